@@ -1,0 +1,196 @@
+"""The `salnameh` command: every step of the cycle from a terminal.
+
+Exit codes: 0 done, 1 the work found problems (a failed check), 2 bad usage.
+Commands that scripts consume take --json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from salnameh.catalog import CatalogError, TableDecl, load_catalog
+from salnameh.catalog_check import check_catalog
+from salnameh.reference import Reference
+from salnameh.settings import PROJECT_ROOT, home
+
+
+@click.group()
+@click.option(
+    "--home",
+    "home_path",
+    envvar="SALNAMEH_HOME",
+    default="var",
+    show_default=True,
+    help="Folder of this installation (ledger, archive, warehouse, snapshots).",
+)
+@click.pass_context
+def main(ctx: click.Context, home_path: str) -> None:
+    """Salnameh: the provincial statistical yearbook, from agency forms to publication."""
+    ctx.obj = home(home_path)
+
+
+@main.command()
+@click.pass_obj
+def init(salnameh_home) -> None:
+    """Create the home folder and its stores."""
+    salnameh_home.create()
+    click.echo(f"home ready: {salnameh_home.root}")
+
+
+@main.group()
+def catalog() -> None:
+    """The declared yearbook tables."""
+
+
+def _load_or_exit():
+    try:
+        return load_catalog()
+    except CatalogError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+def table_summary(table: TableDecl, reference: Reference) -> dict:
+    return {
+        "id": table.id,
+        "chapter": table.chapter,
+        "number": table.number,
+        "title_fa": table.title.fa,
+        "title_en": table.title.en,
+        "agency": table.agency,
+        "agency_fa": reference.agencies[table.agency].name_fa,
+        "source": table.source,
+        "period": table.period,
+        "geography": table.geography,
+        "years": list(table.years) if table.years else None,
+        "dimensions": [d.code_list for d in table.dimensions],
+        "measures": [m.id for m in table.measures],
+        "rules": [r.kind for r in table.rules],
+    }
+
+
+@catalog.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON for scripts.")
+@click.option("--chapter", type=int, help="Only this chapter.")
+def catalog_list(as_json: bool, chapter: int | None) -> None:
+    """List the tables, by chapter and printed number."""
+    declared = _load_or_exit()
+    reference = Reference()
+    tables = [t for t in declared if chapter is None or t.chapter == chapter]
+    if as_json:
+        payload = {
+            "catalog_version": declared.version,
+            "tables": [table_summary(t, reference) for t in tables],
+            "chapters": sorted({t.chapter for t in tables}),
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for table in tables:
+        click.echo(f"{table.number:>6}  {table.id:<48} {table.agency:<22} {table.title.en}")
+    chapters = len({t.chapter for t in tables})
+    click.echo(f"{len(tables)} tables in {chapters} chapters (catalog {declared.version})")
+
+
+@catalog.command("show")
+@click.argument("table_id")
+def catalog_show(table_id: str) -> None:
+    """Show one table's declaration as the product reads it."""
+    declared = _load_or_exit()
+    reference = Reference()
+    try:
+        table = declared.table(table_id)
+    except KeyError as error:
+        click.echo(f"{error.args[0]}; see `salnameh catalog list`", err=True)
+        sys.exit(2)
+    chapter = reference.chapters[table.chapter]
+    agency = reference.agencies[table.agency]
+    click.echo(f"{table.id}  (table {table.number}, {table.path.name})")
+    click.echo(f"  {table.title.fa}\n  {table.title.en}")
+    click.echo(f"  chapter {chapter.number}: {chapter.title_en} / {chapter.title_fa}")
+    click.echo(f"  agency: {agency.name_en} / {agency.name_fa}")
+    years = ", ".join(map(str, table.years)) if table.years else "every year"
+    click.echo(f"  source {table.source}, period {table.period} ({years}), by {table.geography}")
+    for dim in table.dimensions:
+        codes = reference.code_lists[dim.code_list]
+        members = dim.members or [c.code for c in codes]
+        click.echo(f"  dimension {dim.code_list} ({dim.axis}s): {', '.join(members)}")
+    for m in table.measures:
+        bounds = f"[{m.min}, {m.max}]" if m.min is not None or m.max is not None else ""
+        click.echo(f"  measure {m.id}: {m.title.en}, {m.unit}, {m.type} {bounds}")
+    for rule in table.rules:
+        detail = rule.dimension or rule.total or rule.other_table or ""
+        click.echo(f"  rule {rule.kind} {detail} (tolerance {rule.tolerance})".rstrip())
+    for note in table.footnotes:
+        click.echo(f"  note: {note.en}")
+
+
+@catalog.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+def catalog_check(as_json: bool) -> None:
+    """Validate every declaration and seed; name the file and field of each problem."""
+    tables, problems = check_catalog()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"tables": len(tables), "problems": [p.__dict__ for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        chapters = len({t.chapter for t in tables})
+        verdict = "ok" if not problems else f"{len(problems)} problem(s)"
+        click.echo(f"{len(tables)} tables in {chapters} chapters: {verdict}")
+    sys.exit(1 if problems else 0)
+
+
+@main.command("demo")
+@click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
+@click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
+@click.option("--table", "table_ids", multiple=True, help="Only these tables (repeatable).")
+@click.pass_obj
+def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...]) -> None:
+    """Generate the demo agency files into <home>/demo."""
+    from salnameh.demo.generate import generate_demo
+
+    first, _, last = years.partition("-")
+    span = range(int(first), int(last or first) + 1)
+    declared = _load_or_exit()
+    salnameh_home.create()
+    with click.progressbar(length=1, label="agency files") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = generate_demo(declared, salnameh_home.demo_dir, span, seed, table_ids or None,
+                               progress)  # fmt: skip
+    click.echo(
+        f"{result.files} agency files for {result.years[0]}-{result.years[-1]} in "
+        f"{result.folder}; {result.anomalies} anomalies planted (anomalies.csv)"
+    )
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True)
+@click.pass_obj
+def serve(salnameh_home, port: int) -> None:
+    """Serve the portal (Streamlit) on localhost."""
+    app = PROJECT_ROOT / "dashboards" / "app.py"
+    env = {**os.environ, "SALNAMEH_HOME": str(salnameh_home.root)}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    click.echo(f"portal on http://localhost:{port}  (Ctrl+C stops it)")
+    sys.exit(subprocess.call(command, env=env, cwd=Path(PROJECT_ROOT)))
+
+
+if __name__ == "__main__":
+    main()

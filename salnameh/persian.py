@@ -1,0 +1,125 @@
+"""Persian text as agencies really type it: canonical letters, digits, separators, symbols.
+
+Agency files mix Arabic and Persian code points, three digit systems and two sets of
+separators. Everything that compares names or parses numbers goes through here, so one
+spelling rule holds across ingestion, the warehouse and the portal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+TATWEEL = "\u0640"
+
+# Arabic letters that Persian keyboards and old systems still produce, to the Persian ones.
+_LETTERS = str.maketrans(
+    {
+        "\u064a": "\u06cc",  # ي Arabic yeh -> ی
+        "\u0649": "\u06cc",  # ى alef maksura -> ی
+        "\u0643": "\u06a9",  # ك Arabic kaf -> ک
+        "\u0629": "\u0647",  # ة teh marbuta -> ه
+        "\u06c0": "\u0647",  # ۀ heh with yeh above -> ه (spelled ه + ی in the key only)
+        "\u0623": "\u0627",  # أ -> ا (keys only; see name_key)
+        "\u0625": "\u0627",  # إ -> ا
+    }
+)
+# Persian ۰-۹ and Arabic-Indic ٠-٩ to ASCII; identifiers stay strings, so leading zeros live.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_ASCII_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+# Yearbook symbols: a cell holding one has no number (DOMAIN.md section 4). Longest first.
+SYMBOLS = {
+    "××": "cannot_calculate",
+    "**": "estimated",
+    "...": "not_available",
+    "//": "negligible",
+    "×": "not_applicable",
+    "*": "provisional",
+    "-": "not_collected",
+    "ـ": "not_collected",
+}
+SYMBOL_MEANINGS = {
+    "not_collected": ("آمارگیری نشده", "not collected"),
+    "not_available": ("در دسترس نیست", "not available"),
+    "not_applicable": ("موردی ندارد", "not applicable"),
+    "cannot_calculate": ("قابل محاسبه نیست", "cannot be calculated"),
+    "negligible": ("ناچیز", "negligible"),
+    "provisional": ("موقت", "provisional"),
+    "estimated": ("برآوردی", "estimated"),
+}
+FLAG_SYMBOL = {"not_collected": "-", **{v: k for k, v in SYMBOLS.items() if v != "not_collected"}}
+
+
+def to_ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)
+
+
+def to_persian_digits(text: str) -> str:
+    return text.translate(_ASCII_TO_PERSIAN)
+
+
+def canonical_text(text: str) -> str:
+    """Display form: Persian letters, no tatweel, single spaces, ZWNJ kept where typed."""
+    text = unicodedata.normalize("NFC", text).translate(_LETTERS).replace(TATWEEL, "")
+    text = re.sub(f"\\s*{ZWNJ}+\\s*", ZWNJ, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def name_key(text: str) -> str:
+    """Matching key for names: spelling variants of one place or item give one key.
+
+    «رباطکریم», «رباط كريم» and «رباط‌کریم» all become «رباطکریم»: letters canonical,
+    digits ASCII, and spaces, ZWNJ and punctuation dropped.
+    """
+    text = canonical_text(text).casefold()
+    text = to_ascii_digits(text)
+    return re.sub(r"[\s\u200c\u200d\-_.,،()]+", "", text)
+
+
+class NumberFormatError(ValueError):
+    """A cell that is neither a number nor a yearbook symbol."""
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_cell(raw: object) -> tuple[float | None, str | None]:
+    """A cell's number and flag: (value, None), (None, symbol flag) or (None, None) if empty.
+
+    Accepts Persian/Arabic digits, ٬ or , thousands separators, ٫ or . or / decimals and
+    a trailing percent sign. A yearbook symbol gives a flag and no number, never 0.
+    Raises NumberFormatError for anything else, so a typo is reported, not guessed at.
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        raise NumberFormatError(f"{raw!r} is not a number")
+    if isinstance(raw, int | float):
+        return (None, None) if raw != raw else (float(raw), None)  # NaN is an empty cell
+    # Symbols are matched before canonical_text, which would drop a lone tatweel (ـ).
+    compact = re.sub(r"[\s\u200c]+", "", str(raw))
+    if compact in SYMBOLS:
+        return None, SYMBOLS[compact]
+    if compact and set(compact) <= {"-", "ـ"}:
+        return None, "not_collected"
+    compact = canonical_text(compact)
+    if not compact:
+        return None, None
+    number = to_ascii_digits(compact).strip("%٪")
+    number = number.replace("٬", "").replace("،", ",").replace("٫", ".")
+    if "," in number:
+        # 12,345 (thousands) or 12,345,678; a lone comma before 1-2 digits is a decimal.
+        groups = number.lstrip("+-").split(",")
+        if all(len(g) == 3 for g in groups[1:]) and groups[0]:
+            number = number.replace(",", "")
+        elif len(groups) == 2:
+            number = number.replace(",", ".")
+        else:
+            raise NumberFormatError(f"{raw!r}: cannot tell thousands from decimals")
+    if number.count("/") == 1 and "." not in number:
+        number = number.replace("/", ".")  # «50/3» is 50.3 in Persian prose
+    if not _NUMBER.match(number):
+        raise NumberFormatError(f"{raw!r} is not a number or a yearbook symbol")
+    return float(number), None

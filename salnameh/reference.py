@@ -1,0 +1,184 @@
+"""Reference data from the CSV seeds: chapters, agencies, units, code lists and geography.
+
+These are the same files dbt loads as seeds; Python reads them here so the catalog check,
+ingestion and the demo generator agree with the warehouse on every code.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from salnameh.settings import SEEDS_DIR
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title_fa: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Agency:
+    agency_id: str
+    name_fa: str
+    name_en: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str
+    title_fa: str
+    title_en: str
+    additive: bool
+
+
+@dataclass(frozen=True)
+class Code:
+    list_id: str
+    code: str
+    sort_order: int
+    label_fa: str
+    label_en: str
+    is_total: bool
+
+
+@dataclass(frozen=True)
+class GeoVersion:
+    """One county or the province with one boundary, valid for a span of Jalali years.
+
+    SCI codes outlive boundaries (Varamin kept 2306 through two splits), so a place is
+    identified by its code together with its validity, never by its name.
+    """
+
+    code: str
+    valid_from: int | None  # None: existed before the earliest year the seed records
+    valid_to: int | None  # None: still valid
+    level: str
+    parent_code: str
+    name_fa: str
+    name_en: str
+    note: str
+
+    def valid_in(self, year: int) -> bool:
+        starts = self.valid_from is None or self.valid_from <= year
+        ends = self.valid_to is None or year <= self.valid_to
+        return starts and ends
+
+
+@dataclass(frozen=True)
+class LineageEvent:
+    year: int
+    event: str
+    from_code: str
+    to_code: str
+    clean: bool
+    note: str
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _optional_year(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+class Reference:
+    """All reference seeds of one seeds folder, read once and indexed."""
+
+    def __init__(self, seeds_dir: Path = SEEDS_DIR) -> None:
+        self.seeds_dir = seeds_dir
+
+    @cached_property
+    def chapters(self) -> dict[int, Chapter]:
+        rows = read_csv(self.seeds_dir / "chapters.csv")
+        return {
+            int(r["chapter_no"]): Chapter(int(r["chapter_no"]), r["title_fa"], r["title_en"])
+            for r in rows
+        }
+
+    @cached_property
+    def agencies(self) -> dict[str, Agency]:
+        rows = read_csv(self.seeds_dir / "agencies.csv")
+        return {
+            r["agency_id"]: Agency(r["agency_id"], r["name_fa"], r["name_en"], r["kind"])
+            for r in rows
+        }
+
+    @cached_property
+    def units(self) -> dict[str, Unit]:
+        rows = read_csv(self.seeds_dir / "units.csv")
+        return {
+            r["unit"]: Unit(r["unit"], r["title_fa"], r["title_en"], r["additive"] == "true")
+            for r in rows
+        }
+
+    @cached_property
+    def code_lists(self) -> dict[str, list[Code]]:
+        lists: dict[str, list[Code]] = {}
+        for r in read_csv(self.seeds_dir / "codes.csv"):
+            code = Code(
+                r["list_id"],
+                r["code"],
+                int(r["sort_order"]),
+                r["label_fa"],
+                r["label_en"],
+                r["is_total"] == "true",
+            )
+            lists.setdefault(code.list_id, []).append(code)
+        for codes in lists.values():
+            codes.sort(key=lambda c: c.sort_order)
+        return lists
+
+    @cached_property
+    def code_list_titles(self) -> dict[str, tuple[str, str]]:
+        """list_id -> (Persian, English) title, used as the dimension's column header."""
+        rows = read_csv(self.seeds_dir / "code_lists.csv")
+        return {r["list_id"]: (r["title_fa"], r["title_en"]) for r in rows}
+
+    @cached_property
+    def geography(self) -> list[GeoVersion]:
+        return [
+            GeoVersion(
+                code=r["code"],
+                valid_from=_optional_year(r["valid_from"]),
+                valid_to=_optional_year(r["valid_to"]),
+                level=r["level"],
+                parent_code=r["parent_code"],
+                name_fa=r["name_fa"],
+                name_en=r["name_en"],
+                note=r["note"],
+            )
+            for r in read_csv(self.seeds_dir / "geography.csv")
+        ]
+
+    @cached_property
+    def lineage(self) -> list[LineageEvent]:
+        return [
+            LineageEvent(
+                year=int(r["year"]),
+                event=r["event"],
+                from_code=r["from_code"],
+                to_code=r["to_code"],
+                clean=r["clean"] == "true",
+                note=r["note"],
+            )
+            for r in read_csv(self.seeds_dir / "geography_lineage.csv")
+        ]
+
+    def total_code(self, list_id: str) -> str | None:
+        """The code of a list's 'all members' entry (جمع), if it has one."""
+        return next((c.code for c in self.code_lists[list_id] if c.is_total), None)
+
+    def geography_in(self, year: int, level: str | None = None) -> list[GeoVersion]:
+        """Places valid in a Jalali year, province first, then counties by code."""
+        found = [g for g in self.geography if g.valid_in(year)]
+        if level is not None:
+            found = [g for g in found if g.level == level]
+        return sorted(found, key=lambda g: (g.level != "province", g.code))

@@ -1,0 +1,64 @@
+import pytest
+
+from salnameh.persian import NumberFormatError, canonical_text, name_key, parse_cell
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("۱۲٬۳۴۵", 12345.0),  # Persian digits, Arabic thousands separator
+        ("12,345,678", 12345678.0),
+        ("٤٥٫٥", 45.5),  # Arabic-Indic digits, Arabic decimal separator
+        ("50/3", 50.3),  # slash as decimal, as in Persian prose
+        ("12.5%", 12.5),
+        ("٪۵۰", 50.0),
+        (" 1 234 ", 1234.0),
+        (7, 7.0),
+        (0, 0.0),
+        ("0", 0.0),
+        ("-3.5", -3.5),
+    ],
+)
+def test_numbers_as_agencies_type_them(raw, expected):
+    assert parse_cell(raw) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "flag"),
+    [
+        ("-", "not_collected"),
+        ("ـ", "not_collected"),  # a lone tatweel
+        ("...", "not_available"),
+        ("×", "not_applicable"),
+        ("××", "cannot_calculate"),
+        ("//", "negligible"),
+        ("*", "provisional"),
+        ("**", "estimated"),
+    ],
+)
+def test_yearbook_symbols_are_flags_never_numbers(raw, flag):
+    assert parse_cell(raw) == (None, flag)
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", float("nan")])
+def test_empty_cells_are_empty(raw):
+    assert parse_cell(raw) == (None, None)
+
+
+@pytest.mark.parametrize("raw", ["abc", "12,34,5", "1.2.3", True])
+def test_typos_are_reported_not_guessed(raw):
+    with pytest.raises(NumberFormatError):
+        parse_cell(raw)
+
+
+def test_spelling_variants_of_a_county_share_one_key():
+    variants = ["رباط کریم", "رباطکریم", "رباط كريم", "رباط‌کریم", " رباط  کریم "]
+    assert len({name_key(v) for v in variants}) == 1
+    assert name_key("رباط کریم") != name_key("کریم")
+
+
+def test_canonical_text_uses_persian_letters_and_drops_tatweel():
+    assert canonical_text("كرمانشاه  يـزد") == "کرمانشاه یزد"
+    assert canonical_text("دانش \u200c آموز") == "دانش\u200cآموز"
