@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from salnameh.catalog import Problem, TableDecl, read_declarations
-from salnameh.reference import Reference
+from salnameh.reference import Reference, read_csv
 from salnameh.settings import CATALOG_DIR, SEEDS_DIR
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -173,7 +173,9 @@ def check_seeds(reference: Reference) -> list[Problem]:
             if count > 1:
                 problems.append(Problem(file, field, f"{key!r} appears {count} times"))
 
-    duplicates("agencies.csv", "agency_id", [a for a in reference.agencies])
+    # Read the rows again: the indexed reference keeps only the last of duplicate ids.
+    duplicates("agencies.csv", "agency_id", [r["agency_id"] for r in read_csv(
+        reference.seeds_dir / "agencies.csv")])  # fmt: skip
     rows = reference.code_lists
     duplicates(
         "codes.csv", "list_id+code", [(c.list_id, c.code) for codes in rows.values() for c in codes]

@@ -128,5 +128,5 @@ def test_overlapping_geography_versions_are_found(catalog_dir, seeds_copy):
 
 def test_load_refuses_a_catalog_with_problems(catalog_dir):
     edit(catalog_dir, "pop_county_sex_age", lambda d: d.update(agency="nobody"))
-    with pytest.raises(CatalogError, match="pop_county_sex_age.yaml: agency"):
+    with pytest.raises(CatalogError, match=r"pop_county_sex_age\.yaml: agency"):
         load_catalog(catalog_dir)

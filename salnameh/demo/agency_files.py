@@ -10,13 +10,17 @@ county names; yearbook symbols; a source line under the table.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.writer.excel import ExcelWriter
 
 from salnameh.demo.figures import Cube
 from salnameh.jalali import period_label
@@ -192,7 +196,31 @@ def write_xlsx(grid: Grid, path: Path, habits: Habits) -> None:
             sheet.cell(line, 1, _text(text, habits))
             line += 1
     sheet.column_dimensions["A"].width = 18
-    book.save(path)
+    path.write_bytes(_reproducible_xlsx(book))
+
+
+# The same figures must give the same bytes, so a regenerated file is recognised as the
+# one already archived: fixed document dates and fixed zip entry times.
+_FIXED_TIME = dt.datetime(2024, 3, 20)
+
+
+def _reproducible_xlsx(book: Workbook) -> bytes:
+    book.properties.created = _FIXED_TIME
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()  # openpyxl's save() would stamp 'now'
+    stamped = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(stamped, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-03-20T00:00:00Z", data
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 3, 20, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
+    return stamped.getvalue()
 
 
 def write_csv(grid: Grid, path: Path, habits: Habits) -> None:

@@ -74,6 +74,8 @@ def table_members(table: TableDecl, reference: Reference) -> list[list[Code]]:
 
 
 def county_weights(spread: str, year: int, counties: list[GeoVersion], reference) -> dict:
+    if all(g.level == "province" for g in counties):
+        return {g.code: 1.0 for g in counties}  # a province-only table: nothing to share
     if spread == "population":
         shares = population_shares(year)
         return {g.code: shares[g.code] for g in counties}
@@ -139,9 +141,11 @@ def _clamp(value: float, measure: Measure) -> float:
 class CubeBuilder:
     """Builds the cube of any declared table for any year."""
 
-    def __init__(self, reference: Reference, seed: int) -> None:
+    def __init__(self, reference: Reference, seed: int, tables=()) -> None:
         self.reference = reference
         self.seed = seed
+        self.catalog_tables = {t.id: t for t in tables}  # for cross-table identities
+        self._matching: set[str] = set()
 
     def build(self, table: TableDecl, year: int) -> Cube:
         cube = Cube(table, year, table_geos(table, year, self.reference),
@@ -158,7 +162,33 @@ class CubeBuilder:
             cube.values.update(leaves)
             cube.values.update(sum_totals(cube, measure, leaves))
         apply_measure_sums(cube)
+        for rule in table.rules:
+            if rule.kind == "equals_table" and rule.other_table != table.id:
+                self._match_other_table(cube, rule)
         return cube
+
+    def _match_other_table(self, cube: Cube, rule) -> None:
+        """Make a cross-table identity hold: scale to the other table's province total."""
+        other = self.catalog_tables.get(rule.other_table)
+        if other is None or not other.published_in(cube.year) or other.id in self._matching:
+            return  # the other side of a mutual identity already follows this table
+        self._matching.add(cube.table.id)
+        try:
+            target = grand_total(self.build(other, cube.year), rule.other_measure)
+        finally:
+            self._matching.discard(cube.table.id)
+        measure_id = rule.measures[0]
+        current = grand_total(cube, measure_id)
+        if target is None or current is None:
+            return
+        measure = cube.table.measure(measure_id)
+        if not self.reference.units[measure.unit].additive:
+            cube.values[grand_key(cube, measure_id)] = target
+            return
+        leaves = {k: v for k, v in cube.values.items()
+                  if k[2] == measure_id and is_leaf(cube, k) and k not in cube.flags}  # fmt: skip
+        cube.values.update(_apportion(leaves, target, measure.decimals))
+        recompute_totals(cube, measure_id)
 
     def _leaf_members(self, cube: Cube) -> list[list[Code]]:
         return [[c for c in codes if not c.is_total] or codes for codes in cube.members]
@@ -183,8 +213,6 @@ class CubeBuilder:
                     weight *= share[code.code] / sum(share.values())
                 floats[(geo.code, tuple(c.code for c in combo), measure.id)] = weight
         grand = province_value(table, measure, year, self.seed)
-        if measure.max is not None:
-            grand = min(grand, measure.max * max(1, len(counties)) / 2)
         return _apportion(floats, grand, measure.decimals)
 
     def _ratio_cells(self, cube: Cube, measure: Measure) -> dict[Key, float]:
@@ -240,6 +268,18 @@ def apply_measure_sums(cube: Cube) -> None:
             cube.values[(geo, combo, measure_id)] = round(
                 sum(p for p in parts if p is not None), total.decimals
             )
+
+
+def grand_key(cube: Cube, measure_id: str) -> Key:
+    """The cell of the province total over every dimension (or the first member if none)."""
+    combo = tuple(
+        next((c.code for c in codes if c.is_total), codes[0].code) for codes in cube.members
+    )
+    return (PROVINCE, combo, measure_id)
+
+
+def grand_total(cube: Cube, measure_id: str) -> float | None:
+    return cube.values.get(grand_key(cube, measure_id))
 
 
 def is_leaf(cube: Cube, key: Key) -> bool:

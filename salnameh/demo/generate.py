@@ -23,7 +23,14 @@ from pathlib import Path
 from salnameh.catalog import Catalog
 from salnameh.demo.agency_files import FORMATS, Habits, write_agency_file
 from salnameh.demo.anomalies import choose, plant
-from salnameh.demo.figures import Cube, CubeBuilder, is_leaf, recompute_totals, rng_for
+from salnameh.demo.figures import (
+    REAL_FIGURES,
+    Cube,
+    CubeBuilder,
+    is_leaf,
+    recompute_totals,
+    rng_for,
+)
 from salnameh.reference import Reference
 
 DEMO_YEARS = tuple(range(1390, 1403))
@@ -60,11 +67,11 @@ def habits_for(agency: str, year: int, seed: int) -> Habits:
 def sprinkle_symbols(cube: Cube, reference: Reference, seed: int) -> None:
     """A few cells with yearbook symbols instead of numbers, as real tables have."""
     rng = rng_for(seed, "symbols", cube.table.id, cube.year)
-    if rng.random() > 0.2:
-        return
+    if rng.random() > 0.2 or cube.table.id in REAL_FIGURES:
+        return  # census-based tables are complete
     for measure in cube.table.measures:
         leaves = [k for k in cube.values if k[2] == measure.id and is_leaf(cube, k)]
-        if not leaves or cube.table.id in ("pop_county_sex_age",):
+        if not leaves:
             continue
         key = rng.choice(sorted(leaves))
         additive = reference.units[measure.unit].additive
@@ -83,7 +90,7 @@ def generate_demo(
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSet:
     reference = Reference()
-    builder = CubeBuilder(reference, seed)
+    builder = CubeBuilder(reference, seed, list(catalog))
     years = tuple(sorted(years))
     tables = [catalog.table(t) for t in table_ids] if table_ids else list(catalog)
     additive = {
