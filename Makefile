@@ -25,6 +25,7 @@ demo: setup
 	$(SALNAMEH) init
 	$(SALNAMEH) catalog check
 	$(SALNAMEH) demo
+	$(SALNAMEH) build
 ifeq ($(SERVE),1)
 	$(SALNAMEH) serve --port $(PORT)
 endif

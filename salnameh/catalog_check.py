@@ -14,7 +14,7 @@ from pathlib import Path
 
 from salnameh.catalog import Problem, TableDecl, read_declarations
 from salnameh.reference import Reference, read_csv
-from salnameh.settings import CATALOG_DIR, SEEDS_DIR
+from salnameh.settings import CATALOG_DIR, REFERENCE_DIR
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NUMBER_PATTERN = re.compile(r"^\d{1,2}-\d{1,3}$")
@@ -22,7 +22,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1300, 1500
 
 
 def check_catalog(
-    catalog_dir: Path = CATALOG_DIR, seeds_dir: Path = SEEDS_DIR
+    catalog_dir: Path = CATALOG_DIR, seeds_dir: Path = REFERENCE_DIR
 ) -> tuple[list[TableDecl], list[Problem]]:
     """Declarations that read cleanly, and every problem in them and in the seeds."""
     reference = Reference(seeds_dir)

@@ -180,6 +180,21 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...]) -> No
 
 
 @main.command()
+@click.pass_obj
+def build(salnameh_home) -> None:
+    """Build the warehouse with dbt: reference seeds, models, and all their tests."""
+    from salnameh.warehouse import BuildError, build_warehouse
+
+    try:
+        result = build_warehouse(salnameh_home)
+    except BuildError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"warehouse built: {result.passed} seeds, models and tests passed "
+               f"({salnameh_home.warehouse_path})")  # fmt: skip
+
+
+@main.command()
 @click.option("--port", default=8501, show_default=True)
 @click.pass_obj
 def serve(salnameh_home, port: int) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from salnameh.settings import SEEDS_DIR
+from salnameh.settings import REFERENCE_DIR
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _optional_year(text: str) -> int | None:
 class Reference:
     """All reference seeds of one seeds folder, read once and indexed."""
 
-    def __init__(self, seeds_dir: Path = SEEDS_DIR) -> None:
+    def __init__(self, seeds_dir: Path = REFERENCE_DIR) -> None:
         self.seeds_dir = seeds_dir
 
     @cached_property

@@ -13,7 +13,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
-CATALOG_DIR = SEEDS_DIR / "catalog"
+CATALOG_DIR = SEEDS_DIR / "catalog"  # one YAML declaration per table
+REFERENCE_DIR = SEEDS_DIR / "reference"  # CSVs, loaded by dbt as seeds
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 

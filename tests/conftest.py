@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from salnameh.catalog import Catalog, load_catalog
-from salnameh.settings import SEEDS_DIR
+from salnameh.settings import REFERENCE_DIR
 
 
 @pytest.fixture(scope="session")
@@ -18,8 +18,8 @@ def catalog() -> Catalog:
 @pytest.fixture
 def seeds_copy(tmp_path: Path) -> Path:
     """A private copy of the seeds folder that a test may break."""
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS_DIR, target)
+    target = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, target)
     return target
 
 

@@ -1,0 +1,17 @@
+-- A returned row is a demo year whose number of valid counties is not what SCI
+-- published: 14 in 1389-1390 (before Pardis and Qarchak), 16 from 1391.
+with years as (
+    select unnest(range(1389, 1403)) as year
+),
+counted as (
+    select y.year, count(g.code) as counties
+    from years y
+    left join {{ ref('geography') }} g
+        on g.level = 'county'
+        and (g.valid_from is null or g.valid_from <= y.year)
+        and (g.valid_to is null or y.year <= g.valid_to)
+    group by y.year
+)
+select *
+from counted
+where counties <> case when year < 1391 then 14 else 16 end
