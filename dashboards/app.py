@@ -30,9 +30,10 @@ def main() -> None:
     catalog, reference = catalog_and_reference()
     st.title(word("title", lang))
     chapters = {t.chapter for t in catalog}
-    summary = word("catalog_summary", lang, tables=len(catalog), chapters=len(chapters),
-                   version=catalog.version)  # fmt: skip
-    st.caption(to_persian_digits(summary) if lang == "fa" else summary)
+    summary = word("catalog_summary", lang, tables=len(catalog), chapters=len(chapters))
+    summary = to_persian_digits(summary) if lang == "fa" else summary
+    # The catalog version is a hash: its digits stay Latin.
+    st.caption(f"{summary} · catalog {catalog.version}")
     files = demo_summary(home().demo_dir)
     if files:
         text = word("demo_files", lang, **files)

@@ -8,6 +8,9 @@ RTL_CSS = """
     direction: rtl; text-align: right;
     font-family: Vazirmatn, "DejaVu Sans", Tahoma, sans-serif;
   }
+  h1, h2, h3, [data-testid="stHeading"], [data-testid="stCaptionContainer"] {
+    direction: rtl; text-align: right;
+  }
   /* Charts and data grids keep left-to-right axes and column order. */
   [data-testid="stVegaLiteChart"], [data-testid="stDataFrame"] { direction: ltr; }
 </style>
@@ -27,8 +30,8 @@ WORDS = {
     "rules": ("قواعد کنترل", "Validation rules"),
     "footnotes": ("یادداشت‌ها", "Notes"),
     "catalog_summary": (
-        "{tables} جدول در {chapters} فصل، نسخه فهرست {version}",
-        "{tables} tables in {chapters} chapters, catalog version {version}",
+        "{tables} جدول در {chapters} فصل",
+        "{tables} tables in {chapters} chapters",
     ),
     "demo_files": (
         "{files} فایل نمونه دستگاه‌ها برای سال‌های {first} تا {last}",
