@@ -165,3 +165,22 @@ def test_a_failed_generation_leaves_the_previous_set(catalog, demo, tmp_path, mo
         generate_demo(catalog, folder, [1396], seed=7, table_ids=["cpi_urban_group"])
     assert (folder / "manifest.csv").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".demo-")]
+
+
+def test_cross_table_identities_hold_in_the_demo(catalog):
+    from salnameh.demo.figures import CubeBuilder, grand_total
+    from salnameh.reference import Reference
+
+    builder = CubeBuilder(Reference(), 7, list(catalog))
+    checked = 0
+    for table in catalog:
+        for rule in (r for r in table.rules if r.kind == "equals_table"):
+            other = catalog.table(rule.other_table)
+            for year in (1395, 1401):
+                if not (table.published_in(year) and other.published_in(year)):
+                    continue
+                mine = grand_total(builder.build(table, year), rule.measures[0])
+                theirs = grand_total(builder.build(other, year), rule.other_measure)
+                assert mine == theirs, (table.id, rule.other_table, year)
+                checked += 1
+    assert checked >= 4
