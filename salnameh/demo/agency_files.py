@@ -20,14 +20,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from salnameh.demo.figures import Cube
 from salnameh.jalali import period_label
 from salnameh.persian import FLAG_SYMBOL, to_persian_digits
 from salnameh.reference import Reference
-
-FORMATS = ("xlsx", "csv_utf8_bom", "csv_cp1256", "csv_utf8")
 
 
 @dataclass(frozen=True)
@@ -196,6 +195,8 @@ def write_xlsx(grid: Grid, path: Path, habits: Habits) -> None:
             sheet.cell(line, 1, _text(text, habits))
             line += 1
     sheet.column_dimensions["A"].width = 18
+    for column in range(2, len(grid.header[0]) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 13
     path.write_bytes(_reproducible_xlsx(book))
 
 
