@@ -19,6 +19,15 @@ from salnameh.settings import CATALOG_DIR, REFERENCE_DIR
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NUMBER_PATTERN = re.compile(r"^\d{1,2}-\d{1,3}$")
 EARLIEST_YEAR, LATEST_YEAR = 1300, 1500
+# The key of every reference seed: what must be unique in it.
+SEED_KEYS = {
+    "chapters.csv": ("chapter_no",),
+    "agencies.csv": ("agency_id",),
+    "units.csv": ("unit",),
+    "code_lists.csv": ("list_id",),
+    "codes.csv": ("list_id", "code"),
+    "geography.csv": ("code", "valid_from"),
+}
 
 
 def check_catalog(
@@ -168,18 +177,15 @@ def check_seeds(reference: Reference) -> list[Problem]:
     """Problems in the reference CSVs: duplicate keys, dangling codes, overlapping validity."""
     problems: list[Problem] = []
 
-    def duplicates(file: str, field: str, keys: list) -> None:
+    # Keys are checked on the raw rows: the indexed Reference keeps only the last of
+    # duplicate ids, so a duplicate would otherwise vanish silently.
+    for file, columns in SEED_KEYS.items():
+        keys = [tuple(r[c] for c in columns) for r in read_csv(reference.seeds_dir / file)]
         for key, count in Counter(keys).items():
             if count > 1:
-                problems.append(Problem(file, field, f"{key!r} appears {count} times"))
-
-    # Read the rows again: the indexed reference keeps only the last of duplicate ids.
-    duplicates("agencies.csv", "agency_id", [r["agency_id"] for r in read_csv(
-        reference.seeds_dir / "agencies.csv")])  # fmt: skip
+                field = "+".join(columns)
+                problems.append(Problem(file, field, f"{'/'.join(key)} appears {count} times"))
     rows = reference.code_lists
-    duplicates(
-        "codes.csv", "list_id+code", [(c.list_id, c.code) for codes in rows.values() for c in codes]
-    )
     for list_id, codes in rows.items():
         totals = [c.code for c in codes if c.is_total]
         if len(totals) > 1:

@@ -112,10 +112,13 @@ def test_seed_errors_are_found(catalog_dir, seeds_copy):
     geography.write_text(text.replace("2320,1391,", "2320,1390,"), encoding="utf-8")
     with (seeds_copy / "agencies.csv").open("a", encoding="utf-8") as handle:
         handle.write("sci,تکراری,Duplicate,statistics\n")
+    with (seeds_copy / "units.csv").open("a", encoding="utf-8") as handle:
+        handle.write("person,نفر,persons,true\n")
     _tables, problems = check_catalog(catalog_dir, seeds_copy)
     found = {(p.file, p.field) for p in problems}
     assert ("geography_lineage.csv", "year") in found
     assert ("agencies.csv", "agency_id") in found
+    assert ("units.csv", "unit") in found
 
 
 def test_overlapping_geography_versions_are_found(catalog_dir, seeds_copy):
