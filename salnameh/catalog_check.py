@@ -27,6 +27,7 @@ SEED_KEYS = {
     "code_lists.csv": ("list_id",),
     "codes.csv": ("list_id", "code"),
     "geography.csv": ("code", "valid_from"),
+    "geography_aliases.csv": ("alias",),
 }
 
 

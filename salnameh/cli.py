@@ -179,6 +179,90 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...]) -> No
     )
 
 
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    """The files named, with folders (an inbox) expanded to the files under them."""
+    found = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _echo_outcome(outcome, lang: str) -> None:
+    mark = {"accepted": "ok", "rejected": "REJECTED", "unchanged": "same"}[outcome.verdict]
+    click.echo(f"{mark:>8}  {outcome.path}: "
+               f"{outcome.message_fa if lang == 'fa' else outcome.message_en}")  # fmt: skip
+    for problem in outcome.problems:
+        if problem.severity == "note" and outcome.verdict != "rejected":
+            continue
+        where = problem.where()
+        text = problem.fa if lang == "fa" else problem.en
+        click.echo(f"          [{problem.severity}] {problem.code}"
+                   f"{f' ({where})' if where else ''}: {text}")  # fmt: skip
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--table", "table_id", help="Table id, when the file is not one of our forms.")
+@click.option("--year", type=int, help="Reference year (Jalali), e.g. 1402.")
+@click.option("--agency", help="The uploading agency's id.")
+@click.option("--as", "uploader", help="Who is uploading (recorded in the ledger).")
+@click.option("--lang", type=click.Choice(["en", "fa"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON report for scripts.")
+@click.pass_obj
+def ingest(salnameh_home, files, table_id, year, agency, uploader, lang, as_json) -> None:
+    """Validate agency files and load the accepted ones into the warehouse.
+
+    FILES may be files or folders (an inbox laid out as <year>/<agency>/<table>.<ext>).
+    Exit 0 when every file is accepted (or was already), 1 when any is rejected.
+    """
+    from ingestion.ingest import Ingestor
+
+    paths = _files(files)
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise click.UsageError(f"no such file: {missing[0]}")
+    if not paths:
+        raise click.UsageError("no files to ingest in the folders given")
+    declared = _load_or_exit()
+    if table_id is not None and table_id not in declared.tables:
+        raise click.UsageError(f"no table {table_id!r}; see `salnameh catalog list`")
+    reference = Reference()
+    if agency is not None and agency not in reference.agencies:
+        raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
+    ingestor = Ingestor(salnameh_home, declared, reference)
+    with ingestor.batch():
+        resumed = ingestor.resume_interrupted()
+        if resumed and not as_json:
+            click.echo(f"finished {len(resumed)} load(s) a stopped run had left half-way")
+        if len(paths) > 1 and not as_json:
+            with click.progressbar(paths, label="ingesting", file=sys.stderr) as bar:
+                outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in bar]
+        else:
+            outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in paths]
+    rejected = sum(o.verdict == "rejected" for o in outcomes)
+    if as_json:
+        click.echo(json.dumps({"files": [o.as_dict() for o in outcomes]},
+                              ensure_ascii=False, indent=2))  # fmt: skip
+    else:
+        for outcome in outcomes:
+            if outcome.verdict == "rejected" or len(outcomes) <= 20:
+                _echo_outcome(outcome, lang)
+        counts = {v: sum(o.verdict == v for o in outcomes)
+                  for v in ("accepted", "rejected", "unchanged")}  # fmt: skip
+        values = sum(o.n_values for o in outcomes if o.verdict == "accepted")
+        click.echo(
+            f"{len(outcomes)} file(s): {counts['accepted']} accepted ({values} values), "
+            f"{counts['rejected']} rejected, {counts['unchanged']} unchanged"
+        )
+    sys.exit(1 if rejected else 0)
+
+
 @main.command()
 @click.pass_obj
 def build(salnameh_home) -> None:

@@ -110,7 +110,13 @@ def parse_cell(raw: object) -> tuple[float | None, str | None]:
     number = to_ascii_digits(compact).strip("%٪")
     number = number.replace("٬", "").replace("،", ",").replace("٫", ".")
     if "," in number:
-        # 12,345 (thousands) or 12,345,678; a lone comma before 1-2 digits is a decimal.
+        # 12,345 (thousands) or 12,345,678 or 1,234.5; a lone comma before 1-2 digits is
+        # a decimal comma.
+        whole, dot, fraction = number.partition(".")
+        groups = whole.lstrip("+-").split(",")
+        if dot and all(len(g) == 3 for g in groups[1:]) and groups[0]:
+            groups = [whole.replace(",", "") + dot + fraction]
+            number = groups[0]
         groups = number.lstrip("+-").split(",")
         if all(len(g) == 3 for g in groups[1:]) and groups[0]:
             number = number.replace(",", "")

@@ -159,6 +159,11 @@ class Reference:
         ]
 
     @cached_property
+    def geography_aliases(self) -> dict[str, str]:
+        """Other spellings of county names -> SCI code."""
+        return {r["alias"]: r["code"] for r in read_csv(self.seeds_dir / "geography_aliases.csv")}
+
+    @cached_property
     def lineage(self) -> list[LineageEvent]:
         return [
             LineageEvent(
@@ -175,6 +180,18 @@ class Reference:
     def total_code(self, list_id: str) -> str | None:
         """The code of a list's 'all members' entry (جمع), if it has one."""
         return next((c.code for c in self.code_lists[list_id] if c.is_total), None)
+
+    def members(self, code_list: str, only: tuple[str, ...] | None = None) -> list[Code]:
+        """A dimension's codes in declared order: the listed members, or the whole list."""
+        codes = self.code_lists[code_list]
+        if only is None:
+            return list(codes)
+        by_code = {c.code: c for c in codes}
+        return [by_code[m] for m in only]
+
+    def table_geos(self, geography: str, year: int) -> list[GeoVersion]:
+        """The places a table of this geography level reports in a year, province first."""
+        return self.geography_in(year, None if geography == "county" else "province")
 
     def geography_in(self, year: int, level: str | None = None) -> list[GeoVersion]:
         """Places valid in a Jalali year, province first, then counties by code."""

@@ -58,19 +58,11 @@ class Cube:
 
 
 def table_geos(table: TableDecl, year: int, reference: Reference) -> list[GeoVersion]:
-    level = None if table.geography == "county" else "province"
-    return reference.geography_in(year, level)
+    return reference.table_geos(table.geography, year)
 
 
 def table_members(table: TableDecl, reference: Reference) -> list[list[Code]]:
-    members = []
-    for dim in table.dimensions:
-        codes = reference.code_lists[dim.code_list]
-        if dim.members is not None:
-            by_code = {c.code: c for c in codes}
-            codes = [by_code[m] for m in dim.members]
-        members.append(codes)
-    return members
+    return [reference.members(d.code_list, d.members) for d in table.dimensions]
 
 
 def county_weights(spread: str, year: int, counties: list[GeoVersion], reference) -> dict:
@@ -106,8 +98,9 @@ def province_value(table: TableDecl, measure: Measure, year: int, seed: int) -> 
     base = float(hints.get("province", _middle(measure)))
     growth = float(hints.get("growth", 0.02))
     base_year = int(hints.get("base_year", BASE_YEAR))
-    noise = rng_for(seed, table.id, measure.id, year).uniform(-0.02, 0.02)
-    return base * (1 + growth) ** (year - base_year) * (1 + noise)
+    width = float(hints.get("noise", 0.02))  # 0 for fixed totals such as days in a year
+    noise = rng_for(seed, table.id, measure.id, year).uniform(-width, width)
+    return _clamp(base * (1 + growth) ** (year - base_year) * (1 + noise), measure)
 
 
 def _middle(measure: Measure) -> float:

@@ -1,0 +1,318 @@
+"""Ingesting one file: archive it, read it, identify it, check it, record it, load it.
+
+The one entry point the CLI, the upload page and the pipeline call. The order makes a
+crash anywhere safe:
+
+1. the original bytes go to the archive first (content-addressed, never deleted);
+2. reading, identifying and validating touch no store;
+3. the ledger records the attempt and its report in one transaction;
+4. an accepted file's values go into the warehouse in one transaction (all or none);
+5. only then does the ledger mark it loaded, which makes it the table-year's current
+   version and supersedes the previous one.
+
+A process killed between 3 and 5 leaves an accepted submission in state 'loading'; the
+next ingest of the same file (or `resume_interrupted`) loads it again, replacing any rows
+the dead process had committed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion.identify import Identity, identify
+from ingestion.layout import Layout, TableShape, find_layout
+from ingestion.problems import ERROR, WARNING, Problem, Rejected, Report, error, note
+from ingestion.readers import Book, read_book
+from ingestion.validate import validate
+from ingestion.values import LONG_COLUMNS, long_values
+from salnameh import archive
+from salnameh.catalog import Catalog
+from salnameh.ledger import Ledger
+from salnameh.reference import Reference
+from salnameh.settings import Home
+from salnameh.warehouse import RawLoader
+
+ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+
+
+@dataclass
+class Outcome:
+    """The verdict on one file, as the liaison and scripts see it."""
+
+    path: str
+    verdict: str  # accepted, rejected, unchanged
+    submission_id: int | None
+    identity: Identity | None
+    n_values: int
+    problems: list[Problem] = field(default_factory=list)
+    message_fa: str = ""
+    message_en: str = ""
+    supersedes: list[int] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "verdict": self.verdict,
+            "submission_id": self.submission_id,
+            "table_id": self.identity.table_id if self.identity else None,
+            "year": self.identity.year if self.identity else None,
+            "agency": self.identity.agency if self.identity else None,
+            "n_values": self.n_values,
+            "supersedes": self.supersedes,
+            "message_fa": self.message_fa,
+            "message_en": self.message_en,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class Checked:
+    """What reading and validating a file gave, before anything is stored."""
+
+    identity: Identity | None
+    report: Report
+    values: object | None  # pandas frame of long values when there are no errors
+
+
+class Ingestor:
+    """Catalog, reference data and stores of one installation, ready for many files."""
+
+    def __init__(self, salnameh_home: Home, catalog: Catalog, reference: Reference) -> None:
+        self.home = salnameh_home.create()
+        self.catalog = catalog
+        self.reference = reference
+        self.ledger = Ledger(salnameh_home.ledger_path)
+        self._shapes: dict[tuple[str, int], TableShape] = {}
+        self._loader: RawLoader | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[Ingestor]:
+        """Keep the warehouse open across many files (each still loads all-or-nothing)."""
+        with RawLoader(self.home) as loader:
+            self._loader = loader
+            try:
+                yield self
+            finally:
+                self._loader = None
+
+    def shape(self, table_id: str, year: int) -> TableShape:
+        key = (table_id, year)
+        if key not in self._shapes:
+            self._shapes[key] = TableShape(self.catalog.table(table_id), self.reference, year)
+        return self._shapes[key]
+
+    # -------------------------------------------------------------------- pure part
+    def check(self, data: bytes, path: Path, table_id=None, year=None, agency=None) -> Checked:
+        """Read, identify, normalize and validate; touches no store."""
+        report = Report()
+        identity = None
+        try:
+            book = read_book(data, path.name)
+            report.extend(book.notes)
+            identity = identify(book, path, self.catalog, self.reference, table_id, year, agency)
+            values = self._table_values(book, identity, report)
+        except Rejected as rejected:
+            report.extend(rejected.problems)
+            return Checked(identity, report, None)
+        except Exception as exc:  # a file must never take the process down with it
+            report.add(_internal_error(exc))
+            return Checked(identity, report, None)
+        if report.has_errors:
+            return Checked(identity, report, None)
+        return Checked(identity, report, values)
+
+    def _table_values(self, book: Book, identity: Identity, report: Report):
+        shape = self.shape(identity.table_id, identity.year)
+        if not book.sheets or not any(any(v != "" for v in row) for s in book.sheets
+                                      for row in s.cells):  # fmt: skip
+            raise Rejected(
+                [error("empty_sheet", "برگه‌های فایل خالی است؛ جدول را پر کنید.",
+                       "The file has no filled-in sheet; fill in the table and upload again.")]
+            )  # fmt: skip
+        layout, failures = None, []
+        for sheet in book.sheets:  # the table is on the first sheet that holds it
+            found = find_layout(sheet, shape)
+            if isinstance(found, Layout):
+                layout = found
+                break
+            failures = failures or found
+        if layout is None:
+            raise Rejected(failures)
+        report.extend(layout.problems)
+        for r, c in layout.sheet.uncomputed_formulas:
+            report.add(
+                error("formula_without_value",
+                      "این خانه فرمول محاسبه‌نشده دارد؛ فایل را در اکسل باز و ذخیره کنید.",
+                      "This cell holds a formula that was never calculated; open the file "
+                      "in Excel or LibreOffice, let it calculate, save and upload again.",
+                      sheet=layout.sheet.name, row=r + 1,
+                      column=_letter(c))
+            )  # fmt: skip
+        if report.has_errors:
+            return None
+        values, problems = long_values(layout, shape)
+        report.extend(problems)
+        if report.has_errors:
+            return None
+        report.extend(validate(values, shape, self.reference))
+        return values[LONG_COLUMNS]
+
+    # ------------------------------------------------------------------ with stores
+    def ingest(
+        self,
+        path: Path,
+        table_id: str | None = None,
+        year: int | None = None,
+        agency: str | None = None,
+        uploader: str | None = None,
+        data: bytes | None = None,
+    ) -> Outcome:
+        uploader = uploader or f"cli:{getpass.getuser()}"
+        data = path.read_bytes() if data is None else data
+        sha256, _stored = archive.store(self.home.archive_dir, data)
+        checked = self.check(data, path, table_id, year, agency)
+        identity, report = checked.identity, checked.report
+        if identity is not None:
+            same = self.ledger.find_same(
+                sha256, identity.table_id, identity.year, identity.agency, self.catalog.version
+            )
+            if same is not None and same.state != "loading":
+                self.ledger.add_event(same.submission_id, "unchanged", uploader,
+                                      f"same file sent again: {path.name}")  # fmt: skip
+                return _unchanged(path, same, identity)
+            if same is not None:  # accepted before, but the load was interrupted
+                return self._load(path, same.submission_id, identity, checked, uploader)
+        verdict = REJECTED if checked.values is None else ACCEPTED
+        if verdict == REJECTED and not report.has_errors:  # no errors, yet nothing to load
+            report.add(_internal_error(RuntimeError("no values were produced")))
+        submission_id = self.ledger.record(
+            sha256=sha256,
+            filename=path.name,
+            size_bytes=len(data),
+            table_id=identity.table_id if identity else None,
+            year=identity.year if identity else None,
+            agency=identity.agency if identity else None,
+            identified_by=identity.source if identity else None,
+            uploader=uploader,
+            catalog_version=self.catalog.version,
+            verdict=verdict,
+            n_values=0 if checked.values is None else len(checked.values),
+            n_errors=len(report.errors)
+            + sum(n for (sev, _c), n in report.dropped.items() if sev == ERROR),
+            n_warnings=report.count(WARNING),
+            report=[p.as_dict() for p in report.problems],
+        )
+        if verdict == REJECTED:
+            return _rejected(path, submission_id, identity, report)
+        return self._load(path, submission_id, identity, checked, uploader)
+
+    def _load(self, path: Path, submission_id: int, identity: Identity, checked: Checked,
+              uploader: str) -> Outcome:  # fmt: skip
+        submission = self.ledger.get(submission_id)
+        meta = {
+            "submission_id": submission_id,
+            "sha256": submission.sha256,
+            "filename": submission.filename,
+            "table_id": identity.table_id,
+            "year": identity.year,
+            "agency": identity.agency,
+            "uploader": uploader,
+            "catalog_version": self.catalog.version,
+            "received_at": submission.received_at,
+        }
+        if self._loader is not None:
+            n_values = self._loader.load(meta, checked.values)
+        else:
+            with RawLoader(self.home) as loader:
+                n_values = loader.load(meta, checked.values)
+        superseded = self.ledger.mark_loaded(submission_id, uploader)
+        return _accepted(path, submission_id, identity, checked.report, n_values, superseded)
+
+    def resume_interrupted(self, uploader: str = "pipeline") -> list[Outcome]:
+        """Finish every load a killed process left half-way, from the archived files."""
+        outcomes = []
+        for submission in self.ledger.interrupted():
+            data = archive.read(self.home.archive_dir, submission.sha256)
+            path = Path(submission.filename)
+            checked = self.check(data, path, submission.table_id, submission.year,
+                                 submission.agency)  # fmt: skip
+            if checked.values is None:  # the catalog changed since: record why it stops
+                self.ledger.add_event(submission.submission_id, "rejected", uploader,
+                                      "no longer valid against the catalog")  # fmt: skip
+                continue
+            outcomes.append(self._load(path, submission.submission_id, checked.identity,
+                                       checked, uploader))  # fmt: skip
+        return outcomes
+
+
+def _letter(col: int) -> str:
+    from ingestion.problems import column_letter
+
+    return column_letter(col)
+
+
+def _internal_error(exc: Exception) -> Problem:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    return error(
+        "internal_error",
+        "خواندن فایل با خطای داخلی سامانه متوقف شد. فایل نگهداری شده است؛ با کارشناس آمار "
+        "تماس بگیرید.",
+        f"Reading the file stopped on an internal error ({type(exc).__name__}: {exc}{at}). "
+        "The file is archived; please tell the statistics office.",
+    )
+
+
+def _table_name(identity: Identity | None) -> tuple[str, str]:
+    if identity is None:
+        return "فایل", "The file"
+    return (f"جدول {identity.table_id} سال {identity.year}",
+            f"Table {identity.table_id} for {identity.year}")  # fmt: skip
+
+
+def _accepted(path, submission_id, identity, report, n_values, superseded) -> Outcome:
+    fa, en = _table_name(identity)
+    warnings = report.count(WARNING)
+    extra_en = f", with {warnings} warning(s)" if warnings else ""
+    extra_fa = f" با {warnings} هشدار" if warnings else ""
+    replaced_en = f"; replaces submission {superseded[-1]}" if superseded else ""
+    replaced_fa = f"؛ جایگزین ارسال {superseded[-1]} شد" if superseded else ""
+    return Outcome(
+        str(path), ACCEPTED, submission_id, identity, n_values, report.problems,
+        f"{fa} پذیرفته شد{extra_fa} ({n_values} رقم){replaced_fa}.",
+        f"{en} was accepted{extra_en} ({n_values} values){replaced_en}.",
+        superseded,
+    )  # fmt: skip
+
+
+def _rejected(path, submission_id, identity, report) -> Outcome:
+    fa, en = _table_name(identity)
+    n = len(report.errors)
+    return Outcome(
+        str(path), REJECTED, submission_id, identity, 0, report.problems,
+        f"{fa} پذیرفته نشد: {n} خطا باید اصلاح شود. فایل اصلاح‌شده را دوباره بفرستید.",
+        f"{en} was rejected: {n} error(s) to correct. Fix them and upload the file again.",
+    )  # fmt: skip
+
+
+def _unchanged(path, same, identity) -> Outcome:
+    fa, en = _table_name(identity)
+    said = "پذیرفته" if same.verdict == ACCEPTED else "رد"
+    return Outcome(
+        str(path), UNCHANGED, same.submission_id, identity, same.n_values,
+        [note("same_file", "همین فایل قبلاً دریافت شده است.",
+              "This exact file was received before.")],
+        f"{fa}: همین فایل پیش‌تر (ارسال {same.submission_id}) دریافت و {said} شده بود؛ "
+        "تغییری نکرد.",
+        f"{en}: this exact file was already received as submission {same.submission_id} "
+        f"({same.verdict}); nothing changed.",
+    )  # fmt: skip

@@ -1,0 +1,468 @@
+"""Where a table sits in a sheet: its header, its label columns, its value columns and rows.
+
+Liaisons put title rows above the header, merge header cells, repeat or leave out row
+labels, add a source line below. The declaration says what the table must hold, so the
+layout is found by matching against it, not by fixed positions:
+
+- the first data row is the first row that names a place or a row member and has a
+  number (or a yearbook symbol) to its right;
+- the header is the block of rows just above it whose column texts (merged cells spread
+  over their span) best match the declared measure x column-member combinations;
+- each data row is read as place + row members, carried down where left blank.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from ingestion.places import PROVINCE_CODE, Places
+from ingestion.problems import Problem, column_letter, error, note, warning
+from ingestion.readers import Sheet
+from salnameh.catalog import TableDecl
+from salnameh.persian import NumberFormatError, canonical_text, name_key, parse_cell
+from salnameh.reference import Reference
+
+MAX_HEADER_ROWS = 5
+SEARCH_ROWS = 60  # the first data row is looked for this far down
+LABEL_COLUMNS = 5  # labels (place, row members, a row number) sit in the first columns
+FOOTER_PREFIXES = tuple(name_key(p) for p in ("مأخذ", "ماخذ", "منبع", "توضیح", "source", "note"))
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    index: int
+    measure: str
+    members: tuple[str, ...]  # codes of the column dimensions, in declared order
+
+
+@dataclass(frozen=True)
+class DataRow:
+    index: int  # 0-based sheet row
+    geo: str
+    members: tuple[str, ...]  # codes of the row dimensions, in declared order
+
+
+@dataclass
+class Layout:
+    sheet: Sheet
+    columns: list[ValueColumn]
+    rows: list[DataRow]
+    problems: list[Problem] = field(default_factory=list)
+
+
+class TableShape:
+    """What the declaration expects a sheet to hold, with every accepted spelling."""
+
+    def __init__(self, table: TableDecl, reference: Reference, year: int) -> None:
+        self.table = table
+        self.places = Places(reference, table.geography, year)
+        self.row_dims = table.row_dimensions
+        self.col_dims = table.column_dimensions
+        self.row_members = [reference.members(d.code_list, d.members) for d in self.row_dims]
+        col_members = [reference.members(d.code_list, d.members) for d in self.col_dims]
+        self.row_keys = [_label_index(codes) for codes in self.row_members]
+        # Every measure x column-member combination, keyed by its joined header text.
+        self.columns: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.column_titles: dict[tuple[str, tuple[str, ...]], str] = {}
+        single = len(table.measures) == 1
+        for measure in table.measures:
+            for combo in itertools.product(*col_members):
+                target = (measure.id, tuple(c.code for c in combo))
+                fa = [measure.title.fa, *(c.label_fa for c in combo)]
+                en = [measure.title.en, *(c.label_en for c in combo)]
+                self.column_titles[target] = " - ".join(fa)
+                spellings = [fa, en]
+                if single and combo:  # one measure: its title row is often left out
+                    spellings += [fa[1:], en[1:]]
+                for parts in spellings:
+                    self.columns.setdefault(name_key("".join(parts)), target)
+        self.known_geos = {g.code for g in self.places.expected}
+        self.expected_rows = [
+            (geo.code, tuple(c.code for c in combo))
+            for geo in self.places.expected
+            for combo in itertools.product(*self.row_members)
+        ]
+
+    def row_label(self, members: tuple[str, ...]) -> tuple[str, str]:
+        fa, en = [], []
+        for codes, code in zip(self.row_members, members, strict=True):
+            found = next(c for c in codes if c.code == code)
+            fa.append(found.label_fa)
+            en.append(found.label_en)
+        return " - ".join(fa), " - ".join(en)
+
+
+def _label_index(codes) -> dict[str, str]:
+    index = {}
+    for code in codes:
+        for text in (code.label_fa, code.label_en, code.code):
+            index.setdefault(name_key(text), code.code)
+    return index
+
+
+def _is_number_or_symbol(value: object) -> bool:
+    if value == "" or value is None:
+        return False
+    try:
+        number, flag = parse_cell(value)
+    except NumberFormatError:
+        return False
+    return number is not None or flag is not None
+
+
+def _cell(row: list[object], col: int) -> object:
+    return row[col] if col < len(row) else ""
+
+
+def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
+    """The table's layout in the sheet, or the problems that say why none was found."""
+    cells = sheet.cells
+    first = _first_data_row(cells, shape)
+    if first is None:
+        return [
+            error(
+                "no_table_found",
+                "ردیف داده‌ای با نام شهرستان یا «کل استان» و عدد پیدا نشد. ستون اول هر ردیف "
+                "باید نام شهرستان (یا کل استان) باشد.",
+                f"No data row was found: no row within the first {SEARCH_ROWS} names a "
+                "county (or the province total) with figures beside it. The first column "
+                "of each row should hold the county name or 'کل استان'.",
+                sheet=sheet.name,
+            )
+        ]
+    first_row, label_cols = first
+    columns, header_problems = _match_header(sheet, first_row, label_cols, shape)
+    if not columns:
+        return header_problems
+    value_start = min(c.index for c in columns)
+    roles = _label_roles(cells, first_row, value_start, shape)
+    rows, row_problems = _data_rows(sheet, first_row, roles, columns, shape)
+    return Layout(sheet, columns, rows, header_problems + row_problems)
+
+
+def _first_data_row(cells, shape: TableShape) -> tuple[int, int] | None:
+    """(row index, last label column) of the first row that names a place or member."""
+    for index, row in enumerate(cells[:SEARCH_ROWS]):
+        for col in range(min(LABEL_COLUMNS, len(row))):
+            value = row[col]
+            if value == "" or not _is_label(value, shape):
+                continue
+            if any(_is_number_or_symbol(v) for v in row[col + 1 :]):
+                return index, col
+    return None
+
+
+def _is_label(value: object, shape: TableShape) -> bool:
+    if isinstance(value, float) and not shape.places.match(value).known:
+        return False
+    if shape.places.match(value).known:
+        return True
+    key = name_key(str(value))
+    return any(key in keys for keys in shape.row_keys)
+
+
+def _header_texts(sheet: Sheet, rows: list[int], width: int) -> list[str]:
+    """Each column's header text: its cells top to bottom, merged cells spread out."""
+    grid = {(r, c): _cell(sheet.cells[r], c) for r in rows for c in range(width)}
+    for r0, c0, r1, c1 in sheet.merges:
+        top_left = _cell(sheet.cells[r0], c0) if r0 < len(sheet.cells) else ""
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) in grid and grid[(r, c)] == "":
+                    grid[(r, c)] = top_left
+    if not sheet.merges:
+        # No merge information (CSV, or centred by hand): a parent header cell covers the
+        # empty cells to its right, on every header row but the last.
+        for r in rows[:-1]:
+            carried = ""
+            for c in range(width):
+                if grid[(r, c)] != "":
+                    carried = grid[(r, c)]
+                elif any(grid[(r2, c)] != "" for r2 in rows if r2 > r):
+                    grid[(r, c)] = carried
+    texts = []
+    for c in range(width):
+        parts = [str(grid[(r, c)]) for r in rows if str(grid[(r, c)]).strip()]
+        texts.append(" - ".join(canonical_text(p) for p in parts))
+    return texts
+
+
+def _match_column(text: str, shape: TableShape):
+    key = name_key(text)
+    if key in shape.columns:
+        return shape.columns[key]
+    # "دانش‌آموز (نفر)": a unit in brackets is not part of the title.
+    stripped = name_key(re.sub(r"\([^)]*\)", "", text))
+    return shape.columns.get(stripped)
+
+
+def _match_header(sheet: Sheet, first: int, label_col: int, shape: TableShape):
+    width = max((len(r) for r in sheet.cells[first : first + 50]), default=0)
+    above = [r for r in range(first - 1, -1, -1) if any(v != "" for v in sheet.cells[r])]
+    best: tuple[int, list[ValueColumn], list[str]] | None = None
+    for depth in range(1, min(MAX_HEADER_ROWS, len(above)) + 1):
+        rows = sorted(above[:depth])
+        texts = _header_texts(sheet, rows, width)
+        found = []
+        for col in range(label_col + 1, width):
+            target = _match_column(texts[col], shape)
+            if target:
+                found.append(ValueColumn(col, target[0], target[1]))
+        if best is None or len(found) > len(best[1]):
+            best = (depth, found, texts)
+    if best is None or not best[1]:
+        expected = "، ".join(list(shape.column_titles.values())[:4])
+        return [], [
+            error(
+                "header_not_found",
+                f"سطر عنوان ستون‌ها شناخته نشد. عنوان ستون‌ها باید مانند فرم باشد، مثلاً: {expected}",
+                "The column headings were not recognised. They must be those of the form, "
+                f"for example: {' | '.join(list(shape.column_titles.values())[:4])}",
+                sheet=sheet.name,
+                row=first,
+            )
+        ]
+    _depth, columns, texts = best
+    problems = []
+    seen: dict[tuple, int] = {}
+    kept = []
+    for column in columns:
+        target = (column.measure, column.members)
+        if target in seen:
+            problems.append(
+                error(
+                    "duplicate_column",
+                    f"ستون «{texts[column.index]}» دو بار آمده است (ستون‌های "
+                    f"{column_letter(seen[target])} و {column_letter(column.index)}).",
+                    f"The column '{texts[column.index]}' appears twice (columns "
+                    f"{column_letter(seen[target])} and {column_letter(column.index)}); "
+                    "keep one.",
+                    sheet=sheet.name,
+                    column=column_letter(column.index),
+                )
+            )
+            continue
+        seen[target] = column.index
+        kept.append(column)
+    matched = {c.index for c in columns}
+    first_value = min(matched)
+    for col in range(first_value, width):
+        if col in matched:
+            continue
+        has_data = any(_cell(r, col) != "" for r in sheet.cells[first:])
+        if texts[col] or has_data:
+            problems.append(
+                error(
+                    "unknown_column",
+                    f"ستون {column_letter(col)} («{texts[col] or 'بدون عنوان'}») در این جدول "
+                    "تعریف نشده است؛ ستون اضافه را حذف یا عنوان آن را مطابق فرم کنید.",
+                    f"Column {column_letter(col)} ('{texts[col] or 'no heading'}') is not a "
+                    "column of this table; delete it or give it the form's heading.",
+                    sheet=sheet.name,
+                    column=column_letter(col),
+                )
+            )
+    for target, title in shape.column_titles.items():
+        if target not in seen:
+            problems.append(
+                error(
+                    "missing_column",
+                    f"ستون «{title}» در فایل نیست؛ آن را مطابق فرم اضافه کنید.",
+                    f"The column '{title}' is missing; add it as in the form.",
+                    sheet=sheet.name,
+                )
+            )
+    return kept, problems
+
+
+def _label_roles(cells, first: int, value_start: int, shape: TableShape) -> dict[int, int]:
+    """Label column -> role: -1 for the place, i for the i-th row dimension.
+
+    Decided by which kind of label most of the column's cells are.
+    """
+    sample = cells[first : first + 400]
+    roles: dict[int, int] = {}
+    for col in range(value_start):
+        votes = {-1: 0, **{i: 0 for i in range(len(shape.row_keys))}}
+        for row in sample:
+            value = _cell(row, col)
+            if value == "":
+                continue
+            if shape.places.match(value).known:
+                votes[-1] += 1
+            key = name_key(str(value))
+            for i, keys in enumerate(shape.row_keys):
+                if key in keys:
+                    votes[i] += 1
+        role, count = max(votes.items(), key=lambda item: item[1])
+        if count and role not in roles.values():
+            roles[col] = role
+    return roles
+
+
+def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: TableShape):
+    problems: list[Problem] = []
+    rows: list[DataRow] = []
+    value_cols = [c.index for c in columns]
+    place_col = next((c for c, role in roles.items() if role == -1), None)
+    if place_col is None and shape.table.geography == "county":
+        return [], [
+            error(
+                "no_place_column",
+                "ستون نام شهرستان پیدا نشد.",
+                "No column of county names was found; the first column must name the county.",
+                sheet=sheet.name,
+            )
+        ]
+    dim_cols = {role: c for c, role in roles.items() if role >= 0}
+    for i in range(len(shape.row_dims)):
+        if i not in dim_cols:
+            title = shape.row_dims[i].code_list
+            return [], [
+                error(
+                    "no_row_label_column",
+                    f"ستون برچسب «{title}» پیدا نشد.",
+                    f"No column holds the row labels of '{title}'.",
+                    sheet=sheet.name,
+                )
+            ]
+    current_geo = None if place_col is not None else PROVINCE_CODE
+    current = [None] * len(shape.row_dims)
+    seen: dict[tuple, int] = {}
+    for index in range(first, len(sheet.cells)):
+        row = sheet.cells[index]
+        has_values = any(_cell(row, c) != "" for c in value_cols)
+        labels = [_cell(row, c) for c in roles]
+        if not has_values and all(v == "" for v in labels):
+            continue
+        first_text = next((str(v) for v in row if v != ""), "")
+        if not has_values and (
+            name_key(first_text).startswith(FOOTER_PREFIXES) or first_text.strip().startswith("*")
+        ):
+            continue  # source line or footnote under the table
+        where = {"sheet": sheet.name, "row": index + 1}
+        bad = False
+        if place_col is not None and _cell(row, place_col) != "":
+            label = _cell(row, place_col)
+            match = shape.places.match(label)
+            if match.code is None:
+                bad = True
+                if not has_values and not match.known:
+                    problems.append(_ignored_line(first_text, where))
+                    continue
+                problems.append(_bad_place(label, match, place_col, where))
+            current_geo = match.code
+            current = [None] * len(shape.row_dims)  # members restart under a new place
+        for i, col in dim_cols.items():
+            value = _cell(row, col)
+            if value == "":
+                continue
+            code = shape.row_keys[i].get(name_key(str(value)))
+            if code is None:
+                bad = True
+                if not has_values:
+                    problems.append(_ignored_line(first_text, where))
+                    break
+                problems.append(_unknown_member(value, shape, i, col, where))
+            current[i] = code
+        if bad:
+            continue
+        if current_geo is None or any(c is None for c in current):
+            problems.append(
+                error(
+                    "missing_row_label",
+                    "این ردیف نام شهرستان یا برچسب ردیف ندارد.",
+                    "This row has figures but no county name or row label; fill in the label.",
+                    **where,
+                )
+            )
+            continue
+        key = (current_geo, tuple(current))
+        if key in seen:
+            name_fa, name_en = _row_names(key, shape)
+            problems.append(
+                error(
+                    "duplicate_row",
+                    f"ردیف «{name_fa}» دو بار آمده است (ردیف‌های {seen[key] + 1} و {index + 1}).",
+                    f"The row '{name_en}' appears twice (rows {seen[key] + 1} and "
+                    f"{index + 1}); keep one.",
+                    **where,
+                )
+            )
+            continue
+        seen[key] = index
+        rows.append(DataRow(index, current_geo, tuple(current)))
+    for key in shape.expected_rows:
+        if key not in seen:
+            name_fa, name_en = _row_names(key, shape)
+            problems.append(
+                error(
+                    "missing_row",
+                    f"ردیف «{name_fa}» در فایل نیست؛ همه شهرستان‌ها و ردیف‌های فرم باید باشند "
+                    "(اگر رقمی ندارد، علامت - یا ... بگذارید).",
+                    f"The row for '{name_en}' is missing. Every row of the form must be "
+                    "present; where there is no figure, type - (not collected) or ... "
+                    "(not available).",
+                    sheet=sheet.name,
+                )
+            )
+    hidden = sorted(r + 1 for r in sheet.hidden_rows if r >= first)
+    if hidden:
+        problems.append(
+            warning(
+                "hidden_rows",
+                f"ردیف‌های پنهان ({', '.join(map(str, hidden[:10]))}) هم خوانده شدند.",
+                f"Hidden rows ({', '.join(map(str, hidden[:10]))}) were read like the others; "
+                "unhide them to check their figures.",
+                sheet=sheet.name,
+            )
+        )
+    return rows, problems
+
+
+def _row_names(key: tuple[str, tuple[str, ...]], shape: TableShape) -> tuple[str, str]:
+    geo_fa, geo_en = shape.places.names(key[0])
+    if not key[1]:
+        return geo_fa, geo_en
+    fa, en = shape.row_label(key[1])
+    return f"{geo_fa} - {fa}", f"{geo_en} - {en}"
+
+
+def _bad_place(label, match, col: int, where: dict) -> Problem:
+    text = canonical_text(str(label))
+    if match.known:
+        return error("place_not_valid", match.fa, match.en, column=column_letter(col),
+                     value=text, **where)  # fmt: skip
+    return error(
+        "unknown_place",
+        f"«{text}» نام یا کد شهرستانی از استان تهران نیست.",
+        f"'{text}' is not the name or SCI code of a county of Tehran province.",
+        column=column_letter(col),
+        value=text,
+        **where,
+    )
+
+
+def _unknown_member(value, shape: TableShape, i: int, col: int, where: dict) -> Problem:
+    text = canonical_text(str(value))
+    allowed = "، ".join(c.label_fa for c in shape.row_members[i])
+    return error(
+        "unknown_row_label",
+        f"«{text}» از برچسب‌های مجاز این ستون نیست: {allowed}",
+        f"'{text}' is not one of this column's labels: "
+        f"{', '.join(c.label_en for c in shape.row_members[i])}",
+        column=column_letter(col),
+        value=text,
+        **where,
+    )
+
+
+def _ignored_line(text: str, where: dict) -> Problem:
+    return note(
+        "ignored_line",
+        f"سطر «{text[:60]}» بدون عدد است و کنار گذاشته شد.",
+        f"The line '{text[:60]}' has no figures and was left out.",
+        **where,
+    )

@@ -1,0 +1,236 @@
+"""Checking the values against their declaration: schema (pandera) and rules (sums).
+
+The pandera schema is generated from the declaration: which places, members and
+measures may appear, bounds and whole numbers per measure, one value per cell, and a
+number or a yearbook symbol in every cell. The rules (parts sum to their total, counties
+to the province, measures to a total measure) are vector sums with the declared
+tolerance. Each failure is turned back into the sheet row and column it came from.
+Cross-table identities (equals_table) need the other table's accepted figures and are
+checked in the warehouse build.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from ingestion.layout import TableShape
+from ingestion.places import PROVINCE_CODE
+from ingestion.problems import Problem, error
+from salnameh.catalog import Rule, TableDecl
+from salnameh.persian import to_persian_digits
+from salnameh.reference import Reference
+
+
+def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
+    """The pandera schema of one table-year's long values, from its declaration."""
+    table = shape.table
+    measures = {m.id: m for m in table.measures}
+    columns = {
+        "geo": pa.Column(str, pa.Check.isin([g.code for g in shape.places.expected])),
+        "measure": pa.Column(str, pa.Check.isin(list(measures))),
+        "value": pa.Column(float, nullable=True),
+        "flag": pa.Column(object, nullable=True),
+    }
+    for dim in table.dimensions:
+        codes = [c.code for c in reference.members(dim.code_list, dim.members)]
+        columns[dim.code_list] = pa.Column(str, pa.Check.isin(codes))
+
+    def bound(side: str):
+        limits = {m.id: getattr(m, side) for m in table.measures if getattr(m, side) is not None}
+
+        def check(frame: pd.DataFrame) -> pd.Series:
+            limit = frame["measure"].map(limits).astype(float)
+            if side == "min":
+                return ~(frame["value"] < limit)
+            return ~(frame["value"] > limit)
+
+        return check
+
+    integers = [m.id for m in table.measures if m.type == "integer"]
+    checks = [
+        pa.Check(bound("min"), name="below_min"),
+        pa.Check(bound("max"), name="above_max"),
+        pa.Check(
+            lambda f: ~f["measure"].isin(integers) | f["value"].isna() | (f["value"] % 1 == 0),
+            name="not_integer",
+        ),
+        pa.Check(lambda f: f["value"].notna() | f["flag"].notna(), name="missing_value"),
+    ]
+    keys = ["geo", *(d.code_list for d in table.dimensions), "measure"]
+    return pa.DataFrameSchema(
+        columns, checks=checks, unique=keys, report_duplicates="all", strict=False
+    )
+
+
+def validate(frame: pd.DataFrame, shape: TableShape, reference: Reference) -> list[Problem]:
+    problems = schema_problems(frame, shape, reference)
+    for rule in shape.table.rules:
+        problems += rule_problems(frame, rule, shape, reference)
+    return problems
+
+
+def _fmt(value: float, decimals: int) -> tuple[str, str]:
+    text = f"{value:,.{decimals}f}"
+    return to_persian_digits(text).replace(",", "٬").replace(".", "٫"), text
+
+
+def schema_problems(frame: pd.DataFrame, shape: TableShape, reference: Reference):
+    try:
+        schema_for(shape, reference).validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return []
+    measures = {m.id: m for m in shape.table.measures}
+    problems: list[Problem] = []
+    cases = cases[cases["index"].notna()].drop_duplicates(["check", "index"])
+    for check, index in zip(cases["check"], cases["index"], strict=True):
+        row = frame.loc[int(index)]
+        measure = measures.get(row["measure"])
+        where = {"sheet": row["sheet"], "row": int(row["row"]), "column": row["column"]}
+        place_fa, place_en = (
+            shape.places.names(row["geo"])
+            if row["geo"] in shape.known_geos
+            else (row["geo"], row["geo"])
+        )
+        value = row["value"]
+        decimals = measure.decimals if measure else 0
+        shown = "" if pd.isna(value) else _fmt(value, decimals)[1]
+        title = measure.title if measure else None
+        if check == "below_min":
+            problems.append(error(
+                "below_min",
+                f"{title.fa} ({place_fa}): مقدار {shown} کمتر از حداقل مجاز {measure.min:g} است.",
+                f"{title.en} ({place_en}): {shown} is below the lowest allowed value, {measure.min:g}."
+                + (" Counts cannot be negative." if measure.min == 0 else ""),
+                value=shown, **where))  # fmt: skip
+        elif check == "above_max":
+            problems.append(error(
+                "above_max",
+                f"{title.fa} ({place_fa}): مقدار {shown} بیشتر از حداکثر مجاز {measure.max:g} است؛ واحد را "
+                "بررسی کنید (مثلاً هزار نفر یا نفر).",
+                f"{title.en} ({place_en}): {shown} is above the highest allowed value, "
+                f"{measure.max:,g}; "
+                "check the unit (thousands or units?).",
+                value=shown, **where))  # fmt: skip
+        elif check == "not_integer":
+            problems.append(error(
+                "not_integer",
+                f"{title.fa} ({place_fa}): مقدار {shown} باید عدد صحیح باشد.",
+                f"{title.en} ({place_en}): {shown} should be a whole number.",
+                value=shown, **where))  # fmt: skip
+        elif check == "missing_value":
+            problems.append(error(
+                "missing_value",
+                "خانه خالی است؛ عدد را بنویسید یا اگر رقمی نیست علامت - یا ... بگذارید.",
+                "The cell is empty; type the figure, or - (not collected) or ... (not "
+                "available) if there is none.",
+                **where))  # fmt: skip
+        elif "unique" in str(check) or "duplicate" in str(check):
+            problems.append(error(
+                "duplicate_value",
+                "این خانه دو بار آمده است.",
+                "This cell appears twice in the table.",
+                **where))  # fmt: skip
+        else:
+            problems.append(error(
+                "invalid_value",
+                f"مقدار این خانه با تعریف جدول نمی‌خواند ({check}).",
+                f"The cell does not fit the table's declaration ({check}).",
+                **where))  # fmt: skip
+    return problems
+
+
+def _rule_measures(rule: Rule, table: TableDecl, reference: Reference) -> list[str]:
+    if rule.measures is not None:
+        return list(rule.measures)
+    return [m.id for m in table.measures if reference.units[m.unit].additive]
+
+
+def _allowed(rule: Rule, total: pd.Series, parts: pd.Series, decimals: pd.Series) -> pd.Series:
+    """Declared tolerance, plus half a unit of the last digit for each rounded part."""
+    rounding = np.where(decimals > 0, parts * 0.5 * 10.0 ** (-decimals), 0.0)
+    return np.maximum(rule.tolerance, total.abs() * rule.tolerance_pct / 100) + rounding + 1e-9
+
+
+def rule_problems(frame: pd.DataFrame, rule: Rule, shape: TableShape, reference: Reference):
+    table = shape.table
+    measures = _rule_measures(rule, table, reference)
+    data = frame[frame["measure"].isin(measures)]
+    if data.empty:
+        return []
+    decimals = {m.id: m.decimals for m in table.measures}
+    dims = [d.code_list for d in table.dimensions]
+    if rule.kind == "parts_sum_to_total":
+        total_code = reference.total_code(rule.dimension)
+        is_total = data[rule.dimension] == total_code
+        keys = ["geo", "measure", *(d for d in dims if d != rule.dimension)]
+        return _compare(data, is_total, keys, rule, decimals, shape, "parts")
+    if rule.kind == "counties_sum_to_province":
+        if table.geography != "county":
+            return []
+        is_total = data["geo"] == PROVINCE_CODE
+        return _compare(data, is_total, ["measure", *dims], rule, decimals, shape, "counties")
+    if rule.kind == "measures_sum":
+        data = frame[frame["measure"].isin([rule.total, *rule.parts])]
+        is_total = data["measure"] == rule.total
+        keys = ["geo", *dims]
+        return _compare(data, is_total, keys, rule, decimals, shape, "measures")
+    return []  # equals_table: checked in the warehouse, where the other table is
+
+
+def _compare(data, is_total, keys, rule, decimals, shape: TableShape, kind: str):
+    totals = data[is_total]
+    parts = data[~is_total]
+    # A part without a number (a symbol) leaves the sum unknown: nothing to compare.
+    grouped = parts.groupby(keys, sort=False).agg(
+        parts_sum=("value", "sum"), parts_n=("value", "size"), parts_known=("value", "count")
+    )
+    merged = totals.merge(grouped, left_on=keys, right_index=True, how="inner")
+    merged = merged[merged["value"].notna() & (merged["parts_known"] == merged["parts_n"])]
+    if merged.empty:
+        return []
+    allowed = _allowed(rule, merged["value"], merged["parts_n"], merged["measure"].map(decimals))
+    gap = merged["value"] - merged["parts_sum"]
+    bad = merged[gap.abs() > allowed]
+    problems = []
+    for _, row in bad.iterrows():
+        problems.append(_sum_problem(row, kind, rule, shape, int(decimals[row["measure"]])))
+    return problems
+
+
+def _sum_problem(row, kind: str, rule: Rule, shape: TableShape, decimals: int) -> Problem:
+    table = shape.table
+    measure = table.measure(row["measure"]) if kind != "measures" else table.measure(rule.total)
+    total_fa, total_en = _fmt(row["value"], decimals)
+    sum_fa, sum_en = _fmt(row["parts_sum"], decimals)
+    gap_fa, gap_en = _fmt(row["value"] - row["parts_sum"], decimals)
+    place_fa, place_en = shape.places.names(row["geo"])
+    if kind == "counties":
+        code = "counties_sum_mismatch"
+        fa = (f"{measure.title.fa}: رقم کل استان {total_fa} است ولی جمع شهرستان‌ها {sum_fa} "
+              f"می‌شود (اختلاف {gap_fa}).")  # fmt: skip
+        en = (f"{measure.title.en}: the province total is {total_en} but the counties add "
+              f"up to {sum_en} (difference {gap_en}).")  # fmt: skip
+    elif kind == "parts":
+        code = "parts_sum_mismatch"
+        fa = (f"{measure.title.fa} در ردیف {place_fa}: «جمع» {total_fa} است ولی اجزای آن "
+              f"({rule.dimension}) {sum_fa} می‌شود (اختلاف {gap_fa}).")  # fmt: skip
+        en = (f"{measure.title.en} for {place_en}: the total is {total_en} but its "
+              f"{rule.dimension} parts add up to {sum_en} (difference {gap_en}).")  # fmt: skip
+    else:
+        code = "measures_sum_mismatch"
+        parts = " + ".join(table.measure(p).title.en for p in rule.parts)
+        fa = (f"در ردیف {place_fa}: {measure.title.fa} {total_fa} است ولی جمع ستون‌های "
+              f"اجزا {sum_fa} می‌شود (اختلاف {gap_fa}).")  # fmt: skip
+        en = (f"{place_en}: {measure.title.en} is {total_en} but {parts} add up to "
+              f"{sum_en} (difference {gap_en}).")  # fmt: skip
+    tolerance = ""
+    if rule.tolerance or rule.tolerance_pct:
+        tolerance = f" Allowed difference: {rule.tolerance:g} or {rule.tolerance_pct:g}%."
+    return error(code, fa + " ارقام را اصلاح کنید.", en + " Correct the figures." + tolerance,
+                 sheet=row["sheet"], row=int(row["row"]), column=row["column"],
+                 value=total_en)  # fmt: skip

@@ -1,0 +1,238 @@
+"""The ledger: the transactional record of the cycle, in SQLite (WAL) by default.
+
+Many writers share it (uploads, reviewers, the pipeline), so each change is one short
+transaction and waits for others instead of failing. History is append-only: a
+submission row never changes; what happens to it is an event (received, rejected,
+loading, loaded, superseded, unchanged), and its current state is its latest event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id   INTEGER PRIMARY KEY,
+    sha256          TEXT NOT NULL,
+    filename        TEXT NOT NULL,
+    size_bytes      INTEGER NOT NULL,
+    table_id        TEXT,            -- NULL when the file could not be identified
+    year            INTEGER,
+    agency          TEXT,
+    identified_by   TEXT,
+    uploader        TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    received_at     TEXT NOT NULL,   -- UTC, ISO 8601
+    verdict         TEXT NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+    n_values        INTEGER NOT NULL DEFAULT 0,
+    n_errors        INTEGER NOT NULL DEFAULT 0,
+    n_warnings      INTEGER NOT NULL DEFAULT 0,
+    report          TEXT NOT NULL    -- JSON list of problems
+);
+CREATE INDEX IF NOT EXISTS submissions_by_file ON submissions (sha256);
+CREATE INDEX IF NOT EXISTS submissions_by_table_year ON submissions (table_id, year);
+CREATE TABLE IF NOT EXISTS submission_events (
+    event_id      INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions (submission_id),
+    state         TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_by_submission ON submission_events (submission_id, event_id);
+CREATE VIEW IF NOT EXISTS submission_state AS
+SELECT s.*, e.state, e.at AS state_at
+FROM submissions s
+JOIN submission_events e ON e.event_id = (
+    SELECT max(event_id) FROM submission_events WHERE submission_id = s.submission_id
+);
+"""
+
+# Each table-year's current version: its latest loaded submission.
+CURRENT = """
+SELECT * FROM submission_state
+WHERE state = 'loaded' AND table_id = ? AND year = ?
+ORDER BY submission_id DESC LIMIT 1
+"""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Submission:
+    submission_id: int
+    sha256: str
+    filename: str
+    table_id: str | None
+    year: int | None
+    agency: str | None
+    verdict: str
+    state: str
+    received_at: str
+    n_values: int
+    report: list[dict]
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as con:
+            con.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once so concurrent writers queue, not deadlock."""
+        with self.connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def record(
+        self,
+        *,
+        sha256: str,
+        filename: str,
+        size_bytes: int,
+        table_id: str | None,
+        year: int | None,
+        agency: str | None,
+        identified_by: str | None,
+        uploader: str,
+        catalog_version: str,
+        verdict: str,
+        n_values: int,
+        n_errors: int,
+        n_warnings: int,
+        report: list[dict],
+    ) -> int:
+        """A new submission and its first states, in one transaction; returns its id."""
+        at = now()
+        with self.transaction() as con:
+            cursor = con.execute(
+                "INSERT INTO submissions (sha256, filename, size_bytes, table_id, year, agency,"
+                " identified_by, uploader, catalog_version, received_at, verdict, n_values,"
+                " n_errors, n_warnings, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (sha256, filename, size_bytes, table_id, year, agency, identified_by, uploader,
+                 catalog_version, at, verdict, n_values, n_errors, n_warnings,
+                 json.dumps(report, ensure_ascii=False)),
+            )  # fmt: skip
+            submission_id = cursor.lastrowid
+            self._event(con, submission_id, "received", uploader, at=at)
+            state = "loading" if verdict == "accepted" else "rejected"
+            self._event(con, submission_id, state, uploader, at=at)
+        return submission_id
+
+    def _event(self, con, submission_id: int, state: str, actor: str, note: str = "", at=None):
+        con.execute(
+            "INSERT INTO submission_events (submission_id, state, at, actor, note)"
+            " VALUES (?,?,?,?,?)",
+            (submission_id, state, at or now(), actor, note),
+        )
+
+    def add_event(self, submission_id: int, state: str, actor: str, note: str = "") -> None:
+        with self.transaction() as con:
+            self._event(con, submission_id, state, actor, note)
+
+    def mark_loaded(self, submission_id: int, actor: str) -> list[int]:
+        """The submission is in the warehouse: it becomes current; returns those it supersedes."""
+        with self.transaction() as con:
+            row = con.execute(
+                "SELECT table_id, year FROM submissions WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+            older = [
+                r["submission_id"]
+                for r in con.execute(
+                    "SELECT submission_id FROM submission_state WHERE table_id = ? AND year = ?"
+                    " AND state = 'loaded' AND submission_id <> ?",
+                    (row["table_id"], row["year"], submission_id),
+                )
+            ]
+            self._event(con, submission_id, "loaded", actor)
+            for old in older:
+                self._event(con, old, "superseded", actor, f"by submission {submission_id}")
+        return older
+
+    def find_same(
+        self, sha256: str, table_id: str, year: int, agency: str, catalog_version: str
+    ) -> Submission | None:
+        """An earlier submission of the same bytes as the same table-year, if any."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT * FROM submission_state WHERE sha256 = ? AND table_id = ? AND year = ?"
+                " AND agency = ? AND catalog_version = ? ORDER BY submission_id DESC LIMIT 1",
+                (sha256, table_id, year, agency, catalog_version),
+            ).fetchone()
+        return _submission(row) if row else None
+
+    def get(self, submission_id: int) -> Submission:
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT * FROM submission_state WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(f"no submission {submission_id}")
+        return _submission(row)
+
+    def current(self, table_id: str, year: int) -> Submission | None:
+        with self.connect() as con:
+            row = con.execute(CURRENT, (table_id, year)).fetchone()
+        return _submission(row) if row else None
+
+    def submissions(self) -> list[Submission]:
+        with self.connect() as con:
+            rows = con.execute("SELECT * FROM submission_state ORDER BY submission_id").fetchall()
+        return [_submission(r) for r in rows]
+
+    def interrupted(self) -> list[Submission]:
+        """Accepted submissions whose load never finished (the process died)."""
+        return [s for s in self.submissions() if s.state == "loading"]
+
+    def events(self, submission_id: int) -> list[tuple[str, str, str]]:
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT state, at, note FROM submission_events WHERE submission_id = ?"
+                " ORDER BY event_id",
+                (submission_id,),
+            ).fetchall()
+        return [(r["state"], r["at"], r["note"]) for r in rows]
+
+
+def _submission(row: sqlite3.Row) -> Submission:
+    return Submission(
+        submission_id=row["submission_id"],
+        sha256=row["sha256"],
+        filename=row["filename"],
+        table_id=row["table_id"],
+        year=row["year"],
+        agency=row["agency"],
+        verdict=row["verdict"],
+        state=row["state"],
+        received_at=row["received_at"],
+        n_values=row["n_values"],
+        report=json.loads(row["report"]),
+    )
