@@ -103,14 +103,17 @@ def schema_problems(frame: pd.DataFrame, shape: TableShape, reference: Reference
         if check == "below_min":
             problems.append(error(
                 "below_min",
-                f"{title.fa} ({place_fa}): مقدار {shown} کمتر از حداقل مجاز {measure.min:g} است.",
-                f"{title.en} ({place_en}): {shown} is below the lowest allowed value, {measure.min:g}."
+                f"{title.fa} ({place_fa}): مقدار {shown} کمتر از حداقل مجاز "
+                f"{measure.min:g} است.",
+                f"{title.en} ({place_en}): {shown} is below the lowest allowed value, "
+                f"{measure.min:g}."
                 + (" Counts cannot be negative." if measure.min == 0 else ""),
                 value=shown, **where))  # fmt: skip
         elif check == "above_max":
             problems.append(error(
                 "above_max",
-                f"{title.fa} ({place_fa}): مقدار {shown} بیشتر از حداکثر مجاز {measure.max:g} است؛ واحد را "
+                f"{title.fa} ({place_fa}): مقدار {shown} بیشتر از حداکثر مجاز "
+                f"{measure.max:g} است؛ واحد را "
                 "بررسی کنید (مثلاً هزار نفر یا نفر).",
                 f"{title.en} ({place_en}): {shown} is above the highest allowed value, "
                 f"{measure.max:,g}; "

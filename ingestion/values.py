@@ -43,7 +43,7 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
             "geo": np.tile(np.array([r.geo for r in layout.rows], dtype=object), n_cols),
             "measure": np.repeat(
                 np.array([c.measure for c in layout.columns], dtype=object), n_rows
-            ),  # fmt: skip
+            ),
             "value": values,
             "flag": flags,
             "sheet": layout.sheet.name,

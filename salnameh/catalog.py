@@ -356,11 +356,12 @@ def catalog_version(catalog_dir: Path = CATALOG_DIR) -> str:
     return digest.hexdigest()[:12]
 
 
-def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
+def load_catalog(catalog_dir: Path = CATALOG_DIR, seeds_dir: Path | None = None) -> Catalog:
     """The whole catalog, checked; raises CatalogError naming every problem."""
     from salnameh.catalog_check import check_catalog
+    from salnameh.settings import REFERENCE_DIR
 
-    tables, problems = check_catalog(catalog_dir)
+    tables, problems = check_catalog(catalog_dir, seeds_dir or REFERENCE_DIR)
     if problems:
         raise CatalogError(problems)
     ordered = sorted(tables, key=lambda t: (t.chapter, _number_key(t.number), t.id))
