@@ -316,3 +316,28 @@ def _unchanged(path, same, identity) -> Outcome:
         f"{en}: this exact file was already received as submission {same.submission_id} "
         f"({same.verdict}); nothing changed.",
     )  # fmt: skip
+
+
+def inconsistencies(ingestor: Ingestor) -> list[str]:
+    """Where the ledger and the warehouse disagree; empty when they are consistent.
+
+    A loaded submission must have exactly its values in the raw layer; a rejected one,
+    none; raw rows must belong to a submission the ledger knows. A submission still in
+    'loading' (its process died) may hold rows or not: it is finished by
+    `resume_interrupted`, and nothing downstream reads it until it is loaded.
+    """
+    from salnameh.warehouse import raw_counts
+
+    counts = raw_counts(ingestor.home)
+    known = {s.submission_id: s for s in ingestor.ledger.submissions()}
+    found = []
+    for sid, submission in known.items():
+        held = counts.get(sid, 0)
+        if submission.state in ("loaded", "superseded") and held != submission.n_values:
+            found.append(f"submission {sid} is {submission.state} with {submission.n_values} "
+                         f"values but the warehouse holds {held}")  # fmt: skip
+        if submission.verdict == REJECTED and held:
+            found.append(f"submission {sid} was rejected but {held} values were loaded")
+    for sid in sorted(set(counts) - set(known)):
+        found.append(f"the warehouse holds {counts[sid]} values of unknown submission {sid}")
+    return found

@@ -109,15 +109,17 @@ CREATE TABLE IF NOT EXISTS raw."values" (
 );
 """
 
-# Test hook: pause inside a load so a test can kill the process at a known point.
+# Test hook: pause inside a load so a test can kill the process at a known point. The
+# process says it has arrived by creating <home>/fault-<point>.
 FAULT_ENV = "SALNAMEH_FAULT"
 
 
-def _pause_if(point: str) -> None:
+def _pause_if(point: str, salnameh_home: Home) -> None:
     if os.environ.get(FAULT_ENV) == point:
         import time
 
-        time.sleep(60)
+        (salnameh_home.root / f"fault-{point}").touch()
+        time.sleep(120)
 
 
 class RawLoader:
@@ -178,12 +180,12 @@ class RawLoader:
                  submission["year"], submission["agency"], submission["uploader"],
                  submission["catalog_version"], submission["received_at"], len(values)],
             )  # fmt: skip
-            _pause_if("before_commit")
+            _pause_if("before_commit", self.home)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        _pause_if("after_commit")
+        _pause_if("after_commit", self.home)
         return len(values)
 
 
