@@ -24,7 +24,7 @@ setup: .venv/.synced
 demo: setup
 	$(SALNAMEH) init
 	$(SALNAMEH) catalog check
-	$(SALNAMEH) demo
+	$(SALNAMEH) demo --ingest
 	$(SALNAMEH) build
 ifeq ($(SERVE),1)
 	$(SALNAMEH) serve --port $(PORT)

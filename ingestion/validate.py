@@ -72,6 +72,11 @@ def validate(frame: pd.DataFrame, shape: TableShape, reference: Reference) -> li
     return problems
 
 
+def _limit(value: float) -> str:
+    """A bound as people write it: 40,000 or 2,500,000 or 0.5, never 2.5e+06."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
 def _fmt(value: float, decimals: int) -> tuple[str, str]:
     text = f"{value:,.{decimals}f}"
     return to_persian_digits(text).replace(",", "٬").replace(".", "٫"), text
@@ -104,19 +109,19 @@ def schema_problems(frame: pd.DataFrame, shape: TableShape, reference: Reference
             problems.append(error(
                 "below_min",
                 f"{title.fa} ({place_fa}): مقدار {shown} کمتر از حداقل مجاز "
-                f"{measure.min:g} است.",
+                f"{_limit(measure.min)} است.",
                 f"{title.en} ({place_en}): {shown} is below the lowest allowed value, "
-                f"{measure.min:g}."
+                f"{_limit(measure.min)}."
                 + (" Counts cannot be negative." if measure.min == 0 else ""),
                 value=shown, **where))  # fmt: skip
         elif check == "above_max":
             problems.append(error(
                 "above_max",
                 f"{title.fa} ({place_fa}): مقدار {shown} بیشتر از حداکثر مجاز "
-                f"{measure.max:g} است؛ واحد را "
+                f"{_limit(measure.max)} است؛ واحد را "
                 "بررسی کنید (مثلاً هزار نفر یا نفر).",
                 f"{title.en} ({place_en}): {shown} is above the highest allowed value, "
-                f"{measure.max:,g}; "
+                f"{_limit(measure.max)}; "
                 "check the unit (thousands or units?).",
                 value=shown, **where))  # fmt: skip
         elif check == "not_integer":

@@ -156,9 +156,12 @@ def catalog_check(as_json: bool) -> None:
 @click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
 @click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
 @click.option("--table", "table_ids", multiple=True, help="Only these tables (repeatable).")
+@click.option("--ingest", "then_ingest", is_flag=True,
+              help="Then ingest every file and check each verdict against the plan.")
 @click.pass_obj
-def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...]) -> None:
-    """Generate the demo agency files into <home>/demo."""
+def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
+         then_ingest: bool) -> None:  # fmt: skip
+    """Generate the demo agency files into <home>/demo (and ingest them with --ingest)."""
     from salnameh.demo.generate import generate_demo
 
     first, _, last = years.partition("-")
@@ -177,6 +180,34 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...]) -> No
         f"{result.files} agency files for {result.years[0]}-{result.years[-1]} in "
         f"{result.folder}; {result.anomalies} anomalies planted (anomalies.csv)"
     )
+    if then_ingest:
+        _ingest_demo(salnameh_home, declared)
+
+
+def _ingest_demo(salnameh_home, declared) -> None:
+    """Ingest the demo files as the agencies would send them; the planted errors must fail."""
+    from ingestion.demo_check import expected_verdicts, surprises
+    from ingestion.ingest import Ingestor
+
+    expected = expected_verdicts(salnameh_home.demo_dir)
+    ingestor = Ingestor(salnameh_home, declared, Reference())
+    outcomes = {}
+    with ingestor.batch(), click.progressbar(expected, label="ingesting", file=sys.stderr) as bar:
+        for item in bar:
+            outcomes[str(item.path)] = ingestor.ingest(item.path)
+    verdicts = [o.verdict for o in outcomes.values()]
+    click.echo(f"ingested {len(verdicts)} files: {verdicts.count('accepted')} accepted, "
+               f"{verdicts.count('rejected')} rejected as planted, "
+               f"{verdicts.count('unchanged')} unchanged since the last run")  # fmt: skip
+    for outcome in outcomes.values():
+        if outcome.verdict == "rejected":
+            first = outcome.errors[0]
+            click.echo(f"  rejected {Path(outcome.path).name} {outcome.identity.year}: "
+                       f"{first.en} ({first.where()})")  # fmt: skip
+    unexpected = surprises(expected, outcomes)
+    if unexpected:
+        click.echo("verdicts that differ from the plan:\n  " + "\n  ".join(unexpected), err=True)
+        sys.exit(1)
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
