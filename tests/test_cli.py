@@ -45,9 +45,10 @@ def test_catalog_show_and_unknown_table():
 
 
 @pytest.mark.slow
-def test_demo_generates_every_table_for_every_year(tmp_path):
-    result = salnameh("demo", home=tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
+def test_demo_generates_every_table_for_every_year_and_ingests_as_planned(tmp_path):
+    """The spine of `make demo`: every file generated, ingested, verdicts as planted."""
+    result = salnameh("demo", "--ingest", home=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     folder = tmp_path / "demo"
     manifest = (folder / "manifest.csv").read_text(encoding="utf-8").splitlines()
     listed = json.loads(salnameh("catalog", "list", "--json").stdout)["tables"]
@@ -58,3 +59,38 @@ def test_demo_generates_every_table_for_every_year(tmp_path):
     anomalies = (folder / "anomalies.csv").read_text(encoding="utf-8").splitlines()
     kinds = {line.split(",")[0] for line in anomalies[1:]}
     assert kinds == {"unit_slip_x1000", "collapse", "broken_total", "missing_county"}
+    # Ingested: only the planted errors rejected, each with the row or figure that says why.
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("ingested"))
+    assert summary.startswith(f"ingested {expected} files: {expected - 12} accepted, 12 rejected")
+    rejected = [line for line in result.stdout.splitlines() if line.startswith("  rejected")]
+    broken = [line for line in rejected if "counties add up to" in line]
+    assert len(broken) == 4 and all(", row " in line for line in broken)
+    assert sum("is missing" in line for line in rejected) == 4
+    assert sum("check the unit" in line for line in rejected) == 4
+
+
+def test_ingest_exit_codes_and_json(tmp_path):
+    from salnameh.catalog import load_catalog
+    from salnameh.demo.generate import generate_demo
+
+    generate_demo(load_catalog(), tmp_path / "demo", years=[1392], table_ids=["post_units_county"])
+    (good,) = (tmp_path / "demo" / "files").rglob("post_units_county.*")
+    accepted = salnameh("ingest", "--json", str(good), home=tmp_path / "home")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    (report,) = json.loads(accepted.stdout)["files"]
+    assert report["verdict"] == "accepted" and report["table_id"] == "post_units_county"
+    assert report["year"] == 1392 and report["n_values"] > 0
+
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(bytes(range(256)) * 40)
+    rejected = salnameh("ingest", str(junk), "--table", "post_units_county", "--year", "1392",
+                        home=tmp_path / "home")  # fmt: skip
+    assert rejected.returncode == 1
+    assert "not_a_spreadsheet" in rejected.stdout and "Save the table as .xlsx" in rejected.stdout
+
+    persian = salnameh("ingest", str(junk), "--table", "post_units_county", "--year", "1392",
+                       "--lang", "fa", home=tmp_path / "home")  # fmt: skip
+    assert "اکسل" in persian.stdout
+
+    assert salnameh("ingest", str(tmp_path / "nothere.xlsx"), home=tmp_path).returncode == 2
+    assert salnameh("ingest", str(good), "--table", "nope", home=tmp_path).returncode == 2
