@@ -51,6 +51,8 @@ class Places:
         self._cache: dict[str, PlaceMatch] = {}
 
     def match(self, label: object) -> PlaceMatch:
+        if isinstance(label, float) and label.is_integer():
+            label = int(label)  # an SCI code typed as a number: 2301.0 from Excel
         text = str(label)
         if text not in self._cache:
             self._cache[text] = self._match(name_key(text))
@@ -59,8 +61,6 @@ class Places:
     def _match(self, key: str) -> PlaceMatch:
         if not key:
             return PlaceMatch(None, False)
-        if key.endswith(".0") and key[:-2].isdigit():
-            key = key[:-2]  # a code typed as a number: 2301.0
         # In a province table the row is the province however it is named ("تهران" too).
         if key in self._province or (
             self.geography == "province" and key in {name_key("تهران"), "tehran"}
