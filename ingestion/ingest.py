@@ -26,7 +26,16 @@ from pathlib import Path
 
 from ingestion.identify import Identity, identify
 from ingestion.layout import Layout, TableShape, find_layout
-from ingestion.problems import ERROR, WARNING, Problem, Rejected, Report, error, note
+from ingestion.problems import (
+    ERROR,
+    WARNING,
+    Problem,
+    Rejected,
+    Report,
+    column_letter,
+    error,
+    note,
+)
 from ingestion.readers import Book, read_book
 from ingestion.validate import validate
 from ingestion.values import LONG_COLUMNS, long_values
@@ -155,7 +164,7 @@ class Ingestor:
                       "This cell holds a formula that was never calculated; open the file "
                       "in Excel or LibreOffice, let it calculate, save and upload again.",
                       sheet=layout.sheet.name, row=r + 1,
-                      column=_letter(c))
+                      column=column_letter(c))
             )  # fmt: skip
         if report.has_errors:
             return None
@@ -252,12 +261,6 @@ class Ingestor:
             outcomes.append(self._load(path, submission.submission_id, checked.identity,
                                        checked, uploader))  # fmt: skip
         return outcomes
-
-
-def _letter(col: int) -> str:
-    from ingestion.problems import column_letter
-
-    return column_letter(col)
 
 
 def _internal_error(exc: Exception) -> Problem:
