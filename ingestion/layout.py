@@ -119,7 +119,10 @@ def _cell(row: list[object], col: int) -> object:
 def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
     """The table's layout in the sheet, or the problems that say why none was found."""
     cells = sheet.cells
-    first = _first_data_row(cells, shape)
+    last_formula: dict[int, int] = {}  # row -> rightmost never-calculated formula in it
+    for r, c in sheet.uncomputed_formulas:
+        last_formula[r] = max(c, last_formula.get(r, -1))
+    first = _first_data_row(cells, shape, last_formula)
     if first is None:
         return [
             error(
@@ -142,14 +145,22 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
     return Layout(sheet, columns, rows, header_problems + row_problems)
 
 
-def _first_data_row(cells, shape: TableShape) -> tuple[int, int] | None:
-    """(row index, last label column) of the first row that names a place or member."""
+def _first_data_row(cells, shape: TableShape, last_formula=None) -> tuple[int, int] | None:
+    """(row index, last label column) of the first row that names a place or member.
+
+    A never-calculated formula counts as a figure here: its row is a data row (reported
+    as formula_without_value), not a header row, nor a missing row. Found by the
+    reliability corpus: a province row of uncalculated =SUM() formulas was otherwise
+    taken into the header and reported as 'Province total is missing'.
+    """
     for index, row in enumerate(cells[:SEARCH_ROWS]):
         for col in range(min(LABEL_COLUMNS, len(row))):
             value = row[col]
             if value == "" or not _is_label(value, shape):
                 continue
             if any(_is_number_or_symbol(v) for v in row[col + 1 :]):
+                return index, col
+            if last_formula and last_formula.get(index, -1) > col:
                 return index, col
     return None
 

@@ -143,7 +143,7 @@ def _read_calamine(data: bytes, kind: str) -> Book:
                 continue
             if info.visible != calamine.SheetVisibleEnum.Visible:
                 continue
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = _blank_spaces(sheet.to_python(skip_empty_area=False))
             merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             sheets.append(Sheet(info.name, rows, merges))
     except calamine.PasswordError:
@@ -153,6 +153,20 @@ def _read_calamine(data: bytes, kind: str) -> Book:
     except Exception as exc:  # calamine raises plain errors for some malformed files
         raise Rejected([_damaged("the workbook", f"{type(exc).__name__}: {exc}"[:200])]) from None
     return Book(kind, sheets, metadata)
+
+
+def _blank_spaces(rows: list[list[object]]) -> list[list[object]]:
+    """A cell holding only spaces looks empty, so it is empty ('' like any empty cell).
+
+    Found by the reliability corpus: a space typed in a column right of the table made
+    an 'unknown column' with no heading, and one beside the source line under the table
+    made that line a data row (an 'unknown county').
+    """
+    for row in rows:
+        for i, value in enumerate(row):
+            if isinstance(value, str) and value.isspace():
+                row[i] = ""
+    return rows
 
 
 def _form_metadata(rows: list[list[object]]) -> dict[str, str]:
@@ -170,7 +184,11 @@ def _form_metadata(rows: list[list[object]]) -> dict[str, str]:
 _HIDDEN_ROW = re.compile(rb'<row [^>]*?r="(\d+)"[^>]*?hidden="(?:1|true)"')
 _HIDDEN_ROW_REVERSED = re.compile(rb'<row [^>]*?hidden="(?:1|true)"[^>]*?r="(\d+)"')
 # A formula cell whose <f> is not followed by a cached <v>: Excel never computed it.
-_FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*</c>')
+# openpyxl (and other programs that write formulas) leave an empty <v /> or <v></v> in
+# place of the value: that is no value either (found by the reliability corpus).
+_FORMULA_NO_VALUE = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
 
 
 def _mark_hidden_rows_and_formulas(archive: zipfile.ZipFile, book: Book) -> None:
@@ -263,7 +281,7 @@ def read_csv(data: bytes, filename: str) -> Book:
         raise Rejected([_not_a_table(filename)])
     lines = text.splitlines()
     delimiter = choose_delimiter(lines[:200])
-    rows = [row for row in csv.reader(lines, delimiter=delimiter)]
+    rows = _blank_spaces(list(csv.reader(lines, delimiter=delimiter)))
     notes = []
     if encoding == "cp1256":
         notes.append(
