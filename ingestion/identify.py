@@ -53,6 +53,12 @@ def title_hints(book: Book, rows: int = 8) -> TitleHints:
                     number = f"{found.group(1)}-{found.group(2)}"
                 if year is None and (found := _YEAR.search(text)):
                     year = int(found.group(1))
+                    # "1395-1396" or typed right to left "1396-1395": a span starts earlier.
+                    after = text[found.end() : found.end() + 8]
+                    if (other := re.match(r"\s*[-–/]\s*(1[34]\d\d)", after)) and abs(
+                        int(other.group(1)) - year
+                    ) == 1:
+                        year = min(year, int(other.group(1)))
     return TitleHints(number, year)
 
 

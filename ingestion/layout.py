@@ -27,6 +27,7 @@ from salnameh.reference import Reference
 MAX_HEADER_ROWS = 5
 SEARCH_ROWS = 60  # the first data row is looked for this far down
 LABEL_COLUMNS = 5  # labels (place, row members, a row number) sit in the first columns
+MAX_ROW_PROBLEMS = 150  # past this a file is wrong throughout; more lines help nobody
 FOOTER_PREFIXES = tuple(name_key(p) for p in ("مأخذ", "ماخذ", "منبع", "توضیح", "source", "note"))
 
 
@@ -343,6 +344,9 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
     current = [None] * len(shape.row_dims)
     seen: dict[tuple, int] = {}
     for index in range(first, len(sheet.cells)):
+        if len(problems) >= MAX_ROW_PROBLEMS:
+            problems.append(_stopped_early(sheet, index, len(sheet.cells)))
+            break
         row = sheet.cells[index]
         has_values = any(_cell(row, c) != "" for c in value_cols)
         labels = [_cell(row, c) for c in roles]
@@ -431,6 +435,19 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
             )
         )
     return rows, problems
+
+
+def _stopped_early(sheet: Sheet, index: int, total: int) -> Problem:
+    return error(
+        "too_many_problems",
+        f"بیش از {MAX_ROW_PROBLEMS} ردیف مشکل دارد؛ بررسی از ردیف {index + 1} به بعد "
+        f"({total - index} ردیف) متوقف شد. آیا فایل درست است؟",
+        f"More than {MAX_ROW_PROBLEMS} rows have problems, so checking stopped at row "
+        f"{index + 1} ({total - index} rows left unchecked). Is this the right file for "
+        "this table?",
+        sheet=sheet.name,
+        row=index + 1,
+    )
 
 
 def _row_names(key: tuple[str, tuple[str, ...]], shape: TableShape) -> tuple[str, str]:

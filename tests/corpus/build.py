@@ -980,7 +980,8 @@ CASES: list[Case] = [
     case("zip_bomb", zip_bomb, "rejected", "zip_bomb", max_seconds=5, max_python_mib=64),
     case("zip_bomb_ratio", zip_bomb_ratio, "rejected", "zip_bomb", max_seconds=5,
          max_python_mib=64),
-    case("huge_csv", huge_csv, "rejected", "unknown_place", inspect=report_bounded,
+    case("huge_csv", huge_csv, "rejected", "unknown_place too_many_problems",
+         inspect=report_bounded,
          max_seconds=40),
     # Which table, year and agency.
     case("unidentified", unidentified, "rejected", "unidentified", kwargs=NONE,
