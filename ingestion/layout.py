@@ -13,6 +13,7 @@ layout is found by matching against it, not by fixed positions:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -101,6 +102,16 @@ def _label_index(codes) -> dict[str, str]:
         for text in (code.label_fa, code.label_en, code.code):
             index.setdefault(name_key(text), code.code)
     return index
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_key(text: str) -> str:
+    return name_key(text)
+
+
+def _label_key(value: object) -> str:
+    """name_key of a row label; labels repeat down a sheet, so keys are computed once."""
+    return _cached_key(str(value))
 
 
 def _is_number_or_symbol(value: object) -> bool:
@@ -374,7 +385,7 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
             value = _cell(row, col)
             if value == "":
                 continue
-            code = shape.row_keys[i].get(name_key(str(value)))
+            code = shape.row_keys[i].get(_label_key(value))
             if code is None:
                 bad = True
                 if not has_values:

@@ -29,20 +29,21 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
     table = shape.table
     measures = {m.id: m for m in table.measures}
     columns = {
-        "geo": pa.Column(str, pa.Check.isin([g.code for g in shape.places.expected])),
-        "measure": pa.Column(str, pa.Check.isin(list(measures))),
+        "geo": pa.Column("category", pa.Check.isin([g.code for g in shape.places.expected])),
+        "measure": pa.Column("category", pa.Check.isin(list(measures))),
         "value": pa.Column(float, nullable=True),
         "flag": pa.Column(object, nullable=True),
     }
     for dim in table.dimensions:
         codes = [c.code for c in reference.members(dim.code_list, dim.members)]
-        columns[dim.code_list] = pa.Column(str, pa.Check.isin(codes))
+        columns[dim.code_list] = pa.Column("category", pa.Check.isin(codes))
 
     def bound(side: str):
         limits = {m.id: getattr(m, side) for m in table.measures if getattr(m, side) is not None}
 
         def check(frame: pd.DataFrame) -> pd.Series:
-            limit = frame["measure"].map(limits).astype(float)
+            # Mapped on the measure's categories (a few), not on every row.
+            limit = frame["measure"].map(limits, na_action="ignore").astype(float)
             if side == "min":
                 return ~(frame["value"] < limit)
             return ~(frame["value"] > limit)
@@ -194,14 +195,15 @@ def _compare(data, is_total, keys, rule, decimals, shape: TableShape, kind: str)
     totals = data[is_total]
     parts = data[~is_total]
     # A part without a number (a symbol) leaves the sum unknown: nothing to compare.
-    grouped = parts.groupby(keys, sort=False).agg(
+    grouped = parts.groupby(keys, sort=False, observed=True).agg(
         parts_sum=("value", "sum"), parts_n=("value", "size"), parts_known=("value", "count")
     )
     merged = totals.merge(grouped, left_on=keys, right_index=True, how="inner")
     merged = merged[merged["value"].notna() & (merged["parts_known"] == merged["parts_n"])]
     if merged.empty:
         return []
-    allowed = _allowed(rule, merged["value"], merged["parts_n"], merged["measure"].map(decimals))
+    places = merged["measure"].map(decimals).astype(int)
+    allowed = _allowed(rule, merged["value"], merged["parts_n"], places)
     gap = merged["value"] - merged["parts_sum"]
     bad = merged[gap.abs() > allowed]
     problems = []

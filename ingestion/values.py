@@ -38,37 +38,49 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
         raw.extend(cells[r.index][c] if c < len(cells[r.index]) else "" for r in layout.rows)
     values, flags, problems = parse_values(raw, layout, row_index)
 
-    frame = pd.DataFrame(
-        {
-            "geo": np.tile(np.array([r.geo for r in layout.rows], dtype=object), n_cols),
-            "measure": np.repeat(
-                np.array([c.measure for c in layout.columns], dtype=object), n_rows
-            ),
-            "value": values,
-            "flag": flags,
-            "sheet": layout.sheet.name,
-            "row": np.tile(row_index + 1, n_cols),
-            "column": np.repeat(
-                np.array([column_letter(c.index) for c in layout.columns], dtype=object), n_rows
-            ),
-        }
-    )
+    # Labels repeat over a million cells but take few values: categoricals, built from
+    # the per-row and per-column parts, keep the frame small and the grouping fast.
+    by_row = lambda labels: _categorical(labels, lambda codes: np.tile(codes, n_cols))  # noqa: E731
+    by_col = lambda labels: _categorical(labels, lambda codes: np.repeat(codes, n_rows))  # noqa: E731
+    columns = {
+        "geo": by_row([r.geo for r in layout.rows]),
+        "measure": by_col([c.measure for c in layout.columns]),
+        "value": values,
+        "flag": flags,
+        "sheet": by_row([layout.sheet.name] * n_rows),
+        "row": np.tile(row_index + 1, n_cols),
+        "column": by_col([column_letter(c.index) for c in layout.columns]),
+    }
     # One column per dimension (for the rules) and the joined series key (for storage).
     for i, name in enumerate(row_names):
-        frame[name] = np.tile(np.array([r.members[i] for r in layout.rows], dtype=object), n_cols)
+        columns[name] = by_row([r.members[i] for r in layout.rows])
     for i, name in enumerate(col_names):
-        frame[name] = np.repeat(
-            np.array([c.members[i] for c in layout.columns], dtype=object), n_rows
-        )
-    if order:
-        frame["dim_key"] = frame[order[0]].radd(f"{order[0]}=")
-        for name in order[1:]:
-            frame["dim_key"] = frame["dim_key"] + f";{name}=" + frame[name]
-    else:
-        frame["dim_key"] = ""
-    for column in ("geo", "measure", "sheet", "column", "dim_key", *order):
-        frame[column] = frame[column].astype("str")
+        columns[name] = by_col([c.members[i] for c in layout.columns])
+    row_parts = [dict(zip(row_names, r.members, strict=True)) for r in layout.rows]
+    col_parts = [dict(zip(col_names, c.members, strict=True)) for c in layout.columns]
+    row_keys, row_codes = np.unique([_part_key(p) for p in row_parts], return_inverse=True)
+    col_keys, col_codes = np.unique([_part_key(p) for p in col_parts], return_inverse=True)
+    keys = [
+        dim_key(order, tuple({**dict(rk), **dict(ck)}[n] for n in order))
+        for rk in map(_unpack, row_keys) for ck in map(_unpack, col_keys)
+    ]  # fmt: skip
+    combined = np.tile(row_codes, n_cols) * len(col_keys) + np.repeat(col_codes, n_rows)
+    columns["dim_key"] = pd.Categorical.from_codes(combined, categories=pd.Index(keys, dtype=str))
+    frame = pd.DataFrame(columns)
     return frame, problems
+
+
+def _categorical(labels: list[str], spread) -> pd.Categorical:
+    codes, uniques = pd.factorize(np.array(labels, dtype=object))
+    return pd.Categorical.from_codes(spread(codes), categories=pd.Index(uniques, dtype=str))
+
+
+def _part_key(part: dict[str, str]) -> str:
+    return "\x1f".join(f"{k}\x1e{v}" for k, v in part.items())
+
+
+def _unpack(key: str) -> list[tuple[str, str]]:
+    return [tuple(item.split("\x1e")) for item in key.split("\x1f")] if key else []
 
 
 def parse_values(raw: list[object], layout: Layout, row_index: np.ndarray):
