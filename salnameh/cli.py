@@ -156,8 +156,12 @@ def catalog_check(as_json: bool) -> None:
 @click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
 @click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
 @click.option("--table", "table_ids", multiple=True, help="Only these tables (repeatable).")
-@click.option("--ingest", "then_ingest", is_flag=True,
-              help="Then ingest every file and check each verdict against the plan.")
+@click.option(
+    "--ingest",
+    "then_ingest",
+    is_flag=True,
+    help="Then ingest every file and check each verdict against the plan.",
+)
 @click.pass_obj
 def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
          then_ingest: bool) -> None:  # fmt: skip
