@@ -215,8 +215,7 @@ class Ingestor:
             catalog_version=self.catalog.version,
             verdict=verdict,
             n_values=0 if checked.values is None else len(checked.values),
-            n_errors=len(report.errors)
-            + sum(n for (sev, _c), n in report.dropped.items() if sev == ERROR),
+            n_errors=report.error_count,
             n_warnings=report.count(WARNING),
             report=[p.as_dict() for p in report.problems],
         )

@@ -88,8 +88,14 @@ class Report:
         return [p for p in self.problems if p.severity == ERROR]
 
     @property
+    def error_count(self) -> int:
+        """Errors kept plus those dropped past the limit."""
+        dropped = sum(n for (severity, _code), n in self.dropped.items() if severity == ERROR)
+        return len(self.errors) + dropped
+
+    @property
     def has_errors(self) -> bool:
-        return bool(self.errors) or any(sev == ERROR for sev, _code in self.dropped)
+        return self.error_count > 0
 
     def count(self, severity: str) -> int:
         return sum(p.severity == severity for p in self.problems)
