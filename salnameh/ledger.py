@@ -46,6 +46,45 @@ CREATE TABLE IF NOT EXISTS submission_events (
     note          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_by_submission ON submission_events (submission_id, event_id);
+-- An expert's decision on a loaded submission; the latest one counts.
+CREATE TABLE IF NOT EXISTS reviews (
+    review_id     INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions (submission_id),
+    decision      TEXT NOT NULL CHECK (decision IN ('approved', 'returned')),
+    reviewer      TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    comment       TEXT NOT NULL DEFAULT ''
+);
+-- An edition freezes the approved submissions of a yearbook year when it is released.
+CREATE TABLE IF NOT EXISTS editions (
+    edition_id  INTEGER PRIMARY KEY,
+    year        INTEGER NOT NULL,
+    number      INTEGER NOT NULL,
+    released_at TEXT NOT NULL,
+    released_by TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    UNIQUE (year, number)
+);
+CREATE TABLE IF NOT EXISTS edition_submissions (
+    edition_id    INTEGER NOT NULL REFERENCES editions (edition_id),
+    submission_id INTEGER NOT NULL REFERENCES submissions (submission_id),
+    PRIMARY KEY (edition_id, submission_id)
+);
+-- An expert's verdict on an anomaly flag: 'real' keeps the figure (and suppresses the
+-- same flag on the series next year), 'error' sends it back to the agency.
+CREATE TABLE IF NOT EXISTS anomaly_verdicts (
+    verdict_id INTEGER PRIMARY KEY,
+    table_id   TEXT NOT NULL,
+    year       INTEGER NOT NULL,
+    geo_code   TEXT NOT NULL,
+    measure    TEXT NOT NULL,
+    dim_key    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    verdict    TEXT NOT NULL CHECK (verdict IN ('real', 'error')),
+    note       TEXT NOT NULL DEFAULT '',
+    expert     TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
 CREATE VIEW IF NOT EXISTS submission_state AS
 SELECT s.*, e.state, e.at AS state_at
 FROM submissions s
@@ -211,6 +250,93 @@ class Ledger:
     def interrupted(self) -> list[Submission]:
         """Accepted submissions whose load never finished (the process died)."""
         return [s for s in self.submissions() if s.state == "loading"]
+
+    def review(self, submission_id: int, decision: str, reviewer: str, comment: str = "") -> None:
+        """An expert approves a loaded submission or returns it to the agency."""
+        if decision not in ("approved", "returned"):
+            raise ValueError(f"a review decision is 'approved' or 'returned', not {decision!r}")
+        state = self.get(submission_id).state
+        if state != "loaded":
+            raise ValueError(
+                f"submission {submission_id} is {state}; only the current (loaded) version "
+                "of a table-year can be reviewed"
+            )
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO reviews (submission_id, decision, reviewer, at, comment)"
+                " VALUES (?,?,?,?,?)",
+                (submission_id, decision, reviewer, now(), comment),
+            )
+
+    def release(self, year: int, actor: str, note: str = "") -> tuple[int, list[int]]:
+        """A new edition of a year's yearbook: every current approved submission of it.
+
+        Returns the edition's number and the submissions it holds. An edition with
+        nothing approved is refused: it would publish nothing.
+        """
+        with self.transaction() as con:
+            approved = [
+                r["submission_id"]
+                for r in con.execute(
+                    "SELECT s.submission_id FROM submission_state s"
+                    " JOIN reviews r ON r.review_id = (SELECT max(review_id) FROM reviews"
+                    "   WHERE submission_id = s.submission_id)"
+                    " WHERE s.state = 'loaded' AND s.year = ? AND r.decision = 'approved'"
+                    " ORDER BY s.submission_id",
+                    (year,),
+                )
+            ]
+            if not approved:
+                raise ValueError(f"nothing of {year} is approved yet; there is nothing to release")
+            number = con.execute(
+                "SELECT coalesce(max(number), 0) + 1 FROM editions WHERE year = ?", (year,)
+            ).fetchone()[0]
+            edition_id = con.execute(
+                "INSERT INTO editions (year, number, released_at, released_by, note)"
+                " VALUES (?,?,?,?,?)",
+                (year, number, now(), actor, note),
+            ).lastrowid
+            con.executemany(
+                "INSERT INTO edition_submissions (edition_id, submission_id) VALUES (?, ?)",
+                [(edition_id, sid) for sid in approved],
+            )
+        return number, approved
+
+    def judge_anomaly(
+        self, *, table_id: str, year: int, geo_code: str, measure: str, dim_key: str,
+        kind: str, verdict: str, expert: str, note: str = "",
+    ) -> None:  # fmt: skip
+        """Keep an expert's verdict on one anomaly flag."""
+        if verdict not in ("real", "error"):
+            raise ValueError(f"an anomaly verdict is 'real' or 'error', not {verdict!r}")
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO anomaly_verdicts (table_id, year, geo_code, measure, dim_key, kind,"
+                " verdict, note, expert, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (table_id, year, geo_code, measure, dim_key, kind, verdict, note, expert, now()),
+            )
+
+    def export_tables(self) -> dict[str, tuple[list[str], list[tuple]]]:
+        """The ledger's tables as (columns, rows), for the warehouse's copy of them."""
+        queries = {
+            "submissions": "SELECT submission_id, sha256, filename, size_bytes, table_id, year,"
+            " agency, identified_by, uploader, catalog_version, received_at, verdict, n_values,"
+            " n_errors, n_warnings, state, state_at FROM submission_state",
+            "submission_events": "SELECT * FROM submission_events",
+            "reviews": "SELECT * FROM reviews",
+            "editions": "SELECT * FROM editions",
+            "edition_submissions": "SELECT * FROM edition_submissions",
+            "anomaly_verdicts": "SELECT * FROM anomaly_verdicts",
+        }
+        tables = {}
+        with self.connect() as con:
+            con.execute("BEGIN")  # one consistent read of all of them
+            for name, sql in queries.items():
+                cursor = con.execute(sql)
+                columns = [d[0] for d in cursor.description]
+                tables[name] = (columns, [tuple(r) for r in cursor.fetchall()])
+            con.execute("COMMIT")
+        return tables
 
     def events(self, submission_id: int) -> list[tuple[str, str, str]]:
         with self.connect() as con:

@@ -1,0 +1,33 @@
+-- The values that matter: those of the current version of each table-year (for experts)
+-- and of the released version (for the public), each with its version's state and the
+-- geography version it was reported on.
+select
+    v.submission_id,
+    v.table_id,
+    v.year,
+    v.geo_code,
+    geo.level as geo_level,
+    coalesce(geo.valid_from, 0) as geo_valid_from,
+    v.dim_key,
+    v.measure_id,
+    v.value,
+    v.flag,
+    v.source_sheet,
+    v.source_row,
+    v.source_column,
+    s.is_current,
+    s.is_released,
+    s.review_state,
+    s.reviewer,
+    s.first_edition,
+    s.agency_id,
+    s.uploader,
+    s.filename,
+    s.received_at_utc
+from {{ ref('stg_raw__values') }} as v
+inner join {{ ref('int_submissions__versions') }} as s
+    on s.submission_id = v.submission_id
+left join {{ ref('geography') }} as geo
+    on geo.code = v.geo_code
+    and v.year between coalesce(geo.valid_from, 0) and coalesce(geo.valid_to, 9999)
+where s.is_current or s.is_released

@@ -1,0 +1,29 @@
+-- Every version of every place: a county whose boundary changed has one row per boundary,
+-- each with the years it is valid for and the lineage events that opened it.
+with born as (
+    select
+        to_code as code,
+        year,
+        from_code,
+        note
+    from {{ ref('geography_lineage') }}
+    where event = 'split'
+)
+
+select
+    geo.code || '@' || coalesce(cast(geo.valid_from as varchar), 'start') as geo_version_id,
+    geo.code as geo_code,
+    geo.level,
+    geo.parent_code,
+    geo.name_fa,
+    geo.name_en,
+    geo.valid_from,
+    geo.valid_to,
+    geo.valid_to is null as is_current,
+    born.from_code as split_from_code,
+    born.year as split_year,
+    geo.note
+from {{ ref('geography') }} as geo
+left join born
+    on born.code = geo.code
+    and born.year = geo.valid_from

@@ -1,0 +1,15 @@
+select
+    table_id,
+    chapter_no,
+    number as table_number,
+    sort_order,
+    title_fa,
+    title_en,
+    agency_id,
+    source as source_kind,
+    period as period_kind,
+    geography_level,
+    geography_definition,
+    years as published_years,
+    catalog_version
+from {{ source('catalog', 'tables') }}

@@ -1,0 +1,6 @@
+-- A returned row is a total of the latest figures that does not equal the sum of its parts
+-- under the catalog's counties_sum_to_province rule (beyond the declared tolerance and rounding).
+-- Ingestion refuses such files, so a row here means the warehouse and the files disagree.
+select *
+from {{ ref('int_rules__checks') }}
+where kind = 'counties_sum_to_province' and not holds
