@@ -85,11 +85,15 @@ CREATE TABLE IF NOT EXISTS anomaly_verdicts (
     expert     TEXT NOT NULL,
     at         TEXT NOT NULL
 );
-CREATE VIEW IF NOT EXISTS submission_state AS
+-- A submission's state is its latest event; 'unchanged' (the same file sent again) is
+-- history only and does not change it. The view is derived, so it is always recreated.
+DROP VIEW IF EXISTS submission_state;
+CREATE VIEW submission_state AS
 SELECT s.*, e.state, e.at AS state_at
 FROM submissions s
 JOIN submission_events e ON e.event_id = (
-    SELECT max(event_id) FROM submission_events WHERE submission_id = s.submission_id
+    SELECT max(event_id) FROM submission_events
+    WHERE submission_id = s.submission_id AND state <> 'unchanged'
 );
 """
 

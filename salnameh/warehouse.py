@@ -62,14 +62,20 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     if not results_file.exists():
         raise BuildError(f"dbt {' '.join(args)} could not run:\n{done.stdout[-3000:]}")
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
-    # unique_id is "<type>.salnameh.<name>[.<hash>]": the name is what a user recognises.
-    failed = [r["unique_id"].split(".")[2] for r in results if r["status"] in ("error", "fail")]
+    # unique_id is "<type>.salnameh.<name>[.<hash or unit test name>]": the name (and a
+    # unit test's own name) is what a user recognises.
+    failed = [_node_name(r["unique_id"]) for r in results if r["status"] in ("error", "fail")]
     if done.returncode != 0:
         raise BuildError(
             f"dbt {' '.join(args)} failed: {', '.join(failed) or 'see below'}\n"
             f"{done.stdout[-3000:]}"
         )
     return BuildResult(len(results) - len(failed), failed)
+
+
+def _node_name(unique_id: str) -> str:
+    kind, _project, *rest = unique_id.split(".")
+    return ".".join(rest) if kind == "unit_test" else rest[0]
 
 
 def build_warehouse(salnameh_home: Home) -> BuildResult:

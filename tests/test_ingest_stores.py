@@ -66,6 +66,9 @@ def test_same_bytes_again_is_a_noop_that_says_so(ingestor, demo_files):
     assert len(ingestor.ledger.submissions()) == 1
     assert raw_counts(ingestor.home) == {first.submission_id: first.n_values}
     assert [s for s, *_ in ingestor.ledger.events(first.submission_id)][-1] == "unchanged"
+    # Sending the same file again is history only: the first stays the current version.
+    current = ingestor.ledger.current("literacy_learners_county_sex", 1392)
+    assert current is not None and current.submission_id == first.submission_id
 
 
 def test_a_new_file_supersedes_without_erasing(ingestor, demo_files, tmp_path):
