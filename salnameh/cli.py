@@ -212,6 +212,17 @@ def _ingest_demo(salnameh_home, declared) -> None:
     if unexpected:
         click.echo("verdicts that differ from the plan:\n  " + "\n  ".join(unexpected), err=True)
         sys.exit(1)
+    _review_demo(salnameh_home)
+
+
+def _review_demo(salnameh_home) -> None:
+    from salnameh.demo.cycle import review_demo
+    from salnameh.ledger import Ledger
+
+    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
+    released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
+    click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
+               f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
@@ -301,16 +312,89 @@ def ingest(salnameh_home, files, table_id, year, agency, uploader, lang, as_json
 @main.command()
 @click.pass_obj
 def build(salnameh_home) -> None:
-    """Build the warehouse with dbt: reference seeds, models, and all their tests."""
+    """Build the warehouse with dbt (seeds, models, all tests) and publish the snapshots."""
     from salnameh.warehouse import BuildError, build_warehouse
 
     try:
         result = build_warehouse(salnameh_home)
     except BuildError as error:
         click.echo(str(error), err=True)
+        click.echo("the snapshots were not changed: readers keep the last good build", err=True)
         sys.exit(1)
     click.echo(f"warehouse built: {result.passed} seeds, models and tests passed "
                f"({salnameh_home.warehouse_path})")  # fmt: skip
+    public = result.published
+    click.echo(f"snapshots published in {salnameh_home.snapshots_dir}: internal (everything), "
+               f"public ({public.get('marts.fct_observations', 0)} released values of "
+               f"{public.get('marts.dim_indicator', 0)} indicators)")  # fmt: skip
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option("--internal", is_flag=True, help="Query the internal snapshot (staff only).")
+@click.option("--max-rows", default=10_000, show_default=True, help="Rows returned at most.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds before a query stops.")
+@click.pass_obj
+def query(salnameh_home, sql: str, fmt: str, internal: bool, max_rows: int,
+          timeout: float) -> None:  # fmt: skip
+    """Run read-only SQL on the public snapshot ('-' reads the SQL from standard input).
+
+    Files, URLs and other databases cannot be reached from the SQL. Tables: marts.dim_*,
+    marts.fct_observations, marts.fct_indicator_series, reference.*; their columns are
+    documented: SELECT * FROM duckdb_columns() WHERE schema_name = 'marts'.
+    """
+    import duckdb
+
+    from salnameh.snapshots import (
+        INTERNAL,
+        PUBLIC,
+        QueryTimeout,
+        SnapshotMissing,
+        open_snapshot,
+        run_query,
+    )
+
+    text = sys.stdin.read() if sql == "-" else sql
+    try:
+        with open_snapshot(salnameh_home, INTERNAL if internal else PUBLIC) as con:
+            columns, rows, truncated = run_query(con, text, max_rows, timeout)
+    except SnapshotMissing as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except QueryTimeout as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except duckdb.Error as error:
+        click.echo(f"query failed: {error}", err=True)
+        sys.exit(1)
+    _print_rows(columns, rows, fmt)
+    if truncated:
+        click.echo(f"(only the first {max_rows} rows; use --max-rows for more)", err=True)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    import csv
+    import io
+
+    if fmt == "json":
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        cells = [columns] + [["" if v is None else str(v) for v in r] for r in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+        for n, row in enumerate(cells):
+            click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+            if n == 0:
+                click.echo("  ".join("-" * w for w in widths))
+        click.echo(f"({len(rows)} rows)")
 
 
 @main.command()

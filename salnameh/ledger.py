@@ -306,6 +306,14 @@ class Ledger:
             )
         return number, approved
 
+    def reviewed_submissions(self) -> set[int]:
+        with self.connect() as con:
+            return {r[0] for r in con.execute("SELECT DISTINCT submission_id FROM reviews")}
+
+    def released_years(self) -> set[int]:
+        with self.connect() as con:
+            return {r[0] for r in con.execute("SELECT DISTINCT year FROM editions")}
+
     def judge_anomaly(
         self, *, table_id: str, year: int, geo_code: str, measure: str, dim_key: str,
         kind: str, verdict: str, expert: str, note: str = "",

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from salnameh.settings import DBT_PROJECT_DIR, Home
@@ -28,6 +28,7 @@ class BuildError(Exception):
 class BuildResult:
     passed: int
     failed: list[str]
+    published: dict[str, int] = field(default_factory=dict)  # public table -> rows
 
 
 @contextmanager
@@ -42,13 +43,18 @@ def writer_lock(salnameh_home: Home) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def dbt_target_dir(salnameh_home: Home) -> Path:
+    """Where this home's dbt runs write manifest, results and compiled SQL."""
+    return salnameh_home.root / "dbt" / "target"
+
+
 def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     """Run one dbt command against this home's warehouse, under the writer lock.
 
     dbt runs as a child process: dbt-duckdb keeps its DuckDB handle for the life of the
     process, and only a process that exits is sure to let readers in afterwards.
     """
-    target = salnameh_home.root / "dbt"
+    target = dbt_target_dir(salnameh_home).parent
     command = [
         str(Path(sys.executable).with_name("dbt")), *args,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
@@ -78,16 +84,19 @@ def _node_name(unique_id: str) -> str:
     return ".".join(rest) if kind == "unit_test" else rest[0]
 
 
-def build_warehouse(salnameh_home: Home) -> BuildResult:
-    """Copy the catalog and ledger in, then load the seeds and build every model and test.
+def build_warehouse(salnameh_home: Home, publish: bool = True) -> BuildResult:
+    """Copy the catalog and ledger in, build every model and test, publish the snapshots.
 
     One dbt invocation (`dbt build`) does seeds, models and tests together: each
     invocation costs about 2.5 s of start-up, more than the work itself on a province.
+    The snapshots are published only when every test passed, so readers keep the last
+    good ones when a build fails.
     """
     from salnameh.build_inputs import copy_inputs
     from salnameh.catalog import load_catalog
     from salnameh.ledger import Ledger
     from salnameh.reference import Reference
+    from salnameh.snapshots import publish as publish_snapshots
 
     catalog, reference = load_catalog(), Reference()
     ledger = Ledger(salnameh_home.ledger_path)
@@ -100,7 +109,12 @@ def build_warehouse(salnameh_home: Home) -> BuildResult:
             copy_inputs(con, catalog, reference, ledger)
         finally:
             con.close()
-    return run_dbt(salnameh_home, "build")
+    result = run_dbt(salnameh_home, "build")
+    if not publish:
+        return result
+    with writer_lock(salnameh_home):
+        counts = publish_snapshots(salnameh_home, dbt_target_dir(salnameh_home) / "manifest.json")
+    return BuildResult(result.passed, result.failed, counts)
 
 
 # ---------------------------------------------------------------------- the raw layer

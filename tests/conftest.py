@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,42 @@ def salnameh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "home"
     monkeypatch.setenv("SALNAMEH_HOME", str(root))
     return root
+
+
+@dataclass(frozen=True)
+class DemoHome:
+    root: Path
+    demo: subprocess.CompletedProcess  # `salnameh demo --ingest`
+    build: subprocess.CompletedProcess  # `salnameh build`
+
+
+def run_salnameh(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it: a real subprocess with real exit codes."""
+    command = [sys.executable, "-m", "salnameh.cli"]
+    if home is not None:
+        command += ["--home", str(home)]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
+    """The spine of `make demo`, run once per test session: generate, ingest, review, build.
+
+    Tests may read it; a test that changes a home works on a copy (`copy_home`).
+    """
+    root = tmp_path_factory.mktemp("demo") / "home"
+    demo = run_salnameh("demo", "--ingest", home=root)
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    build = run_salnameh("build", home=root)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return DemoHome(root, demo, build)
+
+
+def copy_home(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("dbt", "*.lock"))
+    return target
 
 
 def in_ci() -> bool:

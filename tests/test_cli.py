@@ -1,22 +1,15 @@
 """The `salnameh` command as a user runs it: a real subprocess, real exit codes."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_salnameh
 
 pytestmark = pytest.mark.integration
 
 
-def salnameh(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "salnameh.cli"]
-    if home is not None:
-        command += ["--home", str(home)]
-    return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=600, check=False
-    )
+salnameh = run_salnameh
 
 
 def test_catalog_check_passes():
@@ -45,11 +38,10 @@ def test_catalog_show_and_unknown_table():
 
 
 @pytest.mark.slow
-def test_demo_generates_every_table_for_every_year_and_ingests_as_planned(tmp_path):
+def test_demo_generates_every_table_for_every_year_and_ingests_as_planned(demo_home):
     """The spine of `make demo`: every file generated, ingested, verdicts as planted."""
-    result = salnameh("demo", "--ingest", home=tmp_path)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    folder = tmp_path / "demo"
+    result = demo_home.demo
+    folder = demo_home.root / "demo"
     manifest = (folder / "manifest.csv").read_text(encoding="utf-8").splitlines()
     listed = json.loads(salnameh("catalog", "list", "--json").stdout)["tables"]
     expected = sum(

@@ -1,0 +1,200 @@
+"""Read-only snapshots of the warehouse: what every reader opens, never the warehouse itself.
+
+DuckDB lets one process write a file or many read it, never both, so readers (the portal,
+analysts' queries) open copies. After each successful build the pipeline publishes two:
+
+- `internal.duckdb`, the whole warehouse, for staff and experts;
+- `public.duckdb`, only what may be public: the reference tables and the marts as their
+  dbt `meta.publish` says (all rows, released rows only, or nothing). A public page cannot
+  reach unapproved data because this file does not hold it.
+
+Each is written beside its final name and swapped in with os.replace, so a reader sees the
+old file or the new one, never half of one; a reader that has the old file open keeps it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from salnameh.settings import Home
+
+INTERNAL, PUBLIC = "internal", "public"
+PUBLIC_SCHEMAS = ("reference",)  # copied whole: codes, places and lineage are public facts
+
+
+class SnapshotMissing(Exception):
+    """No snapshot has been published yet in this home."""
+
+
+@dataclass(frozen=True)
+class MartRule:
+    schema: str
+    name: str
+    publish: str  # all | released | internal
+    filter: str | None  # SQL predicate on the mart's own columns, from dbt meta
+
+
+def snapshot_path(salnameh_home: Home, kind: str) -> Path:
+    return salnameh_home.snapshots_dir / f"{kind}.duckdb"
+
+
+def mart_rules(manifest_path: Path) -> list[MartRule]:
+    """Each mart's publication rule, as the dbt project declares it in `meta.publish`."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    rules = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["config"].get("materialized") != "table":
+            continue
+        meta = node["config"].get("meta", {})
+        publish = meta.get("publish", "internal")  # unmarked marts stay internal
+        if publish not in ("all", "released", "internal"):
+            raise ValueError(f"{node['name']}: meta.publish must be all, released or internal")
+        if publish == "released" and not meta.get("publish_filter"):
+            raise ValueError(f"{node['name']}: meta.publish 'released' needs a publish_filter")
+        rules.append(MartRule(node["schema"], node["alias"] or node["name"], publish,
+                              meta.get("publish_filter")))  # fmt: skip
+    return sorted(rules, key=lambda r: (r.schema, r.name))
+
+
+def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
+    """Publish both snapshots from the warehouse; returns the rows copied per public table.
+
+    The caller holds the warehouse writer lock, so nothing changes the warehouse meanwhile.
+    """
+    salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    warehouse = salnameh_home.warehouse_path
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
+    _swap_in(snapshot_path(salnameh_home, INTERNAL), lambda tmp: shutil.copyfile(warehouse, tmp))
+    counts: dict[str, int] = {}
+    _swap_in(
+        snapshot_path(salnameh_home, PUBLIC),
+        lambda tmp: counts.update(_write_public(warehouse, tmp, mart_rules(manifest_path))),
+    )
+    return counts
+
+
+def _swap_in(final: Path, write) -> None:
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        write(tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        tmp.chmod(0o444)  # a snapshot is read, never written
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[str, int]:
+    counts = {}
+    with duckdb.connect(str(target)) as con:
+        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
+        tables = con.execute(
+            "SELECT schema_name, table_name, comment FROM duckdb_tables()"
+            " WHERE database_name = 'wh'"
+        ).fetchall()
+        comments = {(s, t): c for s, t, c in tables}
+        wanted: list[tuple[str, str, str | None]] = [
+            (s, t, None) for s, t, _c in tables if s in PUBLIC_SCHEMAS
+        ]
+        wanted += [(r.schema, r.name, r.filter) for r in rules if r.publish != "internal"]
+        for schema, name, predicate in wanted:
+            if (schema, name) not in comments:
+                continue  # a mart the last build did not produce
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            # Names come from the warehouse's own catalog and the dbt manifest; the filter
+            # is the dbt project's declared predicate, never user input.
+            where = f" WHERE {predicate}" if predicate else ""
+            con.execute(
+                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM wh."{schema}"."{name}"{where}'
+            )
+            _copy_comments(con, schema, name, comments[(schema, name)])
+            counts[f"{schema}.{name}"] = con.execute(
+                f'SELECT count(*) FROM "{schema}"."{name}"'
+            ).fetchone()[0]
+        con.execute("CREATE SCHEMA about")
+        con.execute(
+            "CREATE TABLE about.snapshot AS SELECT ? AS kind, ?::TIMESTAMP AS published_at_utc",
+            [PUBLIC, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+        con.execute("DETACH wh")
+    return counts
+
+
+def _copy_comments(con, schema: str, name: str, table_comment: str | None) -> None:
+    """Keep the dbt descriptions: analysts read the schema's documentation in SQL."""
+    if table_comment:
+        con.execute(f'COMMENT ON TABLE "{schema}"."{name}" IS {_literal(table_comment)}')
+    columns = con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh'"
+        " AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [schema, name],
+    ).fetchall()
+    for column, comment in columns:
+        con.execute(f'COMMENT ON COLUMN "{schema}"."{name}"."{column}" IS {_literal(comment)}')
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal: COMMENT ON takes no bound parameters."""
+    return "'" + text.strip().replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@contextmanager
+def open_snapshot(salnameh_home: Home, kind: str = PUBLIC) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a snapshot that cannot touch any other file.
+
+    External access (files, URLs, ATTACH, COPY) is off and the configuration locked, so SQL
+    typed by a user reaches this snapshot and nothing else.
+    """
+    path = snapshot_path(salnameh_home, kind)
+    if not path.exists():
+        raise SnapshotMissing(
+            f"no {kind} snapshot in {salnameh_home.snapshots_dir}; run `salnameh build` first"
+        )
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"enable_external_access": False, "lock_configuration": True},
+    )
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+class QueryTimeout(Exception):
+    """A query ran past its time limit and was stopped."""
+
+
+def run_query(
+    con: duckdb.DuckDBPyConnection, sql: str, max_rows: int = 10_000, timeout_s: float = 30.0
+) -> tuple[list[str], list[tuple], bool]:
+    """Columns, at most `max_rows` rows, and whether there were more; stopped at the timeout."""
+    timer = threading.Timer(timeout_s, con.interrupt)
+    timer.start()
+    try:
+        cursor = con.execute(sql)
+        if cursor.description is None:
+            return [], [], False
+        rows = cursor.fetchmany(max_rows + 1)
+    except duckdb.InterruptException:
+        raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from None
+    finally:
+        timer.cancel()
+    columns = [d[0] for d in cursor.description]
+    return columns, rows[:max_rows], len(rows) > max_rows

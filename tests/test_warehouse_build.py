@@ -1,0 +1,247 @@
+"""The warehouse built from the demo: census anchors, comparable series, anomalies, snapshots.
+
+All tests read one demo home built once per session (tests/conftest.py `demo_home`): real
+agency files ingested, reviewed and built with dbt, every dbt test included. Tests that
+change a home work on a copy.
+"""
+
+import csv
+import json
+import threading
+
+import duckdb
+import pytest
+
+from salnameh.ledger import Ledger
+from salnameh.settings import DBT_PROJECT_DIR, home
+from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
+from salnameh.warehouse import BuildError, build_warehouse, run_dbt
+from tests.conftest import copy_home, run_salnameh
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CENSUS = DBT_PROJECT_DIR.parent / "salnameh" / "demo" / "census"
+POPULATION = "pop_county_sex_age.population[age_group_5y=total;sex=total]"
+
+
+def internal(demo_home):
+    return duckdb.connect(str(snapshot_path(home(demo_home.root), "internal")), read_only=True)
+
+
+def published_population(con, year):
+    rows = con.execute(
+        "SELECT geo_code, value FROM marts.fct_observations WHERE indicator_id = ?"
+        " AND year = ? AND is_current",
+        [POPULATION, year],
+    ).fetchall()
+    return {geo: value for geo, value in rows}
+
+
+def test_the_build_reports_its_tests_and_publishes(demo_home):
+    out = demo_home.build.stdout
+    assert "warehouse built:" in out and "snapshots published" in out
+    results = json.loads((demo_home.root / "dbt" / "target" / "run_results.json").read_text())
+    kinds = {r["unique_id"].split(".")[0] for r in results["results"]}
+    assert {"seed", "model", "test", "unit_test"} <= kinds
+    assert all(r["status"] in ("success", "pass") for r in results["results"])
+
+
+@pytest.mark.parametrize(("year", "province"), [(1390, 12_183_391), (1395, 13_267_637)])
+def test_census_anchors_come_out_exactly(demo_home, year, province):
+    with internal(demo_home) as con:
+        figures = published_population(con, year)
+    assert figures["23"] == province
+    with (CENSUS / "tehran_prov_county_population_totals_1390_1395.csv").open() as handle:
+        counties = {r["county_code_1395"]: r[f"pop_{year}_total"] for r in csv.DictReader(handle)}
+    # The file's last row is the province; Pardis and Qarchak have figures from 1395 only.
+    expected = {code: int(n) for code, n in counties.items() if n and code != "23"}
+    assert len(expected) == (14 if year == 1390 else 16)
+    assert {g: v for g, v in figures.items() if g != "23"} == expected
+
+
+def test_comparable_units_join_pardis_and_qarchak_and_note_the_break(demo_home):
+    with internal(demo_home) as con:
+        rows = con.execute(
+            "SELECT basis, year, geo_code, value, break_note_en FROM marts.fct_indicator_series"
+            " WHERE indicator_id = ? AND version = 'latest' AND year IN (1390, 1395)",
+            [POPULATION],
+        ).fetchall()
+    series = {(basis, year, geo): (value, note) for basis, year, geo, value, note in rows}
+    # As published, 1390 Tehran is what the census printed, Pardis included.
+    assert series[("as_published", 1390, "2301")] == (8_293_140, None)
+    tehran_1395, note = series[("as_published", 1395, "2301")]
+    assert tehran_1395 == 8_737_510 and "1391" in note and "Pardis" in note
+    # On comparable units both years cover the same ground.
+    assert series[("comparable", 1390, "2301+2320")][0] == 8_293_140
+    assert series[("comparable", 1395, "2301+2320")][0] == 8_737_510 + 169_060
+    assert series[("comparable", 1390, "2306+2321")][0] == 526_294
+    assert series[("comparable", 1395, "2306+2321")][0] == 283_742 + 269_138
+    assert "added up for comparability" in series[("comparable", 1395, "2306+2321")][1]
+    assert ("comparable", 1395, "2301") not in series
+
+
+def test_every_planted_collapse_is_flagged_and_little_else(demo_home):
+    planted = {}
+    with (demo_home.root / "demo" / "anomalies.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            planted[(row["table_id"], int(row["year"]), row["geo_code"])] = row["kind"]
+    collapses = {key for key, kind in planted.items() if kind == "collapse"}
+    with internal(demo_home) as con:
+        flags = con.execute(
+            "SELECT DISTINCT table_id, year, geo_code FROM marts.fct_anomalies"
+            " WHERE severity = 'warning'"
+        ).fetchall()
+        explained = con.execute(
+            "SELECT explanation_fa, explanation_en, history_years FROM marts.fct_anomalies"
+            " WHERE kind = 'sharp_drop' LIMIT 1"
+        ).fetchone()
+    flagged = set(flags)
+    assert collapses <= flagged  # recall on what passed ingestion
+    # The other planted kinds never reach the warehouse: ingestion rejected those files.
+    false_alarms = flagged - collapses
+    assert len(false_alarms) <= len(flagged) // 10, false_alarms
+    fa, en, history = explained
+    assert "درصد" in fa and "% of the" in en and len(history) >= 5
+
+
+def test_public_snapshot_holds_only_released_figures(demo_home):
+    with open_snapshot(home(demo_home.root), PUBLIC) as con:
+        years = {
+            y for (y,) in con.execute("SELECT DISTINCT year FROM marts.fct_observations").fetchall()
+        }
+        unreleased = con.execute(
+            "SELECT count(*) FROM marts.fct_observations WHERE NOT is_released"
+        ).fetchone()[0]
+        versions = con.execute("SELECT DISTINCT version FROM marts.fct_indicator_series").fetchall()
+        tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        documented = con.execute(
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_observations'"
+            " AND column_name = 'source_row'"
+        ).fetchone()[0]
+    assert years == set(range(1390, 1402))  # 1402 is still in review in the demo
+    assert unreleased == 0 and versions == [("released",)]
+    assert "fct_anomalies" not in tables and "values" not in tables
+    assert "Row of the cell" in documented
+    with internal(demo_home) as con:
+        assert con.execute("SELECT max(year) FROM marts.fct_observations").fetchone()[0] == 1402
+
+
+def test_a_returned_table_stays_out_of_the_public_snapshot(demo_home):
+    ledger = Ledger(home(demo_home.root).ledger_path)
+    returned = {(s.table_id, s.year) for s in ledger.submissions() if s.state == "loaded"} & {
+        ("business_licences_county", 1401)
+    }
+    assert returned  # the demo experts returned this collapse to its agency
+    with open_snapshot(home(demo_home.root), PUBLIC) as con:
+        n = con.execute(
+            "SELECT count(*) FROM marts.fct_observations WHERE table_id = ? AND year = ?",
+            ["business_licences_county", 1401],
+        ).fetchone()[0]
+    assert n == 0
+
+
+def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
+    root = copy_home(demo_home.root, tmp_path / "home")
+    salnameh_home = home(root)
+    ledger = Ledger(salnameh_home.ledger_path)
+    for s in ledger.submissions():
+        if (
+            s.state == "loaded"
+            and s.year == 1402
+            and s.submission_id not in (ledger.reviewed_submissions())
+        ):
+            ledger.review(s.submission_id, "approved", "test:expert")
+    ledger.release(1402, "test:coordinator")
+    counts = []
+    stop = threading.Event()
+
+    def read_while_building():
+        while not stop.is_set():
+            with open_snapshot(salnameh_home, PUBLIC) as con:
+                counts.append(
+                    con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
+                )
+
+    reader = threading.Thread(target=read_while_building)
+    with open_snapshot(salnameh_home, PUBLIC) as held:  # a reader that stays connected
+        before = held.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
+        reader.start()
+        try:
+            result = build_warehouse(salnameh_home)
+        finally:
+            stop.set()
+            reader.join()
+        assert held.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0] == before
+    after = result.published["marts.fct_observations"]
+    assert after > before
+    assert counts and set(counts) <= {before, after}  # old or new, never half
+
+
+def test_a_failed_build_keeps_the_last_good_snapshots(demo_home, tmp_path, monkeypatch):
+    import shutil
+
+    import salnameh.warehouse as warehouse
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    before = snapshot_path(home(root), PUBLIC).stat().st_mtime_ns
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(
+        DBT_PROJECT_DIR.parent / "seeds" / "reference", tmp_path / "seeds" / "reference"
+    )
+    # A county total no longer adding up in the warehouse must fail the integrity tests.
+    (project / "models" / "staging" / "stg_raw__values.sql").write_text(
+        (project / "models" / "staging" / "stg_raw__values.sql")
+        .read_text()
+        .replace(
+            "    value,", "    case when geo = '2302' then value * 2 else value end as value,"
+        ),
+    )
+    monkeypatch.setattr(warehouse, "DBT_PROJECT_DIR", project)
+    with pytest.raises(BuildError, match="assert_counties_sum_to_province_holds"):
+        build_warehouse(home(root))
+    assert snapshot_path(home(root), PUBLIC).stat().st_mtime_ns == before
+
+
+def test_dbt_docs_generate_works(demo_home, tmp_path):
+    root = copy_home(demo_home.root, tmp_path / "home")
+    run_dbt(home(root), "docs", "generate")
+    catalog = json.loads((root / "dbt" / "target" / "catalog.json").read_text())
+    assert "model.salnameh.fct_indicator_series" in catalog["nodes"]
+
+
+def test_query_is_read_only_and_limited(demo_home):
+    ok = run_salnameh(
+        "query", "SELECT count(*) AS n FROM marts.dim_table", "--format", "json",
+        home=demo_home.root,
+    )  # fmt: skip
+    assert ok.returncode == 0 and json.loads(ok.stdout) == [{"n": 64}]
+    files = run_salnameh("query", "SELECT * FROM read_csv('/etc/passwd')", home=demo_home.root)
+    assert files.returncode == 1 and "disabled" in files.stderr
+    write = run_salnameh("query", "DROP TABLE marts.dim_table", home=demo_home.root)
+    assert write.returncode == 1
+    many = run_salnameh("query", "SELECT * FROM range(50)", "--max-rows", "5", "--format",
+                        "csv", home=demo_home.root)  # fmt: skip
+    assert many.stdout.splitlines() == ["range", "0", "1", "2", "3", "4"]
+    assert "only the first 5 rows" in many.stderr
+    slow = run_salnameh("query", "SELECT count(*) FROM range(10000000000) a, range(10) b",
+                        "--timeout", "1", home=demo_home.root)  # fmt: skip
+    assert slow.returncode == 1 and "stopped" in slow.stderr
+    staff = run_salnameh("query", "SELECT count(*) FROM marts.fct_anomalies", "--internal",
+                         "--format", "csv", home=demo_home.root)  # fmt: skip
+    assert staff.returncode == 0 and int(staff.stdout.splitlines()[1]) > 0
+
+
+def test_series_api_for_notebooks(demo_home):
+    from salnameh.series import UnknownIndicator, indicator_series, indicators
+
+    salnameh_home = home(demo_home.root)
+    found = indicators("population", headline_only=True, salnameh_home=salnameh_home)
+    assert POPULATION in set(found["indicator_id"])
+    frame = indicator_series("pop_county_sex_age.population", geography="2320",
+                             basis="comparable", salnameh_home=salnameh_home)  # fmt: skip
+    assert list(frame["year"]) == [1390, 1395]
+    assert list(frame["value"]) == [8_293_140, 8_737_510 + 169_060]
+    assert frame.attrs["indicator_id"] == POPULATION
+    with pytest.raises(UnknownIndicator, match="did you mean"):
+        indicator_series("pop_county_sex_age.populaton", salnameh_home=salnameh_home)
