@@ -23,6 +23,11 @@ from salnameh.ledger import Ledger
 from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 
+# The tables each schema holds; dbt declares them as sources, Dagster as assets.
+CATALOG_TABLES = ("tables", "measures", "dimensions", "series", "rules", "footnotes", "calendar")
+LEDGER_TABLES = ("submissions", "submission_events", "reviews", "editions",
+                 "edition_submissions", "anomaly_verdicts")  # fmt: skip
+
 CATALOG_SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS catalog;
 CREATE OR REPLACE TABLE catalog.tables (
@@ -104,9 +109,7 @@ def series_keys(table: TableDecl, reference: Reference) -> list[tuple[str, bool]
 
 def catalog_frames(catalog: Catalog, reference: Reference) -> dict[str, pd.DataFrame]:
     """The catalog as one frame per table of the `catalog` schema."""
-    rows: dict[str, list[tuple]] = {k: [] for k in
-                                    ("tables", "measures", "dimensions", "series", "rules",
-                                     "footnotes", "calendar")}  # fmt: skip
+    rows: dict[str, list[tuple]] = {name: [] for name in CATALOG_TABLES}
     for order, t in enumerate(catalog, start=1):
         rows["tables"].append((
             t.id, t.chapter, t.number, order, t.title.fa, t.title.en, t.agency, t.source,

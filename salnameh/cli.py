@@ -253,7 +253,13 @@ def _echo_outcome(outcome, lang: str) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1)
+@click.option(
+    "--inbox",
+    "from_inbox",
+    is_flag=True,
+    help="Ingest what waits in <home>/inbox, then move it to <home>/processed.",
+)
 @click.option("--table", "table_id", help="Table id, when the file is not one of our forms.")
 @click.option("--year", type=int, help="Reference year (Jalali), e.g. 1402.")
 @click.option("--agency", help="The uploading agency's id.")
@@ -261,7 +267,8 @@ def _echo_outcome(outcome, lang: str) -> None:
 @click.option("--lang", type=click.Choice(["en", "fa"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON report for scripts.")
 @click.pass_obj
-def ingest(salnameh_home, files, table_id, year, agency, uploader, lang, as_json) -> None:
+def ingest(salnameh_home, files, from_inbox, table_id, year, agency, uploader, lang,
+           as_json) -> None:  # fmt: skip
     """Validate agency files and load the accepted ones into the warehouse.
 
     FILES may be files or folders (an inbox laid out as <year>/<agency>/<table>.<ext>).
@@ -269,6 +276,13 @@ def ingest(salnameh_home, files, table_id, year, agency, uploader, lang, as_json
     """
     from ingestion.ingest import Ingestor
 
+    if from_inbox:
+        if files or table_id or year or agency:
+            raise click.UsageError("--inbox takes no files and no --table/--year/--agency")
+        _ingest_inbox(salnameh_home, uploader, lang, as_json)
+        return
+    if not files:
+        raise click.UsageError("give the files or folders to ingest, or --inbox")
     paths = _files(files)
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -291,6 +305,21 @@ def ingest(salnameh_home, files, table_id, year, agency, uploader, lang, as_json
                 outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in bar]
         else:
             outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in paths]
+    _report_outcomes(outcomes, lang, as_json)
+
+
+def _ingest_inbox(salnameh_home, uploader, lang: str, as_json: bool) -> None:
+    """The same step the Dagster inbox sensor runs."""
+    from ingestion.inbox import ingest_inbox
+
+    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference(), uploader or "inbox")
+    if not run.outcomes and not as_json:
+        click.echo(f"nothing waiting in {salnameh_home.inbox_dir}")
+    _report_outcomes(run.outcomes, lang, as_json)
+
+
+def _report_outcomes(outcomes, lang: str, as_json: bool) -> None:
+    """Print the verdicts; exit 1 when any file was rejected."""
     rejected = sum(o.verdict == "rejected" for o in outcomes)
     if as_json:
         click.echo(json.dumps({"files": [o.as_dict() for o in outcomes]},

@@ -328,6 +328,17 @@ class Ledger:
                 (table_id, year, geo_code, measure, dim_key, kind, verdict, note, expert, now()),
             )
 
+    def change_mark(self) -> str:
+        """A short text that changes whenever anything is added to the ledger."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT (SELECT coalesce(max(event_id), 0) FROM submission_events),"
+                " (SELECT coalesce(max(review_id), 0) FROM reviews),"
+                " (SELECT coalesce(max(edition_id), 0) FROM editions),"
+                " (SELECT coalesce(max(verdict_id), 0) FROM anomaly_verdicts)"
+            ).fetchone()
+        return "-".join(str(n) for n in row)
+
     def export_tables(self) -> dict[str, tuple[list[str], list[tuple]]]:
         """The ledger's tables as (columns, rows), for the warehouse's copy of them."""
         queries = {

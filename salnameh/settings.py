@@ -48,6 +48,15 @@ class Home:
     def inbox_dir(self) -> Path:
         return self.root / "inbox"
 
+    @property
+    def processed_dir(self) -> Path:
+        """Inbox files already ingested, by day (their bytes are also in the archive)."""
+        return self.root / "processed"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
     def create(self) -> Home:
         for folder in (self.root, self.archive_dir, self.snapshots_dir, self.inbox_dir):
             folder.mkdir(parents=True, exist_ok=True)

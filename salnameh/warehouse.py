@@ -84,37 +84,73 @@ def _node_name(unique_id: str) -> str:
     return ".".join(rest) if kind == "unit_test" else rest[0]
 
 
-def build_warehouse(salnameh_home: Home, publish: bool = True) -> BuildResult:
-    """Copy the catalog and ledger in, build every model and test, publish the snapshots.
+def staged_mark_path(salnameh_home: Home) -> Path:
+    """The ledger's change mark as last copied into the warehouse (see Ledger.change_mark)."""
+    return salnameh_home.root / "dbt" / "staged-ledger-mark"
 
-    One dbt invocation (`dbt build`) does seeds, models and tests together: each
-    invocation costs about 2.5 s of start-up, more than the work itself on a province.
-    The snapshots are published only when every test passed, so readers keep the last
-    good ones when a build fails.
+
+def stage_inputs(salnameh_home: Home) -> dict[str, int]:
+    """Copy the catalog and the ledger's state into the warehouse, for dbt to read.
+
+    Records the ledger's change mark it copied, so the pipeline can tell whether the ledger
+    has moved on since (a new upload, a review, a release) and a build is due.
     """
     from salnameh.build_inputs import copy_inputs
     from salnameh.catalog import load_catalog
     from salnameh.ledger import Ledger
     from salnameh.reference import Reference
-    from salnameh.snapshots import publish as publish_snapshots
 
     catalog, reference = load_catalog(), Reference()
     ledger = Ledger(salnameh_home.ledger_path)
     with writer_lock(salnameh_home):
         import duckdb
 
+        mark = ledger.change_mark()  # taken first: a change during the copy shows next time
         con = duckdb.connect(str(salnameh_home.warehouse_path))
         try:
             con.execute(RAW_SCHEMA)  # a warehouse nothing was ingested into yet
-            copy_inputs(con, catalog, reference, ledger)
+            copied = copy_inputs(con, catalog, reference, ledger)
         finally:
             con.close()
+    path = staged_mark_path(salnameh_home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(mark, encoding="utf-8")
+    return copied
+
+
+def build_is_due(salnameh_home: Home) -> str | None:
+    """The ledger's change mark when it moved on since the last staged build, else None."""
+    from salnameh.ledger import Ledger
+
+    mark = Ledger(salnameh_home.ledger_path).change_mark()
+    path = staged_mark_path(salnameh_home)
+    staged = path.read_text(encoding="utf-8") if path.exists() else None
+    return mark if mark != staged else None
+
+
+def publish_snapshots(salnameh_home: Home, manifest_path: Path | None = None) -> dict[str, int]:
+    """Publish the internal and public snapshots of the warehouse as it stands."""
+    from salnameh.snapshots import publish
+
+    with writer_lock(salnameh_home):
+        return publish(
+            salnameh_home, manifest_path or dbt_target_dir(salnameh_home) / "manifest.json"
+        )
+
+
+def build_warehouse(salnameh_home: Home, publish: bool = True) -> BuildResult:
+    """The pipeline after ingestion: stage the inputs, dbt build, publish the snapshots.
+
+    One dbt invocation (`dbt build`) does seeds, models and tests together: each
+    invocation costs about 2.5 s of start-up, more than the work itself on a province.
+    The snapshots are published only when every test passed, so readers keep the last
+    good ones when a build fails. Dagster runs the same three steps as assets.
+    """
+    stage_inputs(salnameh_home)
     result = run_dbt(salnameh_home, "build")
     if not publish:
         return result
-    with writer_lock(salnameh_home):
-        counts = publish_snapshots(salnameh_home, dbt_target_dir(salnameh_home) / "manifest.json")
-    return BuildResult(result.passed, result.failed, counts)
+    return BuildResult(result.passed, result.failed, publish_snapshots(salnameh_home))
 
 
 # ---------------------------------------------------------------------- the raw layer

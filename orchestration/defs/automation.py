@@ -1,0 +1,66 @@
+"""Jobs, sensors and schedules: the cycle runs itself (times are Asia/Tehran).
+
+- a file dropped in the inbox is ingested and reaches the internal snapshot (inbox sensor);
+- anything new in the ledger (an upload through the portal, a review, a release) rebuilds
+  the warehouse and the snapshots (ledger sensor);
+- the warehouse is rebuilt every night whatever happened (nightly schedule).
+"""
+
+import hashlib
+
+import dagster as dg
+
+from ingestion.inbox import pending
+from orchestration.defs.assets import RAW_KEYS
+from orchestration.resources import SalnamehHome
+from salnameh.warehouse import build_is_due
+
+TEHRAN = "Asia/Tehran"
+
+inbox_to_snapshots = dg.define_asset_job(
+    "inbox_to_snapshots",
+    selection=dg.AssetSelection.all(),
+    description="Ingest what waits in the inbox, then build and publish: the whole graph.",
+)
+
+build_and_publish = dg.define_asset_job(
+    "build_and_publish",
+    # Everything after ingestion, the reference seeds included: what `salnameh build` does.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_KEYS),
+    description="Copy the ledger and catalog in, dbt build with every test, publish the snapshots.",
+)
+
+
+@dg.sensor(job=inbox_to_snapshots, minimum_interval_seconds=5,
+           default_status=dg.DefaultSensorStatus.RUNNING)  # fmt: skip
+def inbox_sensor(context: dg.SensorEvaluationContext, salnameh: SalnamehHome):
+    """Files waiting in <home>/inbox start a run; the same files never start two."""
+    files = pending(salnameh.home())
+    if not files:
+        return dg.SkipReason("the inbox is empty")
+    fingerprint = hashlib.sha256()
+    for path in files:
+        stat = path.stat()
+        fingerprint.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return dg.RunRequest(run_key=fingerprint.hexdigest()[:16],
+                         tags={"files": str(len(files))})  # fmt: skip
+
+
+@dg.sensor(job=build_and_publish, minimum_interval_seconds=30,
+           default_status=dg.DefaultSensorStatus.RUNNING)  # fmt: skip
+def ledger_sensor(context: dg.SensorEvaluationContext, salnameh: SalnamehHome):
+    """The ledger moved on since the last build (upload, review, release): build again."""
+    mark = build_is_due(salnameh.home())
+    if mark is None:
+        return dg.SkipReason("the warehouse holds the ledger as it is")
+    return dg.RunRequest(run_key=f"ledger-{mark}")
+
+
+nightly_build = dg.ScheduleDefinition(
+    name="nightly_build",
+    job=build_and_publish,
+    cron_schedule="0 2 * * *",
+    execution_timezone=TEHRAN,
+    description="Every night at 02:00 Tehran time: rebuild the warehouse and the snapshots.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

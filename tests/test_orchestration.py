@@ -1,0 +1,140 @@
+"""Dagster: the real definitions, run in process on a copy of the demo home.
+
+The dbt manifest is prepared first (`dbt parse`), as `make dagster` does.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from salnameh.ledger import Ledger
+from salnameh.settings import DBT_PROJECT_DIR, home
+from salnameh.snapshots import snapshot_path
+from tests.conftest import copy_home
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def dagster_defs():
+    """The definitions module, loaded after its dbt manifest is prepared."""
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--quiet"],
+        check=True,
+    )  # fmt: skip
+    from orchestration import definitions
+
+    return definitions
+
+
+@pytest.fixture
+def work_home(demo_home, tmp_path, monkeypatch):
+    root = copy_home(demo_home.root, tmp_path / "home")
+    monkeypatch.setenv("SALNAMEH_HOME", str(root))
+    return home(root)
+
+
+def drop_new_file(salnameh_home, table_id="hotels_rooms_beds_grade", year=1402) -> Path:
+    """A corrected file for a table-year, as an agency would drop it in the inbox."""
+    from salnameh.catalog import load_catalog
+    from salnameh.demo.generate import generate_demo
+
+    folder = salnameh_home.root.parent / "generated"
+    generate_demo(load_catalog(), folder, years=[year], seed=7, table_ids=[table_id])
+    made = next((folder / "files").rglob(f"{table_id}.*"))
+    dropped = salnameh_home.inbox_dir / str(year) / made.parent.name / made.name
+    dropped.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(made, dropped)
+    settled = time.time() - 10  # as if the copy had finished a while ago
+    os.utime(dropped, (settled, settled))
+    return dropped
+
+
+def test_definitions_load_with_lineage_checks_and_tehran_schedules(dagster_defs):
+    import dagster as dg
+
+    repo = dagster_defs.defs.get_repository_def()
+    graph = repo.asset_graph
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw/values", "ledger/submissions", "catalog/tables", "internal_snapshot",
+            "public_snapshot"} <= keys  # fmt: skip
+    # Lineage runs from the ingested file to the published snapshot.
+    stg = next(k for k in graph.get_all_asset_keys() if k.path[-1] == "stg_raw__values")
+    assert dg.AssetKey(["raw", "values"]) in graph.get(stg).parent_keys
+    assert {j.name for j in repo.get_all_jobs()} >= {"inbox_to_snapshots", "build_and_publish"}
+    assert {s.name for s in repo.sensor_defs} == {"inbox_sensor", "ledger_sensor"}
+    (nightly,) = repo.schedule_defs
+    assert nightly.execution_timezone == "Asia/Tehran" and nightly.description
+    # dbt tests are asset checks on their models.
+    assert len(list(graph.asset_check_keys)) > 50
+
+
+def test_a_dropped_file_reaches_the_internal_snapshot_through_the_sensor(dagster_defs, work_home):
+    import dagster as dg
+
+    from orchestration.defs.automation import inbox_sensor, ledger_sensor
+    from orchestration.resources import resources_for
+
+    defs = dagster_defs.definitions_for(work_home)
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance, resources=resources_for(work_home))
+    assert isinstance(inbox_sensor(context), dg.SkipReason)  # nothing waiting yet
+
+    dropped = drop_new_file(work_home)
+    request = inbox_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    assert inbox_sensor(context).run_key == request.run_key  # same files, same run
+
+    result = defs.resolve_job_def(request.job_name or "inbox_to_snapshots").execute_in_process(
+        instance=instance, tags=request.tags
+    )
+    assert result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == set(defs.get_repository_def().asset_graph.get_all_asset_keys())
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks)
+
+    current = Ledger(work_home.ledger_path).current("hotels_rooms_beds_grade", 1402)
+    assert current.filename == dropped.name and current.state == "loaded"
+    with duckdb.connect(str(snapshot_path(work_home, "internal")), read_only=True) as con:
+        n = con.execute(
+            "SELECT count(*) FROM marts.fct_observations WHERE submission_id = ? AND is_current",
+            [current.submission_id],
+        ).fetchone()[0]
+    assert n == current.n_values > 0
+    assert not dropped.exists() and list(work_home.processed_dir.rglob(dropped.name))
+    assert isinstance(inbox_sensor(context), dg.SkipReason)
+    assert isinstance(ledger_sensor(context), dg.SkipReason)  # the build saw the ledger as is
+
+
+def test_a_review_in_the_ledger_triggers_a_build(dagster_defs, work_home):
+    import dagster as dg
+
+    from orchestration.defs.automation import ledger_sensor
+    from orchestration.resources import resources_for
+
+    defs = dagster_defs.definitions_for(work_home)
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance, resources=resources_for(work_home))
+    ledger = Ledger(work_home.ledger_path)
+    waiting = [s for s in ledger.submissions() if s.state == "loaded" and s.year == 1402
+               and s.submission_id not in ledger.reviewed_submissions()]  # fmt: skip
+    for submission in waiting:
+        ledger.review(submission.submission_id, "approved", "test:expert")
+    ledger.release(1402, "test:coordinator")
+    request = ledger_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    result = defs.resolve_job_def("build_and_publish").execute_in_process(instance=instance)
+    assert result.success
+    with duckdb.connect(str(snapshot_path(work_home, "public")), read_only=True) as con:
+        years = con.execute("SELECT max(year) FROM marts.fct_observations").fetchone()[0]
+    assert years == 1402  # released now, so public
+    assert isinstance(ledger_sensor(context), dg.SkipReason)
