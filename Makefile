@@ -8,7 +8,7 @@ export SALNAMEH_HOME ?= $(CURDIR)/var
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 SALNAMEH := .venv/bin/salnameh
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo dagster test lint format clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -29,6 +29,17 @@ demo: setup
 ifeq ($(SERVE),1)
 	$(SALNAMEH) serve --port $(PORT)
 endif
+
+# The Dagster UI and daemon (sensors, schedules) on this installation, on DAGSTER_PORT.
+DAGSTER_PORT ?= 3000
+dagster: setup
+	mkdir -p "$(SALNAMEH_HOME)/dagster" "$(SALNAMEH_HOME)/inbox"
+	cp orchestration/dagster.yaml "$(SALNAMEH_HOME)/dagster/dagster.yaml"
+	.venv/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	# dagster-dbt looks for `dbt` on PATH when it prepares the manifest under dagster dev.
+	PATH="$(CURDIR)/.venv/bin:$$PATH" DAGSTER_HOME="$(SALNAMEH_HOME)/dagster" \
+		.venv/bin/dagster dev -m orchestration.definitions \
+		--port $(DAGSTER_PORT)
 
 test: setup
 	.venv/bin/ruff check .
