@@ -7,6 +7,7 @@ select
     v.year,
     v.geo_code,
     geo.level as geo_level,
+    geo.parent_code as geo_parent_code,
     coalesce(geo.valid_from, 0) as geo_valid_from,
     v.dim_key,
     v.measure_id,

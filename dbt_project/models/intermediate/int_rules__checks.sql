@@ -39,8 +39,8 @@ member_cells as (
 county_cells as (
     select
         rm.table_id, rm.rule_position, rm.kind, rm.tolerance, rm.tolerance_pct, rm.decimals,
-        obs.year, (select any_value(code) from {{ ref('geography') }} where level = 'province')
-            as geo_code,
+        -- Counties are compared with their own province (a national warehouse holds many).
+        obs.year, coalesce(obs.geo_parent_code, obs.geo_code) as geo_code,
         obs.measure_id,
         obs.dim_key as group_key,
         obs.geo_level = 'province' as is_total,
