@@ -40,6 +40,7 @@ from ingestion.readers import Book, read_book
 from ingestion.validate import validate
 from ingestion.values import LONG_COLUMNS, long_values
 from salnameh import archive
+from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
@@ -184,22 +185,34 @@ class Ingestor:
         agency: str | None = None,
         uploader: str | None = None,
         data: bytes | None = None,
+        actor: Actor | None = None,
     ) -> Outcome:
-        uploader = uploader or f"cli:{getpass.getuser()}"
+        """Check, archive, record and load one file. With an `actor` (a signed-in user) the
+        upload must be theirs to make: a liaison only for their own agency (Forbidden)."""
+        uploader = actor.user_id if actor else uploader or f"cli:{getpass.getuser()}"
         data = path.read_bytes() if data is None else data
-        sha256, _stored = archive.store(self.home.archive_dir, data)
         checked = self.check(data, path, table_id, year, agency)
         identity, report = checked.identity, checked.report
+        if actor is not None:
+            require(actor, "upload", identity.agency if identity else agency or actor.agency)
+        sha256, _stored = archive.store(self.home.archive_dir, data)
         if identity is not None:
             same = self.ledger.find_same(
                 sha256, identity.table_id, identity.year, identity.agency, self.catalog.version
             )
+            if same is not None and _refused_only_as_closed(same):
+                same = None  # the table-year may be open now: judge the file again
             if same is not None and same.state != "loading":
                 self.ledger.add_event(same.submission_id, "unchanged", uploader,
                                       f"same file sent again: {path.name}")  # fmt: skip
                 return _unchanged(path, same, identity)
             if same is not None:  # accepted before, but the load was interrupted
                 return self._load(path, same.submission_id, identity, checked, uploader)
+            # An approved table-year takes no new version until a coordinator reopens it.
+            locked = self.ledger.lock_reason(identity.table_id, identity.year)
+            if locked is not None and checked.values is not None:
+                report.add(_locked(identity, locked))
+                checked = Checked(identity, report, None)
         verdict = REJECTED if checked.values is None else ACCEPTED
         if verdict == REJECTED and not report.has_errors:  # no errors, yet nothing to load
             report.add(_internal_error(RuntimeError("no values were produced")))
@@ -260,6 +273,21 @@ class Ingestor:
             outcomes.append(self._load(path, submission.submission_id, checked.identity,
                                        checked, uploader))  # fmt: skip
         return outcomes
+
+
+def _refused_only_as_closed(submission) -> bool:
+    codes = {p.get("code") for p in submission.report if p.get("severity") == ERROR}
+    return submission.verdict == "rejected" and codes == {"table_year_approved"}
+
+
+def _locked(identity: Identity, approval: str) -> Problem:
+    return error(
+        "table_year_approved",
+        f"جدول {identity.table_id} سال {identity.year} تأیید شده و بسته است ({approval})؛ "
+        "برای فرستادن دوباره، از هماهنگ‌کننده بخواهید آن را بازگشایی کند.",
+        f"Table {identity.table_id} for {identity.year} is approved and closed ({approval}); "
+        "ask the coordinator to reopen it before sending it again.",
+    )
 
 
 def _internal_error(exc: Exception) -> Problem:

@@ -263,11 +263,13 @@ def _echo_outcome(outcome, lang: str) -> None:
 @click.option("--table", "table_id", help="Table id, when the file is not one of our forms.")
 @click.option("--year", type=int, help="Reference year (Jalali), e.g. 1402.")
 @click.option("--agency", help="The uploading agency's id.")
-@click.option("--as", "uploader", help="Who is uploading (recorded in the ledger).")
+@click.option("--as", "user_id",
+              help="Upload as this user (password from SALNAMEH_PASSWORD or asked); a liaison "
+                   "may upload only their agency's tables.")  # fmt: skip
 @click.option("--lang", type=click.Choice(["en", "fa"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON report for scripts.")
 @click.pass_obj
-def ingest(salnameh_home, files, from_inbox, table_id, year, agency, uploader, lang,
+def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, lang,
            as_json) -> None:  # fmt: skip
     """Validate agency files and load the accepted ones into the warehouse.
 
@@ -279,7 +281,9 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, uploader, l
     if from_inbox:
         if files or table_id or year or agency:
             raise click.UsageError("--inbox takes no files and no --table/--year/--agency")
-        _ingest_inbox(salnameh_home, uploader, lang, as_json)
+        if user_id:
+            raise click.UsageError("the inbox is the pipeline's channel: no --as with --inbox")
+        _ingest_inbox(salnameh_home, lang, as_json)
         return
     if not files:
         raise click.UsageError("give the files or folders to ingest, or --inbox")
@@ -295,6 +299,7 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, uploader, l
     reference = Reference()
     if agency is not None and agency not in reference.agencies:
         raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
+    actor = _sign_in(salnameh_home, user_id) if user_id else None
     ingestor = Ingestor(salnameh_home, declared, reference)
     with ingestor.batch():
         resumed = ingestor.resume_interrupted()
@@ -302,17 +307,29 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, uploader, l
             click.echo(f"finished {len(resumed)} load(s) a stopped run had left half-way")
         if len(paths) > 1 and not as_json:
             with click.progressbar(paths, label="ingesting", file=sys.stderr) as bar:
-                outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in bar]
+                outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang)
+                            for p in bar]  # fmt: skip
         else:
-            outcomes = [ingestor.ingest(p, table_id, year, agency, uploader) for p in paths]
+            outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang)
+                        for p in paths]  # fmt: skip
     _report_outcomes(outcomes, lang, as_json)
 
 
-def _ingest_inbox(salnameh_home, uploader, lang: str, as_json: bool) -> None:
+def _ingest_one(ingestor, path, table_id, year, agency, actor, lang):
+    from salnameh.access import Forbidden
+
+    try:
+        return ingestor.ingest(path, table_id, year, agency, actor=actor)
+    except Forbidden as refused:
+        click.echo(f"{path.name}: {refused.fa if lang == 'fa' else refused.en}", err=True)
+        sys.exit(3)
+
+
+def _ingest_inbox(salnameh_home, lang: str, as_json: bool) -> None:
     """The same step the Dagster inbox sensor runs."""
     from ingestion.inbox import ingest_inbox
 
-    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference(), uploader or "inbox")
+    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference(), "inbox")
     if not run.outcomes and not as_json:
         click.echo(f"nothing waiting in {salnameh_home.inbox_dir}")
     _report_outcomes(run.outcomes, lang, as_json)
@@ -356,6 +373,226 @@ def build(salnameh_home) -> None:
     click.echo(f"snapshots published in {salnameh_home.snapshots_dir}: internal (everything), "
                f"public ({public.get('marts.fct_observations', 0)} released values of "
                f"{public.get('marts.dim_indicator', 0)} indicators)")  # fmt: skip
+
+
+def _sign_in(salnameh_home, user_id: str):
+    """The user's Actor: password from SALNAMEH_PASSWORD (scripts) or asked, never echoed."""
+    from salnameh.ledger import Ledger
+    from salnameh.users import AuthenticationFailed, Users
+
+    password = os.environ.get("SALNAMEH_PASSWORD") or click.prompt(
+        f"password for {user_id}", hide_input=True
+    )
+    try:
+        return Users(Ledger(salnameh_home.ledger_path)).authenticate(user_id, password)
+    except AuthenticationFailed as failed:
+        click.echo(f"{failed.en}\n{failed.fa}", err=True)
+        sys.exit(3)
+
+
+def _refused(error) -> None:
+    """Exit 3 with the refusal in both languages."""
+    click.echo(f"{error.en}\n{error.fa}", err=True)
+    sys.exit(3)
+
+
+@main.group()
+def users() -> None:
+    """Users and their roles (coordinator, expert, liaison, analyst)."""
+
+
+@users.command("add")
+@click.argument("user_id")
+@click.option("--role", type=click.Choice(["coordinator", "expert", "liaison", "analyst"]),
+              required=True)  # fmt: skip
+@click.option("--name", "full_name", required=True, help="Full name, as shown in the portal.")
+@click.option("--agency", help="The agency of a liaison.")
+@click.option("--as", "by", help="The coordinator adding the user (not for the first user).")
+@click.pass_obj
+def users_add(salnameh_home, user_id, role, full_name, agency, by) -> None:
+    """Add a user; the new user's password is asked twice (or NEW_PASSWORD for scripts)."""
+    from salnameh.access import Forbidden
+    from salnameh.ledger import Ledger
+    from salnameh.users import UserError, Users
+
+    actor = _sign_in(salnameh_home, by) if by else None
+    password = os.environ.get("NEW_PASSWORD") or click.prompt(
+        f"new password for {user_id}", hide_input=True, confirmation_prompt=True
+    )
+    registry = Users(Ledger(salnameh_home.ledger_path), set(Reference().agencies))
+    try:
+        user = registry.add(actor, user_id, full_name, role, password, agency)
+    except Forbidden as refused:
+        _refused(refused)
+    except UserError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"added {user.user_id} ({user.role}{', ' + user.agency if user.agency else ''})")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def users_list(salnameh_home, as_json: bool) -> None:
+    """The users, their roles and whether they are active (never their passwords)."""
+    from dataclasses import asdict
+
+    from salnameh.ledger import Ledger
+    from salnameh.users import Users
+
+    found = Users(Ledger(salnameh_home.ledger_path)).list()
+    if as_json:
+        click.echo(json.dumps([asdict(u) for u in found], ensure_ascii=False, indent=2))
+        return
+    for u in found:
+        state = f"disabled {u.disabled_at}" if u.disabled_at else "active"
+        click.echo(f"{u.user_id:20} {u.role:12} {u.agency or '':14} {state:28} {u.full_name}")
+
+
+@users.command("disable")
+@click.argument("user_id")
+@click.option("--as", "by", required=True, help="The coordinator disabling the user.")
+@click.pass_obj
+def users_disable(salnameh_home, user_id, by) -> None:
+    """Disable a user (kept, so their past decisions keep their name)."""
+    from salnameh.access import Forbidden
+    from salnameh.ledger import Ledger
+    from salnameh.users import UserError, Users
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        Users(Ledger(salnameh_home.ledger_path)).disable(actor, user_id)
+    except Forbidden as refused:
+        _refused(refused)
+    except UserError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"disabled {user_id}")
+
+
+@main.group()
+def review() -> None:
+    """Experts' review of loaded submissions: list, show, approve, return."""
+
+
+@review.command("list")
+@click.option("--year", type=int)
+@click.option("--state", type=click.Choice(["in_review", "approved", "returned", "all"]),
+              default="in_review", show_default=True)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def review_list(salnameh_home, year, state, as_json) -> None:
+    """The current version of each table-year and its review state."""
+    from salnameh.ledger import Ledger
+
+    rows = Ledger(salnameh_home.ledger_path).review_queue(year)
+    if state != "all":
+        rows = [r for r in rows if r["review_state"] == state]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['submission_id']:6} {r['year']} {r['table_id']:45} {r['agency']:14} "
+                   f"{r['review_state']:10} {r['comment']}")  # fmt: skip
+    click.echo(f"({len(rows)} table-years)")
+
+
+@review.command("show")
+@click.argument("submission_id", type=int)
+@click.pass_obj
+def review_show(salnameh_home, submission_id) -> None:
+    """One submission: its file, history, review decisions and validation report."""
+    from salnameh.ledger import Ledger
+
+    ledger = Ledger(salnameh_home.ledger_path)
+    try:
+        s = ledger.get(submission_id)
+    except KeyError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"submission {s.submission_id}: {s.table_id} {s.year} from {s.agency}, "
+               f"{s.filename}, {s.n_values} values, {s.state}")  # fmt: skip
+    for state, at, note in ledger.events(submission_id):
+        click.echo(f"  {at}  {state}  {note}")
+    for r in ledger.reviews(submission_id):
+        click.echo(f"  {r['at']}  {r['decision']} by {r['reviewer']}  {r['comment']}")
+    for problem in s.report:
+        click.echo(f"  {problem.get('severity')}: {problem.get('en')}")
+
+
+@review.command("approve")
+@click.argument("submission_ids", type=int, nargs=-1, required=True)
+@click.option("--comment", default="")
+@click.option("--as", "by", required=True, help="The expert approving.")
+@click.pass_obj
+def review_approve(salnameh_home, submission_ids, comment, by) -> None:
+    """Approve submissions: each table-year is then closed to new files until reopened."""
+    _decide(salnameh_home, submission_ids, "approved", comment, by)
+
+
+@review.command("return")
+@click.argument("submission_id", type=int)
+@click.option("--comment", required=True, help="What the agency must check or correct.")
+@click.option("--as", "by", required=True, help="The expert returning it.")
+@click.pass_obj
+def review_return(salnameh_home, submission_id, comment, by) -> None:
+    """Return a submission to its agency with a comment; the agency's status shows it."""
+    _decide(salnameh_home, (submission_id,), "returned", comment, by)
+
+
+def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
+    from salnameh.access import Forbidden
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    ledger = Ledger(salnameh_home.ledger_path)
+    for submission_id in submission_ids:
+        try:
+            ledger.review(submission_id, decision, actor, comment)
+        except Forbidden as refused:
+            _refused(refused)
+        except (KeyError, ValueError) as error:
+            raise click.UsageError(str(error)) from None
+        click.echo(f"submission {submission_id}: {decision}")
+
+
+@main.command()
+@click.argument("table_id")
+@click.argument("year", type=int)
+@click.option("--reason", required=True, help="Why the approved table must change.")
+@click.option("--as", "by", required=True, help="The coordinator reopening it.")
+@click.pass_obj
+def reopen(salnameh_home, table_id, year, reason, by) -> None:
+    """Reopen an approved table-year so its agency may send a corrected file."""
+    from salnameh.access import Forbidden
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        Ledger(salnameh_home.ledger_path).reopen(table_id, year, actor, reason)
+    except Forbidden as refused:
+        _refused(refused)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"{table_id} {year} reopened: {reason}")
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--note", default="")
+@click.option("--as", "by", required=True, help="The coordinator publishing.")
+@click.pass_obj
+def publish(salnameh_home, year, note, by) -> None:
+    """Freeze a new edition of a year's yearbook: its approved table-years, as they are."""
+    from salnameh.access import Forbidden
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        number, held = Ledger(salnameh_home.ledger_path).release(year, actor, note)
+    except Forbidden as refused:
+        _refused(refused)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"edition {number} of {year}: {len(held)} approved table-years; "
+               "`salnameh build` publishes it in the public snapshot")  # fmt: skip
 
 
 @main.command()

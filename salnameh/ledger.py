@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from salnameh.access import Actor, require
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     submission_id   INTEGER PRIMARY KEY,
@@ -85,6 +87,28 @@ CREATE TABLE IF NOT EXISTS anomaly_verdicts (
     expert     TEXT NOT NULL,
     at         TEXT NOT NULL
 );
+-- People and their roles; a liaison is bound to one agency. Never deleted: disabled.
+CREATE TABLE IF NOT EXISTS users (
+    user_id       TEXT PRIMARY KEY,
+    full_name     TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('coordinator', 'expert', 'liaison', 'analyst')),
+    agency        TEXT,
+    password_hash TEXT NOT NULL,   -- argon2id; the password itself is never stored
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    disabled_at   TEXT,
+    disabled_by   TEXT,
+    CHECK ((role = 'liaison') = (agency IS NOT NULL))
+);
+-- A coordinator reopening an approved table-year so the agency may send it again.
+CREATE TABLE IF NOT EXISTS reopenings (
+    reopening_id INTEGER PRIMARY KEY,
+    table_id     TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
 -- A submission's state is its latest event; 'unchanged' (the same file sent again) is
 -- history only and does not change it. The view is derived, so it is always recreated.
 DROP VIEW IF EXISTS submission_state;
@@ -106,7 +130,8 @@ ORDER BY submission_id DESC LIMIT 1
 
 
 def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    # Milliseconds: decisions taken in the same second must still order (approve, reopen).
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -129,7 +154,9 @@ class Ledger:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
-            con.executescript(SCHEMA)
+            # One transaction: processes opening the ledger at once must not interleave
+            # the view's drop and create.
+            con.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -255,10 +282,13 @@ class Ledger:
         """Accepted submissions whose load never finished (the process died)."""
         return [s for s in self.submissions() if s.state == "loading"]
 
-    def review(self, submission_id: int, decision: str, reviewer: str, comment: str = "") -> None:
-        """An expert approves a loaded submission or returns it to the agency."""
+    def review(self, submission_id: int, decision: str, actor: Actor, comment: str = "") -> None:
+        """An expert approves a loaded submission or returns it to the agency (with why)."""
+        require(actor, "review")
         if decision not in ("approved", "returned"):
             raise ValueError(f"a review decision is 'approved' or 'returned', not {decision!r}")
+        if decision == "returned" and not comment.strip():
+            raise ValueError("returning a table to its agency needs a comment saying why")
         state = self.get(submission_id).state
         if state != "loaded":
             raise ValueError(
@@ -269,15 +299,45 @@ class Ledger:
             con.execute(
                 "INSERT INTO reviews (submission_id, decision, reviewer, at, comment)"
                 " VALUES (?,?,?,?,?)",
-                (submission_id, decision, reviewer, now(), comment),
+                (submission_id, decision, actor.user_id, now(), comment),
             )
 
-    def release(self, year: int, actor: str, note: str = "") -> tuple[int, list[int]]:
+    def lock_reason(self, table_id: str, year: int) -> str | None:
+        """Why a table-year takes no new file (its current version is approved and not
+        reopened since), or None when it is open."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT r.reviewer, r.at FROM submission_state s"
+                " JOIN reviews r ON r.review_id = (SELECT max(review_id) FROM reviews"
+                "   WHERE submission_id = s.submission_id)"
+                " WHERE s.table_id = ? AND s.year = ? AND s.state = 'loaded'"
+                "   AND r.decision = 'approved'"
+                "   AND r.at > coalesce((SELECT max(at) FROM reopenings"
+                "                         WHERE table_id = ? AND year = ?), '')",
+                (table_id, year, table_id, year),
+            ).fetchone()
+        return f"approved by {row['reviewer']} at {row['at']}" if row else None
+
+    def reopen(self, table_id: str, year: int, actor: Actor, reason: str) -> None:
+        """A coordinator lets the agency send an approved table-year again, saying why."""
+        require(actor, "reopen")
+        if not reason.strip():
+            raise ValueError("reopening an approved table needs a reason")
+        if self.lock_reason(table_id, year) is None:
+            raise ValueError(f"{table_id} {year} is not approved and closed; nothing to reopen")
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO reopenings (table_id, year, reason, actor, at) VALUES (?,?,?,?,?)",
+                (table_id, year, reason, actor.user_id, now()),
+            )
+
+    def release(self, year: int, actor: Actor, note: str = "") -> tuple[int, list[int]]:
         """A new edition of a year's yearbook: every current approved submission of it.
 
         Returns the edition's number and the submissions it holds. An edition with
         nothing approved is refused: it would publish nothing.
         """
+        require(actor, "publish")
         with self.transaction() as con:
             approved = [
                 r["submission_id"]
@@ -298,13 +358,36 @@ class Ledger:
             edition_id = con.execute(
                 "INSERT INTO editions (year, number, released_at, released_by, note)"
                 " VALUES (?,?,?,?,?)",
-                (year, number, now(), actor, note),
+                (year, number, now(), actor.user_id, note),
             ).lastrowid
             con.executemany(
                 "INSERT INTO edition_submissions (edition_id, submission_id) VALUES (?, ?)",
                 [(edition_id, sid) for sid in approved],
             )
         return number, approved
+
+    def review_queue(self, year: int | None = None) -> list[dict]:
+        """The current version of each table-year with its latest review decision."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT s.submission_id, s.table_id, s.year, s.agency, s.filename,"
+                " coalesce(r.decision, 'in_review') AS review_state,"
+                " coalesce(r.comment, '') AS comment, r.reviewer"
+                " FROM submission_state s LEFT JOIN reviews r ON r.review_id ="
+                "   (SELECT max(review_id) FROM reviews WHERE submission_id = s.submission_id)"
+                " WHERE s.state = 'loaded' AND (? IS NULL OR s.year = ?)"
+                " ORDER BY s.year, s.table_id",
+                (year, year),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def reviews(self, submission_id: int) -> list[dict]:
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT * FROM reviews WHERE submission_id = ? ORDER BY review_id",
+                (submission_id,),
+            ).fetchall()
+        return [dict(r) for r in rows]
 
     def reviewed_submissions(self) -> set[int]:
         with self.connect() as con:
@@ -316,16 +399,28 @@ class Ledger:
 
     def judge_anomaly(
         self, *, table_id: str, year: int, geo_code: str, measure: str, dim_key: str,
-        kind: str, verdict: str, expert: str, note: str = "",
+        kind: str, verdict: str, expert: Actor, note: str = "",
     ) -> None:  # fmt: skip
         """Keep an expert's verdict on one anomaly flag."""
+        require(expert, "judge_anomaly")
         if verdict not in ("real", "error"):
             raise ValueError(f"an anomaly verdict is 'real' or 'error', not {verdict!r}")
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO anomaly_verdicts (table_id, year, geo_code, measure, dim_key, kind,"
                 " verdict, note, expert, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (table_id, year, geo_code, measure, dim_key, kind, verdict, note, expert, now()),
+                (
+                    table_id,
+                    year,
+                    geo_code,
+                    measure,
+                    dim_key,
+                    kind,
+                    verdict,
+                    note,
+                    expert.user_id,
+                    now(),
+                ),
             )
 
     def change_mark(self) -> str:

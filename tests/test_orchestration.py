@@ -13,10 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from salnameh.access import Actor
 from salnameh.ledger import Ledger
 from salnameh.settings import DBT_PROJECT_DIR, home
 from salnameh.snapshots import snapshot_path
 from tests.conftest import copy_home
+
+EXPERT = Actor("test-expert", "expert")
+COORDINATOR = Actor("test-coordinator", "coordinator")
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -128,8 +132,8 @@ def test_a_review_in_the_ledger_triggers_a_build(dagster_defs, work_home):
     waiting = [s for s in ledger.submissions() if s.state == "loaded" and s.year == 1402
                and s.submission_id not in ledger.reviewed_submissions()]  # fmt: skip
     for submission in waiting:
-        ledger.review(submission.submission_id, "approved", "test:expert")
-    ledger.release(1402, "test:coordinator")
+        ledger.review(submission.submission_id, "approved", EXPERT)
+    ledger.release(1402, COORDINATOR)
     request = ledger_sensor(context)
     assert isinstance(request, dg.RunRequest)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(instance=instance)

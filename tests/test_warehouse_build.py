@@ -12,11 +12,15 @@ import threading
 import duckdb
 import pytest
 
+from salnameh.access import Actor
 from salnameh.ledger import Ledger
 from salnameh.settings import DBT_PROJECT_DIR, home
 from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
 from salnameh.warehouse import BuildError, build_warehouse, run_dbt
 from tests.conftest import copy_home, run_salnameh
+
+EXPERT = Actor("test-expert", "expert")
+COORDINATOR = Actor("test-coordinator", "coordinator")
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -150,8 +154,8 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
             and s.year == 1402
             and s.submission_id not in (ledger.reviewed_submissions())
         ):
-            ledger.review(s.submission_id, "approved", "test:expert")
-    ledger.release(1402, "test:coordinator")
+            ledger.review(s.submission_id, "approved", EXPERT)
+    ledger.release(1402, COORDINATOR)
     counts = []
     stop = threading.Event()
 

@@ -9,13 +9,16 @@ newest year, which is still in review: half approved, nothing released.
 from __future__ import annotations
 
 import csv
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from salnameh.access import Actor
 from salnameh.ledger import Ledger
+from salnameh.users import Users
 
-EXPERT = "demo:expert"
-COORDINATOR = "demo:coordinator"
+EXPERT = Actor("demo-expert", "expert")
+COORDINATOR = Actor("demo-coordinator", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,23 @@ def planted_collapses(demo_dir: Path) -> set[tuple[str, int]]:
                 if r["kind"] == "collapse"}  # fmt: skip
 
 
+def demo_staff(ledger: Ledger) -> None:
+    """The demo's coordinator and expert, with random passwords nobody is told: they only
+    sign the demo's decisions. People sign in as users they add themselves."""
+    users = Users(ledger)
+    known = {u.user_id for u in users.list()}
+    if COORDINATOR.user_id not in known:
+        users.add(None if not known else COORDINATOR, COORDINATOR.user_id,
+                  "هماهنگ‌کننده نمونه (demo coordinator)", "coordinator",
+                  secrets.token_urlsafe(24))  # fmt: skip
+    if EXPERT.user_id not in known:
+        users.add(COORDINATOR, EXPERT.user_id, "کارشناس نمونه (demo expert)", "expert",
+                  secrets.token_urlsafe(24))  # fmt: skip
+
+
 def review_demo(ledger: Ledger, demo_dir: Path) -> CycleSummary:
     """Review and release the demo years; a second run changes nothing already decided."""
+    demo_staff(ledger)
     collapses = planted_collapses(demo_dir)
     current = [s for s in ledger.submissions() if s.state == "loaded"]
     newest = max((s.year for s in current), default=None)

@@ -1,0 +1,193 @@
+"""Users, roles and the review decisions: every refusal is made by the core itself."""
+
+import multiprocessing
+import os
+import sqlite3
+
+import pytest
+
+from ingestion.ingest import Ingestor
+from salnameh.access import Actor, Forbidden, can
+from salnameh.catalog import load_catalog
+from salnameh.demo.generate import generate_demo
+from salnameh.ledger import Ledger
+from salnameh.reference import Reference
+from salnameh.settings import home
+from salnameh.users import AuthenticationFailed, UserError, Users
+from salnameh.warehouse import raw_counts
+from tests.conftest import run_salnameh
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "correct horse battery"
+COORDINATOR = Actor("coord", "coordinator")
+EXPERT = Actor("expert", "expert")
+ANALYST = Actor("analyst", "analyst")
+POST_LIAISON = Actor("post-liaison", "liaison", "post")
+HEALTH_LIAISON = Actor("health-liaison", "liaison", "tums")
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    return Ledger(tmp_path / "ledger.sqlite")
+
+
+@pytest.fixture
+def users(ledger):
+    registry = Users(ledger, set(Reference().agencies))
+    registry.add(None, "coord", "Coordinator", "coordinator", PASSWORD)
+    return registry
+
+
+def test_users_are_added_by_a_coordinator_and_passwords_never_kept(users, ledger):
+    users.add(COORDINATOR, "post-liaison", "Post liaison", "liaison", PASSWORD, agency="post")
+    with pytest.raises(UserError, match="first user"):
+        users.add(None, "x", "X", "coordinator", PASSWORD)
+    with pytest.raises(Forbidden):
+        users.add(EXPERT, "y", "Y", "analyst", PASSWORD)
+    with pytest.raises(UserError, match="needs --agency"):
+        users.add(COORDINATOR, "z", "Z", "liaison", PASSWORD)
+    with pytest.raises(UserError, match="no agency"):
+        users.add(COORDINATOR, "z", "Z", "liaison", PASSWORD, agency="nowhere")
+    with pytest.raises(UserError, match="at least"):
+        users.add(COORDINATOR, "z", "Z", "analyst", "short")
+    wal = ledger.path.with_name("ledger.sqlite-wal")
+    stored = ledger.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert PASSWORD.encode() not in stored
+    hashes = sqlite3.connect(ledger.path).execute("SELECT password_hash FROM users").fetchall()
+    assert all(h.startswith("$argon2id$") for (h,) in hashes)
+    assert users.authenticate("post-liaison", PASSWORD) == POST_LIAISON
+    with pytest.raises(AuthenticationFailed):
+        users.authenticate("post-liaison", PASSWORD + "!")
+    users.disable(COORDINATOR, "post-liaison")
+    with pytest.raises(AuthenticationFailed):
+        users.authenticate("post-liaison", PASSWORD)
+    assert users.get("post-liaison").disabled_at is not None  # kept, not deleted
+
+
+@pytest.mark.parametrize(
+    ("actor", "action", "agency", "allowed"),
+    [
+        (ANALYST, "review", None, False),
+        (POST_LIAISON, "review", None, False),
+        (EXPERT, "review", None, True),
+        (EXPERT, "publish", None, False),
+        (EXPERT, "reopen", None, False),
+        (EXPERT, "manage_users", None, False),
+        (ANALYST, "read_internal", None, True),
+        (POST_LIAISON, "read_internal", None, False),
+        (POST_LIAISON, "upload", "post", True),
+        (POST_LIAISON, "upload", "tums", False),
+        (POST_LIAISON, "see_agency", "tums", False),
+        (EXPERT, "upload", "post", False),
+        (COORDINATOR, "publish", None, True),
+    ],
+)
+def test_each_role_may_do_only_its_part(actor, action, agency, allowed):
+    assert can(actor, action, agency) is allowed
+
+
+@pytest.fixture
+def post_file(tmp_path):
+    generate_demo(load_catalog(), tmp_path / "demo", years=[1392], table_ids=["post_units_county"])
+    return next((tmp_path / "demo" / "files").rglob("post_units_county.*"))
+
+
+@pytest.fixture
+def ingestor(tmp_path):
+    return Ingestor(home(tmp_path / "home"), load_catalog(), Reference())
+
+
+def test_a_liaison_cannot_upload_another_agencys_table_and_nothing_is_kept(ingestor, post_file):
+    with pytest.raises(Forbidden) as refused:
+        ingestor.ingest(post_file, actor=HEALTH_LIAISON)
+    assert "tums" in refused.value.en and "post" in refused.value.en and refused.value.fa
+    assert ingestor.ledger.submissions() == [] and raw_counts(ingestor.home) == {}
+    accepted = ingestor.ingest(post_file, actor=POST_LIAISON)
+    assert accepted.verdict == "accepted"
+    assert ingestor.ledger.get(accepted.submission_id).state == "loaded"
+
+
+def test_approval_closes_a_table_year_until_a_coordinator_reopens_it(ingestor, post_file, tmp_path):
+    first = ingestor.ingest(post_file)
+    ledger = ingestor.ledger
+    with pytest.raises(Forbidden):
+        ledger.review(first.submission_id, "approved", ANALYST)
+    with pytest.raises(ValueError, match="needs a comment"):
+        ledger.review(first.submission_id, "returned", EXPERT)
+    ledger.review(first.submission_id, "approved", EXPERT)
+    # The agency's corrected file: other figures, so other bytes.
+    generate_demo(load_catalog(), tmp_path / "other", years=[1392], seed=5,
+                  table_ids=["post_units_county"])  # fmt: skip
+    corrected = next((tmp_path / "other" / "files").rglob("post_units_county.*"))
+    refused = ingestor.ingest(corrected)
+    assert refused.verdict == "rejected"
+    assert [p.code for p in refused.errors] == ["table_year_approved"]
+    assert "reopen" in refused.errors[0].en and "بازگشایی" in refused.errors[0].fa
+    with pytest.raises(Forbidden):
+        ledger.reopen("post_units_county", 1392, EXPERT, "a wrong figure")
+    ledger.reopen("post_units_county", 1392, COORDINATOR, "Rey's offices were miscounted")
+    again = ingestor.ingest(corrected)
+    assert again.verdict == "accepted" and again.supersedes == [first.submission_id]
+
+
+def test_publishing_is_for_coordinators_and_needs_an_approval(ledger):
+    with pytest.raises(Forbidden):
+        ledger.release(1392, EXPERT)
+    with pytest.raises(ValueError, match="nothing of 1392 is approved"):
+        ledger.release(1392, COORDINATOR)
+
+
+def _concurrent_writer(path: str, n: int) -> None:
+    ledger = Ledger(__import__("pathlib").Path(path))
+    sid = ledger.record(
+        sha256=f"{n:064d}", filename=f"f{n}.csv", size_bytes=1, table_id=f"t{n}", year=1400,
+        agency="post", identified_by="args", uploader=f"u{n}", catalog_version="v",
+        verdict="accepted", n_values=1, n_errors=0, n_warnings=0, report=[],
+    )  # fmt: skip
+    ledger.mark_loaded(sid, f"u{n}")
+    ledger.review(sid, "approved" if n % 2 else "returned", EXPERT, "" if n % 2 else "check")
+    ledger.judge_anomaly(table_id=f"t{n}", year=1400, geo_code="23", measure="m", dim_key="",
+                         kind="sharp_drop", verdict="real", expert=EXPERT)  # fmt: skip
+
+
+def test_twenty_concurrent_writers_lose_nothing(ledger):
+    workers = [
+        multiprocessing.Process(target=_concurrent_writer, args=(str(ledger.path), n))
+        for n in range(24)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert all(w.exitcode == 0 for w in workers)
+    assert len(ledger.submissions()) == 24
+    assert all(s.state == "loaded" for s in ledger.submissions())
+    queue = ledger.review_queue(1400)
+    assert sorted(r["review_state"] for r in queue) == ["approved"] * 12 + ["returned"] * 12
+    con = sqlite3.connect(ledger.path)
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert con.execute("SELECT count(*) FROM anomaly_verdicts").fetchone() == (24,)
+
+
+def test_the_cli_signs_users_in_and_refuses_with_exit_3(tmp_path):
+    root = tmp_path / "home"
+    env = {"NEW_PASSWORD": PASSWORD, "SALNAMEH_PASSWORD": PASSWORD}
+    os.environ.update(env)
+    try:
+        first = run_salnameh("users", "add", "coord", "--role", "coordinator", "--name", "C",
+                             home=root)  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        added = run_salnameh("users", "add", "ana", "--role", "analyst", "--name", "A",
+                             "--as", "coord", home=root)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        listed = run_salnameh("users", "list", "--json", home=root)
+        assert PASSWORD not in listed.stdout and '"role": "analyst"' in listed.stdout
+        refused = run_salnameh("publish", "--year", "1400", "--as", "ana", home=root)
+        assert refused.returncode == 3 and "cannot publish" in refused.stderr
+        os.environ["SALNAMEH_PASSWORD"] = "wrong password!"
+        wrong = run_salnameh("review", "approve", "1", "--as", "coord", home=root)
+        assert wrong.returncode == 3 and "wrong password" in wrong.stderr
+    finally:
+        for key in env:
+            os.environ.pop(key, None)
