@@ -216,9 +216,28 @@ def _match_column(text: str, shape: TableShape):
     key = name_key(text)
     if key in shape.columns:
         return shape.columns[key]
+    # Our forms print the English under the Persian, in brackets: "دانش‌آموز (Students)".
+    glossless = name_key(" - ".join(_without_gloss(part) for part in text.split(" - ")))
+    if glossless in shape.columns:
+        return shape.columns[glossless]
     # "دانش‌آموز (نفر)": a unit in brackets is not part of the title.
     stripped = name_key(re.sub(r"\([^)]*\)", "", text))
     return shape.columns.get(stripped)
+
+
+def _without_gloss(part: str) -> str:
+    """The header text without a final bracketed group holding no Persian letter (an
+    English gloss), brackets inside it included: 'CNG (Compressed natural gas (CNG))'."""
+    part = part.rstrip()
+    if not part.endswith(")"):
+        return part
+    depth = 0
+    for i in range(len(part) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(part[i], 0)
+        if depth == 0:
+            gloss = part[i:]
+            return part[:i] if not any("\u0600" <= ch <= "\u06ff" for ch in gloss) else part
+    return part
 
 
 def _match_header(sheet: Sheet, first: int, label_col: int, shape: TableShape):

@@ -396,6 +396,26 @@ def _refused(error) -> None:
     sys.exit(3)
 
 
+@main.command()
+@click.option("--year", type=int, required=True, help="Reference year of the forms.")
+@click.option("--agency", help="Only this agency's forms.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+def templates(year: int, agency: str | None, out_dir: str) -> None:
+    """Write the Excel forms of a year, one per table, as OUT/<agency>/<table>.xlsx."""
+    from salnameh.forms import write_forms
+
+    declared = _load_or_exit()
+    reference = Reference()
+    if agency is not None and agency not in reference.agencies:
+        raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
+    written = write_forms(declared, reference, year, Path(out_dir), agency)
+    if not written:
+        raise click.UsageError(f"no table of the catalog is collected for {year}"
+                               + (f" from {agency}" if agency else ""))  # fmt: skip
+    agencies = {p.parent.name for p in written}
+    click.echo(f"{len(written)} forms for {year} ({len(agencies)} agencies) in {out_dir}")
+
+
 @main.group()
 def users() -> None:
     """Users and their roles (coordinator, expert, liaison, analyst)."""

@@ -1,0 +1,232 @@
+"""The Excel forms agencies fill in: one workbook per table, year and agency.
+
+A form is the printed yearbook table left empty: right to left, Persian headers with the
+English beneath (in brackets, which ingestion ignores when it matches a header), the rows
+of the geography valid in that year (no Pardis before 1391), row dimensions down and
+column dimensions with the measures across. Value cells are the only unlocked cells, and
+each accepts a number within the declaration's bounds or a yearbook symbol. A cover sheet
+gives the instructions and the symbols; a hidden sheet `_salnameh` names the table, year,
+agency and catalog version, which ingestion reads first.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from salnameh.catalog import Catalog, TableDecl
+from salnameh.jalali import period_label
+from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
+from salnameh.reference import Reference
+
+METADATA_SHEET = "_salnameh"  # read by ingestion.readers (FORM_METADATA_SHEET)
+DATA_SHEET = "جدول"
+COVER_SHEET = "راهنما"
+PROVINCE_LABEL = "کل استان"
+FIRST_HEADER_ROW = 5  # after three title lines and a blank row
+SYMBOLS = sorted(set(FLAG_SYMBOL.values()) | {"ـ"})
+_thin = Side(style="thin", color="999999")
+_box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_editable = PatternFill("solid", fgColor="FFFDE7")
+
+Key = tuple[str, tuple[str, ...], str]  # (geo code, member codes in declared order, measure)
+
+
+@dataclass
+class Form:
+    """Where each value goes: the cell (row, column, 1-based) of every key."""
+
+    table: TableDecl
+    year: int
+    agency: str
+    cells: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+
+def form_filename(table: TableDecl) -> str:
+    return f"{table.id}.xlsx"
+
+
+def build_form(
+    table: TableDecl, year: int, reference: Reference, catalog_version: str
+) -> tuple[Workbook, Form]:
+    """The workbook of one table's form for one reference year."""
+    form = Form(table, year, table.agency)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.sheet_view.rightToLeft = True
+    _title(sheet, table, year, reference)
+
+    dims = list(table.dimensions)
+    members = [reference.members(d.code_list, d.members) for d in dims]
+    row_dims = [i for i, d in enumerate(dims) if d.axis == "row"]
+    col_dims = [i for i, d in enumerate(dims) if d.axis == "column"]
+    col_combos = list(itertools.product(*(members[i] for i in col_dims)))
+    depth = 1 + len(col_dims)
+    top = FIRST_HEADER_ROW
+    labels = [("شهرستان", "County") if table.geography == "county" else ("استان", "Province")]
+    labels += [reference.code_list_titles[dims[i].code_list] for i in row_dims]
+    for col, (fa, en) in enumerate(labels, start=1):
+        _header(sheet, top, col, fa, en)
+        if depth > 1:
+            sheet.merge_cells(start_row=top, start_column=col, end_row=top + depth - 1,
+                              end_column=col)  # fmt: skip
+    col = len(labels) + 1
+    value_columns = []  # (column, measure, member codes of the column dimensions)
+    for measure in table.measures:
+        first = col
+        for combo in col_combos:
+            _header(sheet, top, col, measure.title.fa, measure.title.en)
+            for level, code in enumerate(combo, start=1):
+                _header(sheet, top + level, col, code.label_fa, code.label_en)
+            value_columns.append((col, measure, combo))
+            col += 1
+        if col - 1 > first:
+            sheet.merge_cells(start_row=top, start_column=first, end_row=top, end_column=col - 1)
+
+    row = top + depth
+    for geo in reference.table_geos(table.geography, year):
+        name = PROVINCE_LABEL if geo.level == "province" else geo.name_fa
+        for n, row_combo in enumerate(itertools.product(*(members[i] for i in row_dims))):
+            sheet.cell(row, 1, name if n == 0 else "").border = _box
+            for offset, code in enumerate(row_combo, start=2):
+                sheet.cell(row, offset, code.label_fa).border = _box
+            for column, measure, col_combo in value_columns:
+                codes = dict(zip(row_dims, (c.code for c in row_combo), strict=True))
+                codes |= dict(zip(col_dims, (c.code for c in col_combo), strict=True))
+                key = (geo.code, tuple(codes[i] for i in range(len(dims))), measure.id)
+                form.cells[key] = (row, column)
+                cell = sheet.cell(row, column)
+                cell.protection = Protection(locked=False)
+                cell.fill, cell.border = _editable, _box
+            row += 1
+    _validate(sheet, form)
+    sheet.protection.sheet = True  # structure fixed; value cells stay editable
+    sheet.freeze_panes = sheet.cell(top + depth, len(labels) + 1)
+    sheet.column_dimensions["A"].width = 18
+    for column in range(2, col):
+        sheet.column_dimensions[get_column_letter(column)].width = 14
+    _cover(book, table, year, reference)
+    _metadata(book, table, year, catalog_version)
+    return book, form
+
+
+def _title(sheet, table: TableDecl, year: int, reference: Reference) -> None:
+    units = {reference.units[m.unit] for m in table.measures}
+    period = period_label(year, table.period)
+    lines = [f"جدول {table.number} - {table.title.fa}", table.title.en,
+             f"سال {period} (Year {period})"]  # fmt: skip
+    if len(units) == 1:
+        unit = units.pop()
+        lines[2] += f" - واحد: {unit.title_fa} ({unit.title_en})"
+    for n, text in enumerate(lines, start=1):
+        sheet.cell(n, 1, text).font = Font(bold=n == 1)
+
+
+def _header(sheet, row: int, col: int, fa: str, en: str) -> None:
+    cell = sheet.cell(row, col, f"{fa}\n({en})")
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    cell.border = _box
+
+
+def _validate(sheet, form: Form) -> None:
+    """Each value cell takes a number within the measure's bounds, or a yearbook symbol."""
+    by_measure: dict[str, list[tuple[int, int]]] = {}
+    for (_geo, _members, measure), place in form.cells.items():
+        by_measure.setdefault(measure, []).append(place)
+    symbols = ",".join(f'X="{s}"' for s in SYMBOLS)
+    for measure_id, places in by_measure.items():
+        measure = form.table.measure(measure_id)
+        checks = ["ISNUMBER(X)"]
+        if measure.min is not None:
+            checks.append(f"X>={measure.min:g}")
+        if measure.max is not None:
+            checks.append(f"X<={measure.max:g}")
+        if measure.type == "integer":
+            checks.append("X=INT(X)")
+        # Excel evaluates the formula for the range's top-left cell, shifted for the others.
+        first = min(places)
+        ref = f"{get_column_letter(first[1])}{first[0]}"
+        formula = f"OR(AND({','.join(checks)}),{symbols})".replace("X", ref)
+        rule = DataValidation(type="custom", formula1=formula, allow_blank=True,
+                              showErrorMessage=True)  # fmt: skip
+        whole = "عدد صحیح " if measure.type == "integer" else "عدد "
+        rule.errorTitle = "مقدار نادرست / Invalid value"
+        rule.error = (f"{whole}بین {_bound(measure.min)} و {_bound(measure.max)} یا یکی از نشانه‌ها "
+                      f"({' '.join(SYMBOLS)}).\nA {'whole ' if measure.type == 'integer' else ''}"
+                      f"number from {measure.min:g} to {measure.max:g}, or a yearbook symbol."
+                      if measure.min is not None and measure.max is not None else
+                      "A number or a yearbook symbol / عدد یا نشانه")  # fmt: skip
+        sheet.add_data_validation(rule)
+        for r, c in places:
+            rule.add(sheet.cell(r, c))
+
+
+def _bound(value: float | None) -> str:
+    return "-" if value is None else to_persian_digits(f"{value:g}")
+
+
+def _cover(book: Workbook, table: TableDecl, year: int, reference: Reference) -> None:
+    sheet = book.create_sheet(COVER_SHEET)
+    sheet.sheet_view.rightToLeft = True
+    agency = reference.agencies[table.agency]
+    period = period_label(year, table.period)
+    lines = [
+        (f"فرم جدول {table.number}: {table.title.fa}",
+         f"Form of table {table.number}: {table.title.en}"),
+        (f"سال مرجع: {period}", f"Reference year: {period}"),
+        (f"دستگاه: {agency.name_fa}", f"Agency: {agency.name_en}"),
+        ("", ""),
+        ("راهنما", "Instructions"),
+        ("فقط خانه‌های زرد برگه «جدول» را پر کنید؛ ردیف و ستون اضافه یا حذف نکنید.",
+         "Fill only the yellow cells of the sheet 'جدول'; do not add or remove rows or columns."),
+        ("عدد را بدون واحد بنویسید؛ جمع‌ها باید با اجزا برابر باشند.",
+         "Type numbers without units; totals must equal the sum of their parts."),
+        ("جایی که رقمی نیست، یکی از نشانه‌های زیر را بگذارید و خانه را خالی نگذارید.",
+         "Where there is no figure, type one of the symbols below; leave no cell empty."),
+        ("فایل را با همین نام و قالب بارگذاری کنید.", "Upload the file with this name and format."),
+        ("", ""),
+        ("نشانه‌ها", "Symbols"),
+    ]  # fmt: skip
+    for flag, symbol in sorted(FLAG_SYMBOL.items(), key=lambda kv: kv[1]):
+        fa, en = SYMBOL_MEANINGS[flag]
+        lines.append((f"{symbol}   {fa}", f"{symbol}   {en}"))
+    for n, (fa, en) in enumerate(lines, start=1):
+        sheet.cell(n, 1, fa).font = Font(bold=n in (1, 5, 11))
+        sheet.cell(n, 2, en).font = Font(bold=n in (1, 5, 11))
+    sheet.column_dimensions["A"].width = 70
+    sheet.column_dimensions["B"].width = 70
+    sheet.protection.sheet = True
+
+
+def _metadata(book: Workbook, table: TableDecl, year: int, catalog_version: str) -> None:
+    sheet = book.create_sheet(METADATA_SHEET)
+    for n, (key, value) in enumerate((("table_id", table.id), ("year", year),
+                                      ("agency", table.agency),
+                                      ("catalog_version", catalog_version)), start=1):  # fmt: skip
+        sheet.cell(n, 1, key)
+        sheet.cell(n, 2, value)
+    sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
+
+
+def write_forms(catalog: Catalog, reference: Reference, year: int, out: Path,
+                agency: str | None = None) -> list[Path]:  # fmt: skip
+    """Every form of a year (or of one agency), as out/<agency>/<table_id>.xlsx."""
+    written = []
+    for table in catalog:
+        if not table.published_in(year) or (agency is not None and table.agency != agency):
+            continue
+        book, _form = build_form(table, year, reference, catalog.version)
+        path = out / table.agency / form_filename(table)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        written.append(path)
+    return written
