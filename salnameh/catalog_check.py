@@ -28,6 +28,7 @@ SEED_KEYS = {
     "codes.csv": ("list_id", "code"),
     "geography.csv": ("code", "valid_from"),
     "geography_aliases.csv": ("alias",),
+    "collection_calendar.csv": ("source",),
 }
 
 

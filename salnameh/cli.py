@@ -192,13 +192,23 @@ def _ingest_demo(salnameh_home, declared) -> None:
     """Ingest the demo files as the agencies would send them; the planted errors must fail."""
     from ingestion.demo_check import expected_verdicts, surprises
     from ingestion.ingest import Ingestor
+    from salnameh.demo.cycle import liaison, open_demo_years
+    from salnameh.ledger import Ledger
 
     expected = expected_verdicts(salnameh_home.demo_dir)
-    ingestor = Ingestor(salnameh_home, declared, Reference())
+    reference = Reference()
+    years = sorted({item.year for item in expected})
+    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_path), declared,
+                              reference, years)  # fmt: skip
+    outbox = salnameh_home.root / "outbox"
+    click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
+               f"{letters} referral letters with forms in {outbox}")  # fmt: skip
+    ingestor = Ingestor(salnameh_home, declared, reference)
     outcomes = {}
     with ingestor.batch(), click.progressbar(expected, label="ingesting", file=sys.stderr) as bar:
-        for item in bar:
-            outcomes[str(item.path)] = ingestor.ingest(item.path)
+        for item in bar:  # each file uploaded by its agency's liaison
+            agency = item.path.parent.name
+            outcomes[str(item.path)] = ingestor.ingest(item.path, actor=liaison(agency))
     verdicts = [o.verdict for o in outcomes.values()]
     click.echo(f"ingested {len(verdicts)} files: {verdicts.count('accepted')} accepted, "
                f"{verdicts.count('rejected')} rejected as planted, "
@@ -416,6 +426,81 @@ def templates(year: int, agency: str | None, out_dir: str) -> None:
     click.echo(f"{len(written)} forms for {year} ({len(agencies)} agencies) in {out_dir}")
 
 
+@main.command("open-year")
+@click.argument("year", type=int)
+@click.option("--as", "by", required=True, help="The coordinator opening the year.")
+@click.pass_obj
+def open_year_command(salnameh_home, year, by) -> None:
+    """Assign the year's tables to their agencies, with deadlines, and send each agency
+    its referral letter with its forms (to SMTP or <home>/outbox). Safe to run again."""
+    from salnameh.access import Forbidden
+    from salnameh.collection import open_year
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    salnameh_home.create()
+    try:
+        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path), _load_or_exit(),
+                           Reference(), year, actor)  # fmt: skip
+    except Forbidden as refused:
+        _refused(refused)
+    click.echo(f"{year}: {opened.assigned} new assignments; {len(opened.letters)} referral "
+               f"letters sent")  # fmt: skip
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--agency", help="Only this agency.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(salnameh_home, year, agency, as_json) -> None:
+    """Where each assigned table stands, per agency, with the agreement's measures."""
+    from salnameh.collection import status as collection_status
+    from salnameh.ledger import Ledger
+
+    report = collection_status(Ledger(salnameh_home.ledger_path), year, agency)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    if not report["agencies"]:
+        click.echo(f"{year} is not open: `salnameh open-year {year}` assigns its tables")
+        return
+    for a in report["agencies"]:
+        rate = "-" if a["on_time_rate"] is None else f"{100 * a['on_time_rate']:.0f}%"
+        complete = f"{100 * a['completeness']:3.0f}%"
+        click.echo(f"{a['agency']:16} {a['tables']:3} tables  complete {complete}  "
+                   f"on time {rate:>4}  overdue {a['overdue']}")  # fmt: skip
+        for t in a["table_status"]:
+            late = f"  {t['overdue_days']} days overdue" if t["overdue_days"] else ""
+            note = f"  ({t['comment']})" if t["comment"] else ""
+            click.echo(f"    {t['table_id']:45} {t['state']:9}{late}{note}")
+    turnaround = report["review_turnaround_days_median"]
+    publication = report["deadline_to_publication_days"]
+    turnaround = "-" if turnaround is None else turnaround
+    publication = "-" if publication is None else publication
+    click.echo(f"review turnaround (median): {turnaround} days; "
+               f"deadline to publication: {publication} days")  # fmt: skip
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--as", "by", required=True, help="The coordinator sending the reminders.")
+@click.pass_obj
+def remind(salnameh_home, year, by) -> None:
+    """A Persian reminder to each agency with overdue tables (not twice the same day)."""
+    from salnameh.access import Forbidden
+    from salnameh.collection import remind as send_reminders
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path), Reference(),
+                              year, actor)  # fmt: skip
+    except Forbidden as refused:
+        _refused(refused)
+    click.echo(f"{len(sent)} reminders sent" + "".join(f"\n  {d}" for d in sent))
+
+
 @main.group()
 def users() -> None:
     """Users and their roles (coordinator, expert, liaison, analyst)."""
@@ -427,9 +512,10 @@ def users() -> None:
               required=True)  # fmt: skip
 @click.option("--name", "full_name", required=True, help="Full name, as shown in the portal.")
 @click.option("--agency", help="The agency of a liaison.")
+@click.option("--email", help="Where the agency's letters go (liaisons).")
 @click.option("--as", "by", help="The coordinator adding the user (not for the first user).")
 @click.pass_obj
-def users_add(salnameh_home, user_id, role, full_name, agency, by) -> None:
+def users_add(salnameh_home, user_id, role, full_name, agency, email, by) -> None:
     """Add a user; the new user's password is asked twice (or NEW_PASSWORD for scripts)."""
     from salnameh.access import Forbidden
     from salnameh.ledger import Ledger
@@ -441,7 +527,7 @@ def users_add(salnameh_home, user_id, role, full_name, agency, by) -> None:
     )
     registry = Users(Ledger(salnameh_home.ledger_path), set(Reference().agencies))
     try:
-        user = registry.add(actor, user_id, full_name, role, password, agency)
+        user = registry.add(actor, user_id, full_name, role, password, agency, email)
     except Forbidden as refused:
         _refused(refused)
     except UserError as error:

@@ -94,11 +94,34 @@ CREATE TABLE IF NOT EXISTS users (
     role          TEXT NOT NULL CHECK (role IN ('coordinator', 'expert', 'liaison', 'analyst')),
     agency        TEXT,
     password_hash TEXT NOT NULL,   -- argon2id; the password itself is never stored
+    email         TEXT,
     created_at    TEXT NOT NULL,
     created_by    TEXT NOT NULL,
     disabled_at   TEXT,
     disabled_by   TEXT,
     CHECK ((role = 'liaison') = (agency IS NOT NULL))
+);
+-- A collection year: each table assigned to its agency with a deadline.
+CREATE TABLE IF NOT EXISTS assignments (
+    year        INTEGER NOT NULL,
+    table_id    TEXT NOT NULL,
+    agency      TEXT NOT NULL,
+    deadline    TEXT NOT NULL,   -- Gregorian ISO date (the Jalali date is derived for letters)
+    assigned_at TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    PRIMARY KEY (year, table_id)
+);
+-- Letters sent to agencies (referrals, reminders): at most one reminder a day per agency.
+CREATE TABLE IF NOT EXISTS letters (
+    letter_id INTEGER PRIMARY KEY,
+    year      INTEGER NOT NULL,
+    agency    TEXT NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('referral', 'reminder')),
+    sent_on   TEXT NOT NULL,     -- the day in Tehran, ISO
+    delivery  TEXT NOT NULL,     -- where it went: an .eml path or 'smtp:<message id>'
+    actor     TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    UNIQUE (year, agency, kind, sent_on)
 );
 -- A coordinator reopening an approved table-year so the agency may send it again.
 CREATE TABLE IF NOT EXISTS reopenings (

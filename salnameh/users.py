@@ -39,6 +39,7 @@ class User:
     full_name: str
     role: str
     agency: str | None
+    email: str | None
     created_at: str
     created_by: str
     disabled_at: str | None
@@ -54,7 +55,7 @@ class Users:
         self.agencies = agencies  # known agency ids, to refuse a typo
 
     def add(self, by: Actor | None, user_id: str, full_name: str, role: str, password: str,
-            agency: str | None = None) -> User:  # fmt: skip
+            agency: str | None = None, email: str | None = None) -> User:  # fmt: skip
         """A new user. `by` is None only for the very first coordinator of an installation."""
         if by is None:
             if self.list() or role != "coordinator":
@@ -72,15 +73,26 @@ class Users:
             raise UserError(f"no agency {agency!r} in seeds/reference/agencies.csv")
         if not user_id or not user_id.replace("-", "").replace("_", "").replace(".", "").isalnum():
             raise UserError("a user id is letters, digits, '-', '_' or '.'")
+        if email is not None and "@" not in email:
+            raise UserError(f"{email!r} is not an email address")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
         with self.ledger.transaction() as con:
             if con.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,)).fetchone():
                 raise UserError(f"user {user_id!r} exists already")
             con.execute(
-                "INSERT INTO users (user_id, full_name, role, agency, password_hash,"
-                " created_at, created_by) VALUES (?,?,?,?,?,?,?)",
-                (user_id, full_name, role, agency, _hasher.hash(password), now(), created_by),
+                "INSERT INTO users (user_id, full_name, role, agency, email, password_hash,"
+                " created_at, created_by) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    user_id,
+                    full_name,
+                    role,
+                    agency,
+                    email,
+                    _hasher.hash(password),
+                    now(),
+                    created_by,
+                ),
             )
         return self.get(user_id)
 
@@ -127,5 +139,5 @@ class Users:
 
 
 def _user(row) -> User:
-    return User(row["user_id"], row["full_name"], row["role"], row["agency"],
+    return User(row["user_id"], row["full_name"], row["role"], row["agency"], row["email"],
                 row["created_at"], row["created_by"], row["disabled_at"])  # fmt: skip

@@ -35,9 +35,14 @@ def planted_collapses(demo_dir: Path) -> set[tuple[str, int]]:
                 if r["kind"] == "collapse"}  # fmt: skip
 
 
-def demo_staff(ledger: Ledger) -> None:
-    """The demo's coordinator and expert, with random passwords nobody is told: they only
-    sign the demo's decisions. People sign in as users they add themselves."""
+def liaison(agency: str) -> Actor:
+    return Actor(f"liaison-{agency}", "liaison", agency)
+
+
+def demo_staff(ledger: Ledger, agencies: list[str] = ()) -> None:
+    """The demo's coordinator, expert and one liaison per agency, with random passwords
+    nobody is told: they only sign the demo's uploads and decisions. People sign in as
+    users they add themselves (`salnameh users add`)."""
     users = Users(ledger)
     known = {u.user_id for u in users.list()}
     if COORDINATOR.user_id not in known:
@@ -47,6 +52,25 @@ def demo_staff(ledger: Ledger) -> None:
     if EXPERT.user_id not in known:
         users.add(COORDINATOR, EXPERT.user_id, "کارشناس نمونه (demo expert)", "expert",
                   secrets.token_urlsafe(24))  # fmt: skip
+    for agency in agencies:
+        if liaison(agency).user_id not in known:
+            users.add(COORDINATOR, liaison(agency).user_id, f"رابط {agency} (demo liaison)",
+                      "liaison", secrets.token_urlsafe(24), agency,
+                      f"{agency}@agency.example")  # fmt: skip
+
+
+def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: list[int]) -> int:
+    """The demo's collection years, opened by its coordinator; only the newest year's
+    referral letters are written (with their forms) to the outbox. Returns the letters."""
+    from salnameh.collection import open_year
+
+    demo_staff(ledger, sorted({t.agency for t in catalog}))
+    letters = 0
+    for year in years:
+        opened = open_year(salnameh_home, ledger, catalog, reference, year, COORDINATOR,
+                           letters=year == max(years))  # fmt: skip
+        letters += len(opened.letters)
+    return letters
 
 
 def review_demo(ledger: Ledger, demo_dir: Path) -> CycleSummary:

@@ -1,0 +1,83 @@
+"""Opening a collection year, following it up, and reminding late agencies."""
+
+import datetime as dt
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+
+from ingestion.ingest import Ingestor
+from salnameh.access import Actor, Forbidden
+from salnameh.collection import deadlines, open_year, remind, status
+from salnameh.demo.generate import generate_demo
+from salnameh.ledger import Ledger
+from salnameh.reference import Reference
+from salnameh.settings import home
+from salnameh.users import Users
+
+pytestmark = pytest.mark.integration
+
+COORDINATOR = Actor("coord", "coordinator")
+EXPERT = Actor("expert", "expert")
+POST = Actor("post-liaison", "liaison", "post")
+
+
+@pytest.fixture
+def cycle(tmp_path, catalog):
+    salnameh_home = home(tmp_path / "home").create()
+    ledger = Ledger(salnameh_home.ledger_path)
+    users = Users(ledger)
+    users.add(None, "coord", "C", "coordinator", "a long password")
+    users.add(COORDINATOR, "post-liaison", "P", "liaison", "a long password", "post",
+              "liaison@post.example")  # fmt: skip
+    return salnameh_home, ledger, catalog, Reference()
+
+
+def test_opening_a_year_assigns_every_table_and_writes_referrals_once(cycle):
+    salnameh_home, ledger, catalog, reference = cycle
+    with pytest.raises(Forbidden):
+        open_year(salnameh_home, ledger, catalog, reference, 1392, EXPERT)
+    opened = open_year(salnameh_home, ledger, catalog, reference, 1392, COORDINATOR)
+    expected = [t for t in catalog if t.published_in(1392)]
+    assert opened.assigned == len(expected)
+    assert len(opened.letters) == len({t.agency for t in expected})
+    again = open_year(salnameh_home, ledger, catalog, reference, 1392, COORDINATOR)
+    assert again.assigned == 0 and again.letters == []
+    post = next(p for p in opened.letters if "-post-referral-" in p)
+    letter = email.message_from_bytes(Path(post).read_bytes(), policy=email.policy.default)
+    assert letter["To"] == "liaison@post.example"
+    body = letter.get_body().get_content()
+    assert "post_units_county" in body and "مهلت" in body and "۱۳۹۳/۰۴/۳۱" in body
+    attached = sorted(part.get_filename() for part in letter.iter_attachments())
+    assert attached == ["post_items_type.xlsx", "post_units_county.xlsx"]
+    assert deadlines(1392)["records"] == dt.date(2014, 7, 22)  # 31 Tir 1393
+
+
+def test_status_follows_each_table_and_reminds_late_agencies_once_a_day(cycle, tmp_path):
+    salnameh_home, ledger, catalog, reference = cycle
+    open_year(salnameh_home, ledger, catalog, reference, 1392, COORDINATOR, letters=False)
+    generate_demo(catalog, tmp_path / "demo", years=[1392], table_ids=["post_units_county"])
+    path = next((tmp_path / "demo" / "files").rglob("post_units_county.*"))
+    outcome = Ingestor(salnameh_home, catalog, reference).ingest(path, actor=POST)
+    ledger.review(outcome.submission_id, "returned", EXPERT, "Rey looks too low")
+    today = dt.date(2014, 8, 1)  # 10 days after the deadline of 1392's records
+    report = status(ledger, 1392, today=today)
+    post = next(a for a in report["agencies"] if a["agency"] == "post")
+    states = {t["table_id"]: t for t in post["table_status"]}
+    assert states["post_units_county"]["state"] == "returned"
+    assert states["post_units_county"]["comment"] == "Rey looks too low"
+    assert states["post_units_county"]["on_time"] is False  # received in 2026
+    assert states["post_items_type"]["state"] == "assigned"
+    assert states["post_items_type"]["overdue_days"] == 10
+    assert post["completeness"] == 0 and post["overdue"] == 1
+    with pytest.raises(Forbidden):
+        remind(salnameh_home, ledger, reference, 1392, EXPERT, today=today)
+    sent = remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=today)
+    post_letter = next(p for p in sent if "-post-reminder-" in p)
+    text = email.message_from_bytes(Path(post_letter).read_bytes(), policy=email.policy.default)
+    assert "post_items_type" in text.get_body().get_content()
+    assert "post_units_county" not in text.get_body().get_content()  # received, not overdue
+    assert remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=today) == []
+    tomorrow = today + dt.timedelta(days=1)
+    assert remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=tomorrow)
