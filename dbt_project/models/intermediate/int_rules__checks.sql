@@ -21,19 +21,36 @@ rule_measures as (
         )
 ),
 
-member_cells as (
+member_parts as (
+    -- The rule dimension's member of each cell, and the cell's other members (its group).
     select
-        rm.table_id, rm.rule_position, rm.kind, rm.tolerance, rm.tolerance_pct, rm.decimals,
-        obs.year, obs.geo_code, obs.measure_id,
-        regexp_replace(obs.dim_key, '(^|;)' || rm.dimension || '=[^;]*', '') as group_key,
-        codes.is_total,
-        obs.value
+        rm.table_id, rm.rule_position, rm.kind, rm.dimension, rm.tolerance, rm.tolerance_pct,
+        rm.decimals, obs.year, obs.geo_code, obs.measure_id, obs.value,
+        -- String functions, not a regex built per row (recompiled for every cell: 30x slower).
+        split_part(
+            list_filter(string_split(obs.dim_key, ';'),
+                        lambda part: starts_with(part, rm.dimension || '='))[1],
+            '=', 2
+        ) as member,
+        array_to_string(
+            list_filter(string_split(obs.dim_key, ';'),
+                        lambda part: not starts_with(part, rm.dimension || '=')),
+            ';'
+        ) as group_key
     from rule_measures as rm
     inner join obs on obs.table_id = rm.table_id and obs.measure_id = rm.measure_id
-    inner join {{ ref('codes') }} as codes
-        on codes.list_id = rm.dimension
-        and codes.code = regexp_extract(obs.dim_key, '(^|;)' || rm.dimension || '=([^;]*)', 2)
     where rm.kind = 'parts_sum_to_total'
+),
+
+member_cells as (
+    select
+        parts.table_id, parts.rule_position, parts.kind, parts.tolerance, parts.tolerance_pct,
+        parts.decimals, parts.year, parts.geo_code, parts.measure_id, parts.group_key,
+        codes.is_total, parts.value
+    from member_parts as parts
+    inner join {{ ref('codes') }} as codes
+        on codes.list_id = parts.dimension
+        and codes.code = parts.member
 ),
 
 county_cells as (
