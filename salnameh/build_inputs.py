@@ -26,7 +26,7 @@ from salnameh.reference import Reference
 # The tables each schema holds; dbt declares them as sources, Dagster as assets.
 CATALOG_TABLES = ("tables", "measures", "dimensions", "series", "rules", "footnotes", "calendar")
 LEDGER_TABLES = ("submissions", "submission_events", "reviews", "editions",
-                 "edition_submissions", "anomaly_verdicts")  # fmt: skip
+                 "edition_submissions", "anomaly_verdicts", "reopenings")  # fmt: skip
 
 CATALOG_SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS catalog;
@@ -85,6 +85,10 @@ CREATE OR REPLACE TABLE ledger.editions (
     released_by VARCHAR, note VARCHAR
 );
 CREATE OR REPLACE TABLE ledger.edition_submissions (edition_id BIGINT, submission_id BIGINT);
+CREATE OR REPLACE TABLE ledger.reopenings (
+    reopening_id BIGINT, table_id VARCHAR, year INTEGER, reason VARCHAR, actor VARCHAR,
+    "at" VARCHAR
+);
 CREATE OR REPLACE TABLE ledger.anomaly_verdicts (
     verdict_id BIGINT, table_id VARCHAR, year INTEGER, geo_code VARCHAR, measure VARCHAR,
     dim_key VARCHAR, kind VARCHAR, verdict VARCHAR, note VARCHAR, expert VARCHAR, "at" VARCHAR

@@ -468,6 +468,7 @@ class Ledger:
             "editions": "SELECT * FROM editions",
             "edition_submissions": "SELECT * FROM edition_submissions",
             "anomaly_verdicts": "SELECT * FROM anomaly_verdicts",
+            "reopenings": "SELECT * FROM reopenings",
         }
         tables = {}
         with self.connect() as con:

@@ -249,3 +249,44 @@ def test_series_api_for_notebooks(demo_home):
     assert frame.attrs["indicator_id"] == POPULATION
     with pytest.raises(UnknownIndicator, match="did you mean"):
         indicator_series("pop_county_sex_age.populaton", salnameh_home=salnameh_home)
+
+
+def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_path):
+    from ingestion.ingest import Ingestor
+    from salnameh.catalog import load_catalog
+    from salnameh.demo.generate import generate_demo
+    from salnameh.reference import Reference
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    salnameh_home = home(root)
+    ledger = Ledger(salnameh_home.ledger_path)
+    table = "hotels_rooms_beds_grade"
+    reason = "The hotel association corrected its 1401 counts"
+    ledger.reopen(table, 1401, COORDINATOR, reason)
+    generate_demo(load_catalog(), tmp_path / "corrected", years=[1401], seed=7, table_ids=[table])
+    corrected = next((tmp_path / "corrected" / "files").rglob(f"{table}.*"))
+    outcome = Ingestor(salnameh_home, load_catalog(), Reference()).ingest(corrected)
+    assert outcome.verdict == "accepted"
+    ledger.review(outcome.submission_id, "approved", EXPERT)
+    number, _held = ledger.release(1401, COORDINATOR)
+    assert number == 2
+    result = build_warehouse(salnameh_home)
+    assert result.published["marts.fct_revisions"] > 0
+    with open_snapshot(salnameh_home, PUBLIC) as con:
+        rows = con.execute(
+            "SELECT DISTINCT table_id, previous_edition, change, reason FROM marts.fct_revisions"
+            " WHERE year = 1401 AND edition_number = 2"
+        ).fetchall()
+        changed = con.execute(
+            "SELECT count(*) FROM marts.fct_revisions WHERE table_id = ?"
+            " AND old_value <> new_value",
+            [table],
+        ).fetchone()[0]
+        released = con.execute(
+            "SELECT DISTINCT submission_id FROM marts.fct_observations WHERE table_id = ?"
+            " AND year = 1401",
+            [table],
+        ).fetchall()
+    assert rows == [(table, 1, "revised", reason)]
+    assert changed > 0
+    assert released == [(outcome.submission_id,)]  # the public sees the revision now
