@@ -13,8 +13,8 @@
 {% set min_peers = 3 %}
 with observed as (
     select
-        table_id, measure_id, dim_key, geo_code, geo_level, geo_valid_from, year, value,
-        flag, submission_id,
+        table_id, measure_id, dim_key, geo_code, geo_level, geo_parent_code, geo_valid_from,
+        year, value, flag, submission_id,
         case when value > 0 then ln(value) end as log_value
     from {{ ref('int_observations__scoped') }}
     where is_current
@@ -30,8 +30,10 @@ usual_level as (
 ),
 
 year_effect as (
+    -- Peers are the counties of the same province.
     select
         observed.table_id, observed.measure_id, observed.dim_key, observed.year,
+        observed.geo_parent_code,
         median(observed.log_value - usual_level.usual_log) as common_move,
         count(observed.log_value) as n_peers
     from observed
@@ -75,6 +77,7 @@ points as (
         and year_effect.measure_id = observed.measure_id
         and year_effect.dim_key = observed.dim_key
         and year_effect.year = observed.year
+        and year_effect.geo_parent_code = observed.geo_parent_code
 ),
 
 pairs as (

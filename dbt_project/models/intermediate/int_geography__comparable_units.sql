@@ -105,6 +105,9 @@ province as (
         on lineage.event = 'leave_province'
         and lineage.year > spans.first_year
         and lineage.year <= spans.last_year
+        and lineage.from_code in (
+            select code from {{ ref('geography') }} where parent_code = geo.code
+        )
     group by all
 )
 

@@ -39,9 +39,10 @@ changes as (
     union all
     select year, to_code, note from {{ ref('geography_lineage') }} where event = 'split'
     union all
-    select lineage.year, province.code, lineage.note
+    -- A county leaving changes its own province's boundary.
+    select distinct lineage.year, county.parent_code, lineage.note
     from {{ ref('geography_lineage') }} as lineage
-    cross join (select distinct code from {{ ref('geography') }} where level = 'province') as province
+    inner join {{ ref('geography') }} as county on county.code = lineage.from_code
     where lineage.event = 'leave_province'
 ),
 
