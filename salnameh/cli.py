@@ -6,6 +6,7 @@ Commands that scripts consume take --json.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -452,13 +453,19 @@ def open_year_command(salnameh_home, year, by) -> None:
 @click.option("--year", type=int, required=True)
 @click.option("--agency", help="Only this agency.")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--as", "by", help="Sign in (a liaison sees their own agency only).")
 @click.pass_obj
-def status(salnameh_home, year, agency, as_json) -> None:
+def status(salnameh_home, year, agency, as_json, by) -> None:
     """Where each assigned table stands, per agency, with the agreement's measures."""
+    from salnameh.access import Forbidden
     from salnameh.collection import status as collection_status
     from salnameh.ledger import Ledger
 
-    report = collection_status(Ledger(salnameh_home.ledger_path), year, agency)
+    actor = _sign_in(salnameh_home, by) if by else None
+    try:
+        report = collection_status(Ledger(salnameh_home.ledger_path), year, agency, actor=actor)
+    except Forbidden as refused:
+        _refused(refused)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -697,7 +704,10 @@ def publish(salnameh_home, year, note, by) -> None:
         _refused(refused)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"edition {number} of {year}: {len(held)} approved table-years; "
+    from salnameh.jalali import format_jalali
+
+    released = format_jalali(dt.datetime.now(dt.UTC), persian_digits=False)
+    click.echo(f"edition {number} of {year}, {released}: {len(held)} approved table-years; "
                "`salnameh build` publishes it in the public snapshot")  # fmt: skip
 
 

@@ -163,8 +163,16 @@ class AgencyStatus:
 
 
 def status(ledger: Ledger, year: int, agency: str | None = None,
-           today: dt.date | None = None) -> dict:  # fmt: skip
-    """Where each assigned table-year stands, per agency, with the agreement's measures."""
+           today: dt.date | None = None, actor: Actor | None = None) -> dict:  # fmt: skip
+    """Where each assigned table-year stands, per agency, with the agreement's measures.
+
+    With a signed-in `actor`, a liaison sees their own agency only (asking for another is
+    Forbidden); staff see every agency.
+    """
+    if actor is not None:
+        if actor.role == "liaison" and agency is None:
+            agency = actor.agency
+        require(actor, "see_agency", agency)
     today = today or today_in_tehran()
     with ledger.connect() as con:
         subs = con.execute(

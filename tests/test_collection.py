@@ -71,6 +71,11 @@ def test_status_follows_each_table_and_reminds_late_agencies_once_a_day(cycle, t
     assert states["post_items_type"]["state"] == "assigned"
     assert states["post_items_type"]["overdue_days"] == 10
     assert post["completeness"] == 0 and post["overdue"] == 1
+    # A liaison sees their own agency only; asking for another is refused by the core.
+    own = status(ledger, 1392, today=today, actor=POST)
+    assert [a["agency"] for a in own["agencies"]] == ["post"]
+    with pytest.raises(Forbidden):
+        status(ledger, 1392, "tums", today=today, actor=POST)
     with pytest.raises(Forbidden):
         remind(salnameh_home, ledger, reference, 1392, EXPERT, today=today)
     sent = remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=today)
