@@ -3,7 +3,10 @@
 import datetime as dt
 import email
 import email.policy
+import socketserver
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -86,3 +89,50 @@ def test_status_follows_each_table_and_reminds_late_agencies_once_a_day(cycle, t
     assert remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=today) == []
     tomorrow = today + dt.timedelta(days=1)
     assert remind(salnameh_home, ledger, reference, 1392, COORDINATOR, today=tomorrow)
+
+
+class _SmtpCatcher(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept one message and keep it (no server runs otherwise)."""
+
+    received: ClassVar[list[bytes]] = []
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self) -> None:
+        self.reply("220 catcher")
+        while line := self.rfile.readline():
+            verb = line.decode().strip().upper()
+            if verb.startswith(("EHLO", "HELO")):
+                self.reply("250 catcher")
+            elif verb.startswith("DATA"):
+                self.reply("354 go on")
+                data = b""
+                while (chunk := self.rfile.readline()) != b".\r\n":
+                    data += chunk
+                _SmtpCatcher.received.append(data)
+                self.reply("250 kept")
+            elif verb.startswith("QUIT"):
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+def test_letters_go_by_smtp_when_it_is_configured(tmp_path, monkeypatch):
+    from salnameh.outbox import Letter, deliver
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), _SmtpCatcher)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("SALNAMEH_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("SALNAMEH_SMTP_PORT", str(server.server_address[1]))
+        where = deliver(Letter(["liaison@post.example"], "یادآوری", "متن نامه"), tmp_path, "x")
+    finally:
+        server.shutdown()
+    assert where.startswith("smtp:") and not list(tmp_path.iterdir())
+    (mail,) = _SmtpCatcher.received
+    parsed = email.message_from_bytes(mail, policy=email.policy.default)
+    assert parsed["To"] == "liaison@post.example" and parsed["Subject"] == "یادآوری"
+    assert parsed.get_body().get_content().strip() == "متن نامه"
