@@ -257,6 +257,20 @@ def _deadline_to_publication(ledger: Ledger, year: int) -> int | None:
 
 # ---------------------------------------------------------------------------- reminders
 
+# The installation itself, when the pipeline (not a person) sends the daily reminders.
+PIPELINE = Actor("pipeline", "coordinator")
+
+
+def open_years(ledger: Ledger, today: dt.date | None = None) -> list[int]:
+    """Collection years still open: assigned tables of which some have no accepted file."""
+    with ledger.connect() as con:
+        rows = con.execute(
+            "SELECT DISTINCT a.year FROM assignments a WHERE NOT EXISTS ("
+            " SELECT 1 FROM submission_state s WHERE s.table_id = a.table_id"
+            " AND s.year = a.year AND s.state IN ('loaded', 'superseded')) ORDER BY a.year"
+        ).fetchall()
+    return [r[0] for r in rows]
+
 
 OVERDUE_LINE = "مهلت ارسال جدول‌های زیر گذشته است؛ لطفاً در اسرع وقت بارگذاری فرمایید:"
 

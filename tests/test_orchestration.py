@@ -75,8 +75,10 @@ def test_definitions_load_with_lineage_checks_and_tehran_schedules(dagster_defs)
     assert dg.AssetKey(["raw", "values"]) in graph.get(stg).parent_keys
     assert {j.name for j in repo.get_all_jobs()} >= {"inbox_to_snapshots", "build_and_publish"}
     assert {s.name for s in repo.sensor_defs} == {"inbox_sensor", "ledger_sensor"}
-    (nightly,) = repo.schedule_defs
-    assert nightly.execution_timezone == "Asia/Tehran" and nightly.description
+    schedules = {s.name: s for s in repo.schedule_defs}
+    assert set(schedules) == {"nightly_build", "daily_reminders"}
+    assert all(s.execution_timezone == "Asia/Tehran" and s.description
+               for s in schedules.values())  # fmt: skip
     # dbt tests are asset checks on their models.
     assert len(list(graph.asset_check_keys)) > 50
 
@@ -102,7 +104,8 @@ def test_a_dropped_file_reaches_the_internal_snapshot_through_the_sensor(dagster
     )
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert materialized == set(defs.get_repository_def().asset_graph.get_all_asset_keys())
+    everything = set(defs.get_repository_def().asset_graph.get_all_asset_keys())
+    assert materialized == everything - {dg.AssetKey("reminders")}  # letters run on their own
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
 
@@ -142,3 +145,18 @@ def test_a_review_in_the_ledger_triggers_a_build(dagster_defs, work_home):
         years = con.execute("SELECT max(year) FROM marts.fct_observations").fetchone()[0]
     assert years == 1402  # released now, so public
     assert isinstance(ledger_sensor(context), dg.SkipReason)
+
+
+def test_the_daily_reminders_job_writes_to_late_agencies_once_a_day(dagster_defs, work_home):
+    defs = dagster_defs.definitions_for(work_home)
+    job = defs.resolve_job_def("send_reminders")
+    first = job.execute_in_process()
+    assert first.success
+    (event,) = first.get_asset_materialization_events()
+    sent = event.materialization.metadata["reminders_sent"].value
+    assert sent > 0  # the demo's rejected files leave their agencies late
+    letters = list((work_home.root / "outbox").glob("*-reminder-*.eml"))
+    assert len(letters) == sent
+    again = job.execute_in_process()
+    (event,) = again.get_asset_materialization_events()
+    assert event.materialization.metadata["reminders_sent"].value == 0

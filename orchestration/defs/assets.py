@@ -19,6 +19,9 @@ from ingestion.inbox import ingest_inbox
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import SalnamehHome
 from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
+from salnameh.collection import PIPELINE, open_years, remind
+from salnameh.ledger import Ledger
+from salnameh.reference import Reference
 from salnameh.warehouse import publish_snapshots, stage_inputs, writer_lock
 
 WAREHOUSE_POOL = "warehouse"
@@ -153,4 +156,21 @@ def snapshots(salnameh: SalnamehHome):
             "released_values": counts.get("marts.fct_observations", 0),
             "tables": len(counts),
         },
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    description="Persian reminders to agencies with overdue tables, for every collection "
+    "year still open; an agency gets at most one a day (SMTP or <home>/outbox).",
+)
+def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
+    home = salnameh.home()
+    ledger = Ledger(home.ledger_path)
+    sent = {year: remind(home, ledger, Reference(), year, PIPELINE) for year in open_years(ledger)}
+    return dg.MaterializeResult(
+        metadata={
+            "open_years": dg.MetadataValue.text(", ".join(map(str, sent)) or "none"),
+            "reminders_sent": sum(len(v) for v in sent.values()),
+        }
     )

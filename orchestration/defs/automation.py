@@ -17,16 +17,19 @@ from salnameh.warehouse import build_is_due
 
 TEHRAN = "Asia/Tehran"
 
+# The warehouse's graph: everything but the letters to agencies.
+WAREHOUSE = dg.AssetSelection.all() - dg.AssetSelection.assets("reminders")
+
 inbox_to_snapshots = dg.define_asset_job(
     "inbox_to_snapshots",
-    selection=dg.AssetSelection.all(),
+    selection=WAREHOUSE,
     description="Ingest what waits in the inbox, then build and publish: the whole graph.",
 )
 
 build_and_publish = dg.define_asset_job(
     "build_and_publish",
     # Everything after ingestion, the reference seeds included: what `salnameh build` does.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_KEYS),
+    selection=WAREHOUSE - dg.AssetSelection.assets(*RAW_KEYS),
     description="Copy the ledger and catalog in, dbt build with every test, publish the snapshots.",
 )
 
@@ -62,5 +65,21 @@ nightly_build = dg.ScheduleDefinition(
     cron_schedule="0 2 * * *",
     execution_timezone=TEHRAN,
     description="Every night at 02:00 Tehran time: rebuild the warehouse and the snapshots.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+send_reminders = dg.define_asset_job(
+    "send_reminders",
+    selection=dg.AssetSelection.assets("reminders"),
+    description="Remind late agencies of every open collection year.",
+)
+
+daily_reminders = dg.ScheduleDefinition(
+    name="daily_reminders",
+    job=send_reminders,
+    cron_schedule="0 9 * * 6,0,1,2,3",  # Saturday to Wednesday: Tehran's working week
+    execution_timezone=TEHRAN,
+    description="09:00 Tehran time on working days (Saturday-Wednesday): a reminder to every "
+    "agency with overdue tables, while a collection year is open.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
