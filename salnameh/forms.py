@@ -60,9 +60,28 @@ def build_form(
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
+    form.cells, _header_end = write_table_layout(sheet, table, year, reference)
+    for row, column in form.cells.values():
+        cell = sheet.cell(row, column)
+        cell.protection = Protection(locked=False)
+        cell.fill = _editable
+    _validate(sheet, form)
+    sheet.protection.sheet = True  # structure fixed; value cells stay editable
+    _cover(book, table, year, reference)
+    _metadata(book, table, year, catalog_version)
+    return book, form
+
+
+def write_table_layout(
+    sheet, table: TableDecl, year: int, reference: Reference
+) -> tuple[dict[Key, tuple[int, int]], int]:
+    """A table's printed layout on a right-to-left sheet, without figures: titles, headers
+    (Persian, English beneath), and the row labels of the year's geography. Returns the
+    cell of every value and the number of the last header row. Forms and the published
+    yearbook share it, so a form looks like the table it will become."""
     sheet.sheet_view.rightToLeft = True
     _title(sheet, table, year, reference)
-
+    cells: dict[Key, tuple[int, int]] = {}
     dims = list(table.dimensions)
     members = [reference.members(d.code_list, d.members) for d in dims]
     row_dims = [i for i, d in enumerate(dims) if d.axis == "row"]
@@ -101,20 +120,14 @@ def build_form(
                 codes = dict(zip(row_dims, (c.code for c in row_combo), strict=True))
                 codes |= dict(zip(col_dims, (c.code for c in col_combo), strict=True))
                 key = (geo.code, tuple(codes[i] for i in range(len(dims))), measure.id)
-                form.cells[key] = (row, column)
-                cell = sheet.cell(row, column)
-                cell.protection = Protection(locked=False)
-                cell.fill, cell.border = _editable, _box
+                cells[key] = (row, column)
+                sheet.cell(row, column).border = _box
             row += 1
-    _validate(sheet, form)
-    sheet.protection.sheet = True  # structure fixed; value cells stay editable
     sheet.freeze_panes = sheet.cell(top + depth, len(labels) + 1)
     sheet.column_dimensions["A"].width = 18
     for column in range(2, col):
         sheet.column_dimensions[get_column_letter(column)].width = 14
-    _cover(book, table, year, reference)
-    _metadata(book, table, year, catalog_version)
-    return book, form
+    return cells, top + depth - 1
 
 
 def _title(sheet, table: TableDecl, year: int, reference: Reference) -> None:
