@@ -712,6 +712,32 @@ def publish(salnameh_home, year, note, by) -> None:
 
 
 @main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--edition", "number", type=int, help="Edition number (default: the newest).")
+@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
+              type=click.Choice(["xlsx", "csv", "parquet", "jsonstat", "sdmx", "all"]))  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder (default <home>/exports), as <out>/<year>/edition-<n>/.")  # fmt: skip
+@click.pass_obj
+def export(salnameh_home, year, number, formats, out_dir) -> None:
+    """Write a published edition as xlsx, csv, parquet, JSON-stat and SDMX-CSV."""
+    from publishing.edition import EditionMissing
+    from publishing.export import FORMATS, export_edition
+    from salnameh.snapshots import SnapshotMissing
+
+    chosen = FORMATS if "all" in formats else tuple(formats)
+    try:
+        written = export_edition(salnameh_home, year, chosen, number,
+                                 Path(out_dir) if out_dir else None)  # fmt: skip
+    except (EditionMissing, SnapshotMissing) as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    for kind, paths in written.items():
+        where = paths[0] if len(paths) == 1 else f"{len(paths)} files in {paths[0].parent}"
+        click.echo(f"{kind:9} {where}")
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)  # fmt: skip

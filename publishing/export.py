@@ -1,0 +1,53 @@
+"""`salnameh export` and the pipeline's export step: an edition in every format asked for.
+
+Files go to <out>/<year>/edition-<n>/ (default out: <home>/exports), so editions never
+overwrite one another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publishing.edition import load_edition
+from publishing.machine import write_csv, write_jsonstat, write_parquet, write_sdmx
+from publishing.workbook import write_workbook
+from salnameh.catalog import load_catalog
+from salnameh.reference import Reference
+from salnameh.settings import Home
+from salnameh.snapshots import INTERNAL, open_snapshot
+
+FORMATS = ("xlsx", "csv", "parquet", "jsonstat", "sdmx")
+
+
+def export_edition(salnameh_home: Home, year: int, formats: tuple[str, ...] = FORMATS,
+                   number: int | None = None, out: Path | None = None
+                   ) -> dict[str, list[Path]]:  # fmt: skip
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
+    edition, values = load_edition(salnameh_home, year, number)
+    folder = (out or salnameh_home.root / "exports") / str(year) / f"edition-{edition.number}"
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog, reference = load_catalog(), Reference()
+    written: dict[str, list[Path]] = {}
+    if "xlsx" in formats:
+        path = folder / f"yearbook-{year}-edition-{edition.number}.xlsx"
+        changes = revisions(salnameh_home, year, edition.number)
+        written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes)]
+    if "csv" in formats:
+        written["csv"] = [write_csv(values, folder)]
+    if "parquet" in formats:
+        written["parquet"] = [write_parquet(values, folder)]
+    if "jsonstat" in formats:
+        written["jsonstat"] = write_jsonstat(values, edition, catalog, reference, folder)
+    if "sdmx" in formats:
+        written["sdmx"] = write_sdmx(values, edition, catalog, reference, folder)
+    return written
+
+
+def revisions(salnameh_home: Home, year: int, number: int):
+    with open_snapshot(salnameh_home, INTERNAL) as con:
+        return con.execute(
+            "SELECT * FROM marts.fct_revisions WHERE year = ? AND edition_number = ?",
+            [year, number],
+        ).df()
