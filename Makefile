@@ -26,6 +26,7 @@ demo: setup
 	$(SALNAMEH) catalog check
 	$(SALNAMEH) demo --ingest
 	$(SALNAMEH) build
+	$(SALNAMEH) export
 ifeq ($(SERVE),1)
 	$(SALNAMEH) serve --port $(PORT)
 endif

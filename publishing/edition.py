@@ -44,10 +44,15 @@ ORDER BY t.sort_order, v.source_row, v.source_column
 """
 
 
-def load_edition(salnameh_home: Home, year: int, number: int | None = None
+def load_edition(salnameh_home: Home, year: int | None, number: int | None = None
                  ) -> tuple[Edition, pd.DataFrame]:  # fmt: skip
-    """The edition (the newest of the year unless a number is given) and its values."""
+    """The edition (the newest of the year unless a number is given; the newest year's
+    unless a year is given) and its values."""
     with open_snapshot(salnameh_home, INTERNAL) as con:
+        if year is None:
+            year = con.execute("SELECT max(year) FROM ledger.editions").fetchone()[0]
+            if year is None:
+                raise EditionMissing("no edition has been published yet (`salnameh publish`)")
         editions = con.execute(
             "SELECT edition_id, number, released_at FROM ledger.editions WHERE year = ?"
             " ORDER BY number",

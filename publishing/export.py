@@ -19,13 +19,14 @@ from salnameh.snapshots import INTERNAL, open_snapshot
 FORMATS = ("xlsx", "csv", "parquet", "jsonstat", "sdmx")
 
 
-def export_edition(salnameh_home: Home, year: int, formats: tuple[str, ...] = FORMATS,
+def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ...] = FORMATS,
                    number: int | None = None, out: Path | None = None
                    ) -> dict[str, list[Path]]:  # fmt: skip
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
     edition, values = load_edition(salnameh_home, year, number)
+    year = edition.year
     folder = (out or salnameh_home.root / "exports") / str(year) / f"edition-{edition.number}"
     folder.mkdir(parents=True, exist_ok=True)
     catalog, reference = load_catalog(), Reference()

@@ -712,7 +712,7 @@ def publish(salnameh_home, year, note, by) -> None:
 
 
 @main.command()
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=int, help="Reference year (default: the newest with an edition).")
 @click.option("--edition", "number", type=int, help="Edition number (default: the newest).")
 @click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
               type=click.Choice(["xlsx", "csv", "parquet", "jsonstat", "sdmx", "all"]))  # fmt: skip

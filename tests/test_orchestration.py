@@ -74,7 +74,7 @@ def test_definitions_load_with_lineage_checks_and_tehran_schedules(dagster_defs)
     stg = next(k for k in graph.get_all_asset_keys() if k.path[-1] == "stg_raw__values")
     assert dg.AssetKey(["raw", "values"]) in graph.get(stg).parent_keys
     assert {j.name for j in repo.get_all_jobs()} >= {"inbox_to_snapshots", "build_and_publish"}
-    assert {s.name for s in repo.sensor_defs} == {"inbox_sensor", "ledger_sensor"}
+    assert {s.name for s in repo.sensor_defs} == {"inbox_sensor", "ledger_sensor", "edition_sensor"}
     schedules = {s.name: s for s in repo.schedule_defs}
     assert set(schedules) == {"nightly_build", "daily_reminders"}
     assert all(s.execution_timezone == "Asia/Tehran" and s.description
@@ -105,7 +105,8 @@ def test_a_dropped_file_reaches_the_internal_snapshot_through_the_sensor(dagster
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     everything = set(defs.get_repository_def().asset_graph.get_all_asset_keys())
-    assert materialized == everything - {dg.AssetKey("reminders")}  # letters run on their own
+    # Letters and the yearbook's files run on their own.
+    assert materialized == everything - {dg.AssetKey("reminders"), dg.AssetKey("yearbook_exports")}
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
 
@@ -160,3 +161,24 @@ def test_the_daily_reminders_job_writes_to_late_agencies_once_a_day(dagster_defs
     again = job.execute_in_process()
     (event,) = again.get_asset_materialization_events()
     assert event.materialization.metadata["reminders_sent"].value == 0
+
+
+def test_each_published_edition_gets_its_files_once(dagster_defs, work_home):
+    import dagster as dg
+
+    from orchestration.defs.automation import edition_sensor
+    from orchestration.resources import resources_for
+
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance, resources=resources_for(work_home))
+    requests = list(edition_sensor(context))
+    assert {r.partition_key for r in requests} == {str(y) for y in range(1390, 1402)}
+    assert len({r.run_key for r in requests}) == len(requests)  # once per edition
+    defs = dagster_defs.definitions_for(work_home)
+    result = defs.resolve_job_def("publish_yearbook").execute_in_process(
+        instance=instance, partition_key="1401"
+    )
+    assert result.success
+    folder = work_home.root / "exports" / "1401" / "edition-1"
+    assert (folder / "observations.parquet").exists()
+    assert len(list((folder / "jsonstat").glob("*.json"))) > 40

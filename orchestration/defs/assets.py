@@ -18,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from ingestion.inbox import ingest_inbox
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import SalnamehHome
+from publishing.export import export_edition
 from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
 from salnameh.collection import PIPELINE, open_years, remind
 from salnameh.ledger import Ledger
@@ -173,4 +174,24 @@ def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
             "open_years": dg.MetadataValue.text(", ".join(map(str, sent)) or "none"),
             "reminders_sent": sum(len(v) for v in sent.values()),
         }
+    )
+
+
+# Reference years an edition can be exported for; a partition is one year's yearbook.
+YEARS = dg.StaticPartitionsDefinition([str(year) for year in range(1385, 1416)])
+
+
+@dg.asset(
+    group_name="publication",
+    partitions_def=YEARS,
+    deps=["public_snapshot"],
+    description="The newest edition of the year as xlsx, csv, parquet, JSON-stat and "
+    "SDMX-CSV, in <home>/exports/<year>/edition-<n>/.",
+)
+def yearbook_exports(context: dg.AssetExecutionContext, salnameh: SalnamehHome):
+    year = int(context.partition_key)
+    written = export_edition(salnameh.home(), year)
+    return dg.MaterializeResult(
+        metadata={kind: len(paths) for kind, paths in written.items()}
+        | {"folder": dg.MetadataValue.path(str(next(iter(written.values()))[0].parent))}
     )

@@ -11,14 +11,25 @@ import hashlib
 import dagster as dg
 
 from ingestion.inbox import pending
-from orchestration.defs.assets import RAW_KEYS
+from orchestration.defs.assets import RAW_KEYS, YEARS
 from orchestration.resources import SalnamehHome
+from salnameh.snapshots import INTERNAL, SnapshotMissing, open_snapshot
 from salnameh.warehouse import build_is_due
+
+
+def published_editions(salnameh_home) -> list[tuple[int, int]]:
+    """(year, number) of the editions the internal snapshot already holds."""
+    try:
+        with open_snapshot(salnameh_home, INTERNAL) as con:
+            return con.execute("SELECT year, number FROM ledger.editions ORDER BY 1, 2").fetchall()
+    except SnapshotMissing:
+        return []
+
 
 TEHRAN = "Asia/Tehran"
 
-# The warehouse's graph: everything but the letters to agencies.
-WAREHOUSE = dg.AssetSelection.all() - dg.AssetSelection.assets("reminders")
+# The warehouse's graph: everything but the letters to agencies and the exports.
+WAREHOUSE = dg.AssetSelection.all() - dg.AssetSelection.assets("reminders", "yearbook_exports")
 
 inbox_to_snapshots = dg.define_asset_job(
     "inbox_to_snapshots",
@@ -83,3 +94,18 @@ daily_reminders = dg.ScheduleDefinition(
     "agency with overdue tables, while a collection year is open.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+publish_yearbook = dg.define_asset_job(
+    "publish_yearbook",
+    selection=dg.AssetSelection.assets("yearbook_exports"),
+    partitions_def=YEARS,
+    description="Write an edition's files (one year's partition).",
+)
+
+
+@dg.sensor(job=publish_yearbook, minimum_interval_seconds=30,
+           default_status=dg.DefaultSensorStatus.RUNNING)  # fmt: skip
+def edition_sensor(context: dg.SensorEvaluationContext, salnameh: SalnamehHome):
+    """An edition that has reached the snapshots gets its files written, once."""
+    for year, number in published_editions(salnameh.home()):
+        yield dg.RunRequest(run_key=f"edition-{year}-{number}", partition_key=str(year))
