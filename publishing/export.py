@@ -10,13 +10,14 @@ from pathlib import Path
 
 from publishing.edition import load_edition
 from publishing.machine import write_csv, write_jsonstat, write_parquet, write_sdmx
+from publishing.print_edition import write_pdf
 from publishing.workbook import write_workbook
 from salnameh.catalog import load_catalog
 from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.snapshots import INTERNAL, open_snapshot
 
-FORMATS = ("xlsx", "csv", "parquet", "jsonstat", "sdmx")
+FORMATS = ("xlsx", "pdf", "csv", "parquet", "jsonstat", "sdmx")
 
 
 def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ...] = FORMATS,
@@ -35,6 +36,10 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
         path = folder / f"yearbook-{year}-edition-{edition.number}.xlsx"
         changes = revisions(salnameh_home, year, edition.number)
         written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes)]
+    if "pdf" in formats:
+        path = folder / f"yearbook-{year}-edition-{edition.number}.pdf"
+        changes = revisions(salnameh_home, year, edition.number)
+        written["pdf"] = [write_pdf(values, edition, catalog, reference, path, changes)]
     if "csv" in formats:
         written["csv"] = [write_csv(values, folder)]
     if "parquet" in formats:

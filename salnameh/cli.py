@@ -714,13 +714,15 @@ def publish(salnameh_home, year, note, by) -> None:
 @main.command()
 @click.option("--year", type=int, help="Reference year (default: the newest with an edition).")
 @click.option("--edition", "number", type=int, help="Edition number (default: the newest).")
-@click.option("--format", "formats", multiple=True, default=("all",), show_default=True,
-              type=click.Choice(["xlsx", "csv", "parquet", "jsonstat", "sdmx", "all"]))  # fmt: skip
+@click.option(
+    "--format", "formats", multiple=True, default=("all",), show_default=True,
+    type=click.Choice(["xlsx", "pdf", "csv", "parquet", "jsonstat", "sdmx", "all"]),
+)  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Folder (default <home>/exports), as <out>/<year>/edition-<n>/.")  # fmt: skip
 @click.pass_obj
 def export(salnameh_home, year, number, formats, out_dir) -> None:
-    """Write a published edition as xlsx, csv, parquet, JSON-stat and SDMX-CSV."""
+    """Write a published edition as xlsx, print PDF, csv, parquet, JSON-stat and SDMX-CSV."""
     from publishing.edition import EditionMissing
     from publishing.export import FORMATS, export_edition
     from salnameh.snapshots import SnapshotMissing

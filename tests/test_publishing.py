@@ -113,3 +113,27 @@ def test_export_command_and_a_missing_edition(demo_home, tmp_path):
     missing = run_salnameh("export", "--year", "1402", "--out", str(tmp_path),
                            home=demo_home.root)  # fmt: skip
     assert missing.returncode == 2 and "no edition of 1402" in missing.stderr
+
+
+def test_the_print_edition_renders_and_its_persian_text_extracts(exported, tmp_path):
+    import shutil
+
+    from tests.conftest import in_ci
+
+    if shutil.which("pdftoppm") is None:
+        if in_ci():
+            pytest.fail("poppler-utils must be installed in CI (.ci/run installs it)")
+        pytest.skip("poppler-utils is not installed here")
+    written, _demo_home = exported
+    pdf = written["pdf"][0]
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "6", "-png", str(pdf),
+                    str(tmp_path / "page")], check=True, timeout=120)  # fmt: skip
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 6 and all(p.stat().st_size > 2_000 for p in pages)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout  # fmt: skip
+    # A ZWNJ has no glyph, so text extraction drops it: compare without it.
+    text = text.replace("\u200c", "")
+    for words in ("سالنامه آماری استان تهران", "فهرست", "نشانه‌ها", "کل استان", "دانش‌آموز"):
+        assert words.replace("\u200c", "") in text, words
+    assert "۱۴۰۱" in text  # Persian digits
