@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> None:
         "# Exports: results",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with"
-        " `python -m benchmarks.export_bench`: the newest edition of {args.year} of the demo (every table of the year), each format"
-        " written alone, median of 3 runs, including reading the edition from the snapshot.",
+        " `python -m benchmarks.export_bench`: the newest edition of"
+        f" {args.year} of the demo (every table of the year), each format written alone,"
+        " median of 3 runs, including reading the edition from the snapshot.",
         "",
         "| format | seconds | MB | goal | met |",
         "|---|---|---|---|---|",
