@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from publishing.booklet import write_booklet
 from publishing.edition import load_edition
 from publishing.machine import write_csv, write_jsonstat, write_parquet, write_sdmx
 from publishing.print_edition import write_pdf
@@ -17,12 +18,13 @@ from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.snapshots import INTERNAL, open_snapshot
 
-FORMATS = ("xlsx", "pdf", "csv", "parquet", "jsonstat", "sdmx")
+FORMATS = ("xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx")
 
 
 def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ...] = FORMATS,
-                   number: int | None = None, out: Path | None = None
-                   ) -> dict[str, list[Path]]:  # fmt: skip
+                   number: int | None = None, out: Path | None = None,
+                   chapter: int | None = None) -> dict[str, list[Path]]:  # fmt: skip
+    """Write the edition in the formats asked for; `chapter` limits the workbook to one."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
@@ -33,13 +35,18 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
     catalog, reference = load_catalog(), Reference()
     written: dict[str, list[Path]] = {}
     if "xlsx" in formats:
-        path = folder / f"yearbook-{year}-edition-{edition.number}.xlsx"
+        part = f"-chapter-{chapter}" if chapter is not None else ""
+        path = folder / f"yearbook-{year}-edition-{edition.number}{part}.xlsx"
         changes = revisions(salnameh_home, year, edition.number)
-        written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes)]
+        written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes,
+                                          chapter)]  # fmt: skip
     if "pdf" in formats:
         path = folder / f"yearbook-{year}-edition-{edition.number}.pdf"
         changes = revisions(salnameh_home, year, edition.number)
         written["pdf"] = [write_pdf(values, edition, catalog, reference, path, changes)]
+    if "booklet" in formats:
+        path = folder / f"selected-indicators-{year}-edition-{edition.number}.pdf"
+        written["booklet"] = [write_booklet(salnameh_home, year, path)]
     if "csv" in formats:
         written["csv"] = [write_csv(values, folder)]
     if "parquet" in formats:

@@ -716,12 +716,13 @@ def publish(salnameh_home, year, note, by) -> None:
 @click.option("--edition", "number", type=int, help="Edition number (default: the newest).")
 @click.option(
     "--format", "formats", multiple=True, default=("all",), show_default=True,
-    type=click.Choice(["xlsx", "pdf", "csv", "parquet", "jsonstat", "sdmx", "all"]),
+    type=click.Choice(["xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx", "all"]),
 )  # fmt: skip
+@click.option("--chapter", type=int, help="Only this chapter's tables in the workbook.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Folder (default <home>/exports), as <out>/<year>/edition-<n>/.")  # fmt: skip
 @click.pass_obj
-def export(salnameh_home, year, number, formats, out_dir) -> None:
+def export(salnameh_home, year, number, formats, chapter, out_dir) -> None:
     """Write a published edition as xlsx, print PDF, csv, parquet, JSON-stat and SDMX-CSV."""
     from publishing.edition import EditionMissing
     from publishing.export import FORMATS, export_edition
@@ -730,7 +731,7 @@ def export(salnameh_home, year, number, formats, out_dir) -> None:
     chosen = FORMATS if "all" in formats else tuple(formats)
     try:
         written = export_edition(salnameh_home, year, chosen, number,
-                                 Path(out_dir) if out_dir else None)  # fmt: skip
+                                 Path(out_dir) if out_dir else None, chapter)  # fmt: skip
     except (EditionMissing, SnapshotMissing) as error:
         click.echo(str(error), err=True)
         sys.exit(2)

@@ -137,3 +137,15 @@ def test_the_print_edition_renders_and_its_persian_text_extracts(exported, tmp_p
     for words in ("سالنامه آماری استان تهران", "فهرست", "نشانه‌ها", "کل استان", "دانش‌آموز"):
         assert words.replace("\u200c", "") in text, words
     assert "۱۴۰۱" in text  # Persian digits
+
+
+def test_the_booklet_and_a_chapters_workbook(demo_home, tmp_path):
+    import openpyxl
+
+    written = export_edition(home(demo_home.root), 1401, ("booklet", "xlsx"), out=tmp_path,
+                             chapter=17)  # fmt: skip
+    sheets = openpyxl.load_workbook(written["xlsx"][0]).sheetnames
+    assert sheets == ["فهرست", "جدول 17-1", "جدول 17-2", "جدول 17-3"]
+    text = subprocess.run(["pdftotext", str(written["booklet"][0]), "-"], capture_output=True,
+                          text=True, check=True).stdout.replace("\u200c", "")  # fmt: skip
+    assert "گزیده شاخصهای استان تهران" in text and "۱۴۰۰" in text

@@ -290,3 +290,11 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
     assert rows == [(table, 1, "revised", reason)]
     assert changed > 0
     assert released == [(outcome.submission_id,)]  # the public sees the revision now
+    from publishing.export import export_edition
+
+    workbook = export_edition(salnameh_home, 1401, ("xlsx",), out=tmp_path / "x")["xlsx"][0]
+    import openpyxl
+
+    listed = openpyxl.load_workbook(workbook)["تجدیدنظرها"]
+    assert listed.max_row > 1 and listed.cell(2, 1).value == table
+    assert listed.cell(2, 7).value == reason
