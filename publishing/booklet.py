@@ -15,7 +15,8 @@ YEARS_SHOWN = 5
 STYLE = """
 @page { size: A4; margin: 14mm;
         @bottom-center { content: counter(page, persian); font-size: 8pt; } }
-html { direction: rtl; font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; }
+html { direction: rtl; font-family: "Vazirmatn", "Noto Sans Arabic", "DejaVu Sans", sans-serif;
+       font-size: 7.5pt; }
 h1 { font-size: 14pt; text-align: center; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 0.4pt solid #888; padding: 0.8mm 1.2mm; }

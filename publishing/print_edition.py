@@ -19,12 +19,14 @@ from salnameh.jalali import format_jalali
 from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
 from salnameh.reference import Reference
 
-# DejaVu Sans shapes Persian and is installed with the system packages CI sets up.
+# Vazirmatn where installed, else Noto Sans Arabic (fonts-noto-core, which .ci/run installs),
+# else DejaVu Sans: each shapes Persian.
 STYLE = """
 @page { size: A4; margin: 18mm 15mm 20mm 15mm;
         @bottom-center { content: counter(page, persian); font-size: 9pt; } }
 @page cover { @bottom-center { content: none; } }
-html { direction: rtl; font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; }
+html { direction: rtl; font-family: "Vazirmatn", "Noto Sans Arabic", "DejaVu Sans", sans-serif;
+       font-size: 8.5pt; }
 .cover { page: cover; text-align: center; padding-top: 70mm; page-break-after: always; }
 .cover h1 { font-size: 26pt; margin-bottom: 8mm; } .cover p { font-size: 14pt; }
 .page { page-break-after: always; }

@@ -137,6 +137,9 @@ def test_the_print_edition_renders_and_its_persian_text_extracts(exported, tmp_p
     for words in ("سالنامه آماری استان تهران", "فهرست", "نشانه‌ها", "کل استان", "دانش‌آموز"):
         assert words.replace("\u200c", "") in text, words
     assert "۱۴۰۱" in text  # Persian digits
+    if in_ci():  # .ci/run installs the print edition's typeface
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+        assert "Noto-Sans-Arabic" in fonts
 
 
 def test_the_booklet_and_a_chapters_workbook(demo_home, tmp_path):
