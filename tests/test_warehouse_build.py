@@ -7,6 +7,8 @@ change a home work on a copy.
 
 import csv
 import json
+import shutil
+import subprocess
 import threading
 
 import duckdb
@@ -292,7 +294,13 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
     assert released == [(outcome.submission_id,)]  # the public sees the revision now
     from publishing.export import export_edition
 
-    workbook = export_edition(salnameh_home, 1401, ("xlsx",), out=tmp_path / "x")["xlsx"][0]
+    written = export_edition(salnameh_home, 1401, ("xlsx", "pdf"), out=tmp_path / "x")
+    workbook = written["xlsx"][0]
+    if shutil.which("pdftotext"):
+        printed = subprocess.run(["pdftotext", str(written["pdf"][0]), "-"], check=True,
+                                 capture_output=True, text=True).stdout  # fmt: skip
+        assert "تجدیدنظرها".replace("\u200c", "") in printed.replace("\u200c", "")
+        assert reason in " ".join(printed.split())  # the cell wraps it over lines
     import openpyxl
 
     listed = openpyxl.load_workbook(workbook)["تجدیدنظرها"]
