@@ -144,6 +144,9 @@ JOIN submission_events e ON e.event_id = (
 );
 """
 
+# Raised whenever SCHEMA changes, so existing ledgers get the new tables and view once.
+SCHEMA_VERSION = 2
+
 # Each table-year's current version: its latest loaded submission.
 CURRENT = """
 SELECT * FROM submission_state
@@ -177,9 +180,15 @@ class Ledger:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as con:
+            # Opening an up-to-date ledger only reads its version: every CLI command, page
+            # and sensor tick opens one, and must not queue behind writers for nothing.
+            if con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
             # One transaction: processes opening the ledger at once must not interleave
             # the view's drop and create.
-            con.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+            con.executescript(
+                f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+            )
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
