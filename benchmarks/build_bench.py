@@ -22,10 +22,8 @@ import argparse
 import csv
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -37,6 +35,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.provenance import code_hash, git_commit
+from benchmarks.provenance import machine_facts as machine_facts_of
+from benchmarks.provenance import mark as _mark
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -753,36 +755,12 @@ def _measure_sizes(
 
 
 def machine_facts() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    cpu = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    with open("/proc/meminfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    versions = []
-    for name in ("dbt-core", "dbt-duckdb", "duckdb", "pandas"):
-        try:
-            versions.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            versions.append(f"{name} ?")
-    return {
-        "cores": f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})",
-        "CPU": cpu,
-        "memory": memory,
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "packages": ", ".join(versions),
-        "commit": _git_commit(),
-        "code hash": _code_hash(),
-        "Python bytecode": _bytecode_state(),
-    }
+    return machine_facts_of(
+        ("dbt-core", "dbt-duckdb", "duckdb", "pandas"),
+        MEASURED_PATHS,
+        CODE_GLOBS,
+        "salnameh/*.py, dbt_project models/tests/macros, seeds/",
+    ) | {"Python bytecode": _bytecode_state()}
 
 
 def _bytecode_state() -> str:
@@ -801,44 +779,17 @@ def _bytecode_state() -> str:
 
 
 MEASURED_PATHS = ("dbt_project", "salnameh", "seeds")
+# The code and seeds a build runs, hashed as they were run.
+CODE_GLOBS = ("salnameh/**/*.py", "dbt_project/models/**/*", "dbt_project/tests/**/*",
+              "dbt_project/macros/**/*", "dbt_project/*.yml", "seeds/**/*")  # fmt: skip
 
 
 def _code_hash() -> str:
-    """SHA-256 of the code and seeds a build runs, as they were run (others edit the tree)."""
-    digest = hashlib.sha256()
-    files = [
-        *ROOT.glob("salnameh/**/*.py"),
-        *(p for d in ("models", "tests", "macros") for p in ROOT.glob(f"dbt_project/{d}/**/*")),
-        *ROOT.glob("dbt_project/*.yml"),
-        *ROOT.glob("seeds/**/*"),
-    ]
-    for path in sorted(p for p in files if p.is_file()):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return f"{digest.hexdigest()[:12]} (salnameh/*.py, dbt_project models/tests/macros, seeds/)"
+    return code_hash(CODE_GLOBS, "salnameh/*.py, dbt_project models/tests/macros, seeds/")
 
 
 def _git_commit() -> str:
-    """HEAD and whether the measured code differs from it (read-only git calls)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", *MEASURED_PATHS],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    changed = ", ".join(line[3:] for line in dirty)
-    return head + (f"; uncommitted changes in {changed}" if changed else "")
+    return git_commit(MEASURED_PATHS)
 
 
 @dataclass
@@ -853,16 +804,8 @@ class Results:
     national: NationalResults | None = None
 
 
-def _n(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
-
-
 def _med(values) -> float:
     return statistics.median(list(values))
-
-
-def _mark(ok: bool) -> str:
-    return "yes" if ok else "**no**"
 
 
 def _nodes_table(nodes: list[Node], total: float) -> list[str]:

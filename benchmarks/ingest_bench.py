@@ -20,11 +20,9 @@ import argparse
 import cProfile
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -36,6 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.provenance import machine_facts as machine_facts_of
+from benchmarks.provenance import mark as _mark
+from benchmarks.provenance import number as _n
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -770,77 +772,12 @@ def run(sizes: Sizes, quick: bool, tmp: Path, profile: bool) -> Results:
 
 
 def machine_facts() -> dict[str, str]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    with open("/proc/meminfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    versions = []
-    for name in ("pandas", "numpy", "duckdb", "pandera", "python-calamine", "openpyxl"):
-        try:
-            from importlib.metadata import version
-
-            versions.append(f"{name} {version(name)}")
-        except Exception:
-            versions.append(f"{name} ?")
-    return {
-        "cores": f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})",
-        "CPU": cpu,
-        "memory": memory,
-        "OS": f"{platform.system()} {platform.release()}",
-        "Python": platform.python_version(),
-        "packages": ", ".join(versions),
-        "commit": _git_commit(),
-        "code hash": _code_hash(),
-        "load average (1 min)": f"{os.getloadavg()[0]:.2f}",
-    }
-
-
-def _code_hash() -> str:
-    """SHA-256 of the ingestion/ and salnameh/ sources as run (others edit the tree too)."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("ingestion/**/*.py"), *ROOT.glob("salnameh/**/*.py")]):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return f"{digest.hexdigest()[:12]} (ingestion/ and salnameh/ *.py)"
-
-
-def _git_commit() -> str:
-    """HEAD and whether ingestion/ or salnameh/ differ from it (read-only git calls)."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        head = head.stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "ingestion", "salnameh"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    changed = ", ".join(line[3:] for line in dirty)
-    return head + (f"; uncommitted changes in {changed}" if changed else "")
-
-
-def _n(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
-
-
-def _mark(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+    return machine_facts_of(
+        ("pandas", "numpy", "duckdb", "pandera", "python-calamine", "openpyxl"),
+        ("ingestion", "salnameh"),
+        ("ingestion/**/*.py", "salnameh/**/*.py"),
+        "ingestion/ and salnameh/ *.py",
+    ) | {"load average (1 min)": f"{os.getloadavg()[0]:.2f}"}
 
 
 def report(results: Results, command: str) -> str:
