@@ -18,6 +18,7 @@ from salnameh.catalog import Catalog, TableDecl
 from salnameh.jalali import format_jalali
 from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
 from salnameh.reference import Reference
+from salnameh.table_grid import table_grid
 
 # Vazirmatn where installed, else Noto Sans Arabic (fonts-noto-core, which .ci/run installs),
 # else DejaVu Sans: each shapes Persian.
@@ -56,40 +57,27 @@ def number(value: float, decimals: int) -> str:
 
 def table_html(table: TableDecl, year: int, rows: pd.DataFrame, reference: Reference) -> str:
     """One table in its printed layout: places and row members down, measures across."""
-    dims = list(table.dimensions)
-    members = [reference.members(d.code_list, d.members) for d in dims]
-    row_dims = [i for i, d in enumerate(dims) if d.axis == "row"]
-    col_dims = [i for i, d in enumerate(dims) if d.axis == "column"]
-    col_combos = list(itertools.product(*(members[i] for i in col_dims)))
-    labels = ["شهرستان" if table.geography == "county" else "استان"]
-    labels += [reference.code_list_titles[dims[i].code_list][0] for i in row_dims]
-    depth = 1 + len(col_dims)
-    head = ["<tr>" + "".join(f'<th rowspan="{depth}">{html.escape(t)}</th>' for t in labels)]
-    head[0] += "".join(f'<th colspan="{len(col_combos)}">{html.escape(m.title.fa)}</th>'
-                       for m in table.measures)  # fmt: skip
-    head[0] += "</tr>"
-    for level in range(len(col_dims)):
-        cells = "".join(f"<th>{html.escape(combo[level].label_fa)}</th>"
-                        for _m in table.measures for combo in col_combos)  # fmt: skip
+    grid = table_grid(table, year, reference)
+    depth = grid.header_depth
+    head = ["<tr>" + "".join(f'<th rowspan="{depth}">{html.escape(fa_)}</th>'
+                             for fa_, _en in grid.label_headers)]  # fmt: skip
+    per_measure = len(grid.columns) // len(table.measures)
+    head[0] += "".join(f'<th colspan="{per_measure}">{html.escape(m.title.fa)}</th>'
+                       for m in table.measures) + "</tr>"  # fmt: skip
+    for level in range(depth - 1):
+        cells = "".join(f"<th>{html.escape(c.members[level].label_fa)}</th>" for c in grid.columns)
         head.append(f"<tr>{cells}</tr>")
     figures = {}
     for r in rows.itertuples():
-        key = tuple(p.split("=", 1)[1] for p in r.dim_key.split(";")) if r.dim_key else ()
-        figures[(r.geo_code, key, r.measure_id)] = r
+        members = tuple(p.split("=", 1)[1] for p in r.dim_key.split(";")) if r.dim_key else ()
+        figures[(r.geo_code, members, r.measure_id)] = r
     body = []
-    for geo in reference.table_geos(table.geography, year):
-        name = "کل استان" if geo.level == "province" else geo.name_fa
-        for n, row_combo in enumerate(itertools.product(*(members[i] for i in row_dims))):
-            cells = [f"<td>{html.escape(name) if n == 0 else ''}</td>"]
-            cells += [f"<td>{html.escape(c.label_fa)}</td>" for c in row_combo]
-            for measure in table.measures:
-                for col_combo in col_combos:
-                    codes = dict(zip(row_dims, (c.code for c in row_combo), strict=True))
-                    codes |= dict(zip(col_dims, (c.code for c in col_combo), strict=True))
-                    r = figures.get((geo.code, tuple(codes[i] for i in range(len(dims))),
-                                     measure.id))  # fmt: skip
-                    cells.append(f'<td class="n">{_cell(r, measure.decimals)}</td>')
-            body.append("<tr>" + "".join(cells) + "</tr>")
+    for row in grid.rows:
+        cells = [f"<td>{html.escape(row.place_label) if row.first_of_place else ''}</td>"]
+        cells += [f"<td>{html.escape(c.label_fa)}</td>" for c in row.members]
+        cells += [f'<td class="n">{_cell(figures.get(grid.key(row, c)), c.measure.decimals)}</td>'
+                  for c in grid.columns]  # fmt: skip
+        body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
 
 

@@ -11,7 +11,6 @@ agency and catalog version, which ingestion reads first.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,18 +23,16 @@ from salnameh.catalog import Catalog, TableDecl
 from salnameh.jalali import period_label
 from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
 from salnameh.reference import Reference
+from salnameh.table_grid import Key, table_grid
 
 METADATA_SHEET = "_salnameh"  # read by ingestion.readers (FORM_METADATA_SHEET)
 DATA_SHEET = "جدول"
 COVER_SHEET = "راهنما"
-PROVINCE_LABEL = "کل استان"
 FIRST_HEADER_ROW = 5  # after three title lines and a blank row
 SYMBOLS = sorted(set(FLAG_SYMBOL.values()) | {"ـ"})
 _thin = Side(style="thin", color="999999")
 _box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _editable = PatternFill("solid", fgColor="FFFDE7")
-
-Key = tuple[str, tuple[str, ...], str]  # (geo code, member codes in declared order, measure)
 
 
 @dataclass
@@ -81,51 +78,34 @@ def write_table_layout(
     yearbook share it, so a form looks like the table it will become."""
     sheet.sheet_view.rightToLeft = True
     _title(sheet, table, year, reference)
+    grid = table_grid(table, year, reference)
     cells: dict[Key, tuple[int, int]] = {}
-    dims = list(table.dimensions)
-    members = [reference.members(d.code_list, d.members) for d in dims]
-    row_dims = [i for i, d in enumerate(dims) if d.axis == "row"]
-    col_dims = [i for i, d in enumerate(dims) if d.axis == "column"]
-    col_combos = list(itertools.product(*(members[i] for i in col_dims)))
-    depth = 1 + len(col_dims)
-    top = FIRST_HEADER_ROW
-    labels = [("شهرستان", "County") if table.geography == "county" else ("استان", "Province")]
-    labels += [reference.code_list_titles[dims[i].code_list] for i in row_dims]
-    for col, (fa, en) in enumerate(labels, start=1):
+    depth, top = grid.header_depth, FIRST_HEADER_ROW
+    for col, (fa, en) in enumerate(grid.label_headers, start=1):
         _header(sheet, top, col, fa, en)
         if depth > 1:
             sheet.merge_cells(start_row=top, start_column=col, end_row=top + depth - 1,
                               end_column=col)  # fmt: skip
-    col = len(labels) + 1
-    value_columns = []  # (column, measure, member codes of the column dimensions)
-    for measure in table.measures:
-        first = col
-        for combo in col_combos:
-            _header(sheet, top, col, measure.title.fa, measure.title.en)
-            for level, code in enumerate(combo, start=1):
-                _header(sheet, top + level, col, code.label_fa, code.label_en)
-            value_columns.append((col, measure, combo))
-            col += 1
-        if col - 1 > first:
-            sheet.merge_cells(start_row=top, start_column=first, end_row=top, end_column=col - 1)
-
-    row = top + depth
-    for geo in reference.table_geos(table.geography, year):
-        name = PROVINCE_LABEL if geo.level == "province" else geo.name_fa
-        for n, row_combo in enumerate(itertools.product(*(members[i] for i in row_dims))):
-            sheet.cell(row, 1, name if n == 0 else "").border = _box
-            for offset, code in enumerate(row_combo, start=2):
-                sheet.cell(row, offset, code.label_fa).border = _box
-            for column, measure, col_combo in value_columns:
-                codes = dict(zip(row_dims, (c.code for c in row_combo), strict=True))
-                codes |= dict(zip(col_dims, (c.code for c in col_combo), strict=True))
-                key = (geo.code, tuple(codes[i] for i in range(len(dims))), measure.id)
-                cells[key] = (row, column)
-                sheet.cell(row, column).border = _box
-            row += 1
-    sheet.freeze_panes = sheet.cell(top + depth, len(labels) + 1)
+    first_value = len(grid.label_headers) + 1
+    for col, column in enumerate(grid.columns, start=first_value):
+        _header(sheet, top, col, column.measure.title.fa, column.measure.title.en)
+        for level, code in enumerate(column.members, start=1):
+            _header(sheet, top + level, col, code.label_fa, code.label_en)
+    per_measure = len(grid.columns) // len(table.measures)
+    if per_measure > 1:  # one merged measure title over its column members
+        for start in range(first_value, first_value + len(grid.columns), per_measure):
+            sheet.merge_cells(start_row=top, start_column=start, end_row=top,
+                              end_column=start + per_measure - 1)  # fmt: skip
+    for row, grid_row in enumerate(grid.rows, start=top + depth):
+        sheet.cell(row, 1, grid_row.place_label if grid_row.first_of_place else "").border = _box
+        for offset, code in enumerate(grid_row.members, start=2):
+            sheet.cell(row, offset, code.label_fa).border = _box
+        for col, column in enumerate(grid.columns, start=first_value):
+            cells[grid.key(grid_row, column)] = (row, col)
+            sheet.cell(row, col).border = _box
+    sheet.freeze_panes = sheet.cell(top + depth, first_value)
     sheet.column_dimensions["A"].width = 18
-    for column in range(2, col):
+    for column in range(2, first_value + len(grid.columns)):
         sheet.column_dimensions[get_column_letter(column)].width = 14
     return cells, top + depth - 1
 
