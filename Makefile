@@ -18,7 +18,11 @@ $(CURDIR)/.tools/bin/uv:
 	$(UV) sync --frozen
 	@touch $@
 
-setup: .venv/.synced
+# The portal's Persian web font, from the npm registry (optional: Noto/DejaVu otherwise).
+dashboards/static/fonts/Vazirmatn-Regular.woff2: | .venv/.synced
+	-.venv/bin/python -m dashboards.fonts
+
+setup: .venv/.synced dashboards/static/fonts/Vazirmatn-Regular.woff2
 
 # Everything the project has, on the demo data; SERVE=0 stops before serving the portal.
 demo: setup

@@ -1,60 +1,98 @@
-"""The Salnameh portal: the yearbook's tables by chapter, Persian first.
+"""The Salnameh portal: the yearbook on the web, and the screens of the collection cycle.
 
-Run with `salnameh serve` (or `make demo`). Later pages (figures, indicators, uploads,
-review) read the published snapshots; this entry page reads only the catalog.
+Run with `salnameh serve` (or `make demo`). This entry script sets the page chrome
+(language, right-to-left layout, search, sign-in) and the menu; each page is a script in
+`pages/` and keeps its queries and charts in plain functions beside it. The menu shows a
+signed-in user the pages of their role, but every page checks the role itself
+(`dashboards.session.require`), and the core checks it again.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.catalog_view import chapter_options, demo_summary, table_card, tables_of_chapter
-from dashboards.i18n import RTL_CSS, word
-from salnameh.catalog import load_catalog
-from salnameh.persian import to_persian_digits
-from salnameh.reference import Reference
-from salnameh.settings import home
+from dashboards.i18n import page_css
+from dashboards.session import current_actor, lang, role_title, sign_out, tr
+
+# (script, Persian title, English title, the action a page needs or None for everyone)
+PUBLIC_PAGES = [
+    ("pages/home.py", "گزیده اطلاعات", "Highlights", None),
+    ("pages/yearbook.py", "جدول‌های سالنامه", "Yearbook tables", None),
+    ("pages/explorer.py", "کاوش شاخص‌ها", "Indicator explorer", None),
+    ("pages/county.py", "نمای شهرستان", "County profile", None),
+    ("pages/county_map.py", "نقشه شهرستان‌ها", "County map", None),
+    ("pages/search.py", "جست‌وجو", "Search", None),
+    ("pages/sql.py", "پرس‌وجوی SQL", "SQL", None),
+]
+STAFF_PAGES = [
+    ("pages/liaison_tables.py", "جدول‌های دستگاه من", "My agency's tables", "upload"),
+    ("pages/liaison_upload.py", "بارگذاری فایل", "Upload a file", "upload"),
+    ("pages/liaison_history.py", "سابقه ارسال‌ها", "My submissions", "upload"),
+    ("pages/review.py", "صف بررسی", "Review queue", "review"),
+    ("pages/quality.py", "کیفیت داده‌ها", "Data quality", "review"),
+    ("pages/progress.py", "پیشرفت گردآوری", "Collection progress", "open_year"),
+    ("pages/editions.py", "انتشار ویرایش", "Publish an edition", "publish"),
+]
 
 
-@st.cache_resource
-def catalog_and_reference():
-    return load_catalog(), Reference()
+def language_switch() -> None:
+    labels = {"fa": "فارسی", "en": "English"}
+    st.sidebar.radio("زبان / Language", ["fa", "en"], format_func=labels.get, key="lang",
+                     horizontal=True)  # fmt: skip
+
+
+def search_box() -> None:
+    """Search from every page: the words go to the search page."""
+    words = st.sidebar.text_input(tr("جست‌وجوی جدول یا شاخص", "Search tables and indicators"),
+                                  key="search_box")  # fmt: skip
+    if words and words != st.session_state.get("search_done"):
+        st.session_state["search_done"] = words
+        st.session_state["search_query"] = words
+        st.switch_page("pages/search.py")
+
+
+def account_box(actor) -> None:
+    if actor is None:
+        if st.session_state.get("signed_out_reason") == "idle":
+            st.sidebar.info(tr("به دلیل بیکاری از حساب خارج شدید.", "Signed out after being idle."))
+        return
+    agency = f" · {actor.agency}" if actor.agency else ""
+    st.sidebar.markdown(f"**{actor.user_id}** ({role_title(actor)}{agency})")
+    if st.sidebar.button(tr("خروج", "Sign out"), key="sign_out"):
+        sign_out()
+        st.rerun()
+
+
+def menu(actor):
+    from salnameh.access import can
+
+    fa = lang() == "fa"
+    public = [st.Page(path, title=fa_title if fa else en_title, default=i == 0)
+              for i, (path, fa_title, en_title, _) in enumerate(PUBLIC_PAGES)]  # fmt: skip
+    sections = {tr("سالنامه", "Yearbook"): public}
+    if actor is None:
+        sign_in_page = st.Page("pages/sign_in.py", title=tr("ورود", "Sign in"))
+        sections[tr("کاربران", "Staff")] = [sign_in_page]
+    else:
+        mine = [
+            st.Page(path, title=fa_title if fa else en_title)
+            for path, fa_title, en_title, action in STAFF_PAGES
+            if can(actor, action)
+        ]
+        if mine:
+            sections[role_title(actor)] = mine
+    return st.navigation(sections)
 
 
 def main() -> None:
-    st.set_page_config(page_title="سالنامه آماری استان تهران", layout="wide")
-    lang = st.sidebar.radio("زبان / Language", ["fa", "en"], format_func=lambda x: {
-        "fa": "فارسی", "en": "English"}[x], key="lang")  # fmt: skip
-    if lang == "fa":
-        st.markdown(RTL_CSS, unsafe_allow_html=True)
-    catalog, reference = catalog_and_reference()
-    st.title(word("title", lang))
-    chapters = {t.chapter for t in catalog}
-    summary = word("catalog_summary", lang, tables=len(catalog), chapters=len(chapters))
-    summary = to_persian_digits(summary) if lang == "fa" else summary
-    # The catalog version is a hash: its digits stay Latin.
-    st.caption(f"{summary} · catalog {catalog.version}")
-    files = demo_summary(home().demo_dir)
-    if files:
-        text = word("demo_files", lang, **files)
-        st.caption(to_persian_digits(text) if lang == "fa" else text)
-
-    options = chapter_options(catalog, reference, lang)
-    labels = dict(options)
-    chapter = st.sidebar.selectbox(word("chapter", lang), [n for n, _ in options],
-                                   format_func=labels.get, key="chapter")  # fmt: skip
-    st.header(labels[chapter])
-    for table in tables_of_chapter(catalog, chapter):
-        card = table_card(table, reference, lang)
-        with st.expander(f"{word('table', lang)} {card['number']}: {card['title']}"):
-            st.markdown(f"**{word('agency', lang)}:** {card['agency']}")
-            st.markdown(f"**{word('period', lang)}:** {card['period']}")
-            st.markdown(f"**{word('geography', lang)}:** {card['geography']}")
-            if card["dimensions"]:
-                st.markdown(f"**{word('dimensions', lang)}:** " + "، ".join(card["dimensions"]))
-            st.markdown(f"**{word('measures', lang)}:** " + "، ".join(card["measures"]))
-            for note in card["footnotes"]:
-                st.caption(note)
+    st.set_page_config(page_title="سالنامه آماری استان تهران", page_icon="📊", layout="wide")
+    language_switch()
+    st.markdown(page_css(lang()), unsafe_allow_html=True)
+    actor = current_actor()
+    page = menu(actor)
+    search_box()
+    account_box(actor)
+    page.run()
 
 
 main()

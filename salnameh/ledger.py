@@ -101,6 +101,13 @@ CREATE TABLE IF NOT EXISTS users (
     disabled_by   TEXT,
     CHECK ((role = 'liaison') = (agency IS NOT NULL))
 );
+-- Every sign-in attempt, so repeated failures lock a user out for a while (rate limit).
+CREATE TABLE IF NOT EXISTS login_attempts (
+    user_id TEXT NOT NULL,
+    ok      INTEGER NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_user ON login_attempts (user_id, at);
 -- A collection year: each table assigned to its agency with a deadline.
 CREATE TABLE IF NOT EXISTS assignments (
     year        INTEGER NOT NULL,
@@ -145,7 +152,7 @@ JOIN submission_events e ON e.event_id = (
 """
 
 # Raised whenever SCHEMA changes, so existing ledgers get the new tables and view once.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each table-year's current version: its latest loaded submission.
 CURRENT = """

@@ -7,6 +7,7 @@ of who took it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -17,6 +18,10 @@ from salnameh.ledger import Ledger, now
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+# After this many failed sign-ins within the window, the user is refused until it passes:
+# a guessed password costs a quarter of an hour per five tries.
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
 
 
 class UserError(ValueError):
@@ -30,6 +35,17 @@ class AuthenticationFailed(PermissionError):
     en = "Unknown user, wrong password, or a disabled user."
 
     def __init__(self) -> None:
+        super().__init__(self.en)
+
+
+class TooManyAttempts(PermissionError):
+    """Too many failed sign-ins for this user: refused, without checking the password."""
+
+    def __init__(self, minutes: int) -> None:
+        self.fa = (f"تلاش‌های نادرست برای ورود بیش از حد بود؛ {minutes} دقیقه دیگر دوباره "
+                   "تلاش کنید یا با هماهنگ‌کننده تماس بگیرید.")  # fmt: skip
+        self.en = (f"Too many failed sign-ins; try again in {minutes} minutes or ask the "
+                   "coordinator.")  # fmt: skip
         super().__init__(self.en)
 
 
@@ -123,19 +139,46 @@ class Users:
         return [_user(r) for r in rows]
 
     def authenticate(self, user_id: str, password: str) -> Actor:
-        """The user's Actor if the password is right and the user active."""
+        """The user's Actor if the password is right and the user active.
+
+        Every attempt is recorded; after MAX_FAILURES failures within LOCKOUT the user is
+        refused (TooManyAttempts) until the window has passed, even with the right password.
+        """
+        self._refuse_if_locked(user_id)
         with self.ledger.connect() as con:
             row = con.execute(
                 "SELECT * FROM users WHERE user_id = ? AND disabled_at IS NULL", (user_id,)
             ).fetchone()
-        if row is None:
-            _hasher.hash(password)  # the same work either way: timing does not tell
-            raise AuthenticationFailed()
+        ok = False
         try:
-            _hasher.verify(row["password_hash"], password)
-        except (VerificationError, InvalidHashError):
-            raise AuthenticationFailed() from None
+            if row is None:
+                _hasher.hash(password)  # the same work either way: timing does not tell
+                raise AuthenticationFailed()
+            try:
+                _hasher.verify(row["password_hash"], password)
+            except (VerificationError, InvalidHashError):
+                raise AuthenticationFailed() from None
+            ok = True
+        finally:
+            with self.ledger.connect() as con:
+                con.execute("INSERT INTO login_attempts (user_id, ok, at) VALUES (?, ?, ?)",
+                            (user_id, int(ok), now()))  # fmt: skip
         return _user(row).actor
+
+    def _refuse_if_locked(self, user_id: str) -> None:
+        since = (dt.datetime.now(dt.UTC) - LOCKOUT).isoformat(timespec="milliseconds")
+        with self.ledger.connect() as con:
+            # Failures since the last success inside the window: a good sign-in resets.
+            failures = con.execute(
+                """SELECT count(*), min(at) FROM login_attempts
+                   WHERE user_id = ? AND ok = 0 AND at > ? AND at > coalesce(
+                       (SELECT max(at) FROM login_attempts WHERE user_id = ? AND ok = 1), '')""",
+                (user_id, since, user_id),
+            ).fetchone()
+        if failures[0] >= MAX_FAILURES:
+            first = dt.datetime.fromisoformat(failures[1])
+            left = first + LOCKOUT - dt.datetime.now(dt.UTC)
+            raise TooManyAttempts(max(1, round(left.total_seconds() / 60)))
 
 
 def _user(row) -> User:

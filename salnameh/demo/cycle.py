@@ -9,6 +9,7 @@ newest year, which is still in review: half approved, nothing released.
 from __future__ import annotations
 
 import csv
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from salnameh.users import Users
 
 EXPERT = Actor("demo-expert", "expert")
 COORDINATOR = Actor("demo-coordinator", "coordinator")
+ANALYST = Actor("demo-analyst", "analyst")
 
 
 @dataclass(frozen=True)
@@ -39,24 +41,45 @@ def liaison(agency: str) -> Actor:
     return Actor(f"liaison-{agency}", "liaison", agency)
 
 
+def staff_passwords_path(ledger: Ledger) -> Path:
+    """Where the demo's sign-ins are written, beside the ledger, readable by its owner only."""
+    return ledger.path.parent / "demo-staff.csv"
+
+
 def demo_staff(ledger: Ledger, agencies: list[str] = ()) -> None:
-    """The demo's coordinator, expert and one liaison per agency, with random passwords
-    nobody is told: they only sign the demo's uploads and decisions. People sign in as
-    users they add themselves (`salnameh users add`)."""
+    """The demo's coordinator, expert and one liaison per agency, with random passwords.
+
+    The passwords are written to `demo-staff.csv` in the installation's home (mode 0600), so
+    whoever ran `make demo` can sign in to the portal as each role; a real installation adds
+    its people with `salnameh users add` and has no such file.
+    """
     users = Users(ledger)
     known = {u.user_id for u in users.list()}
-    if COORDINATOR.user_id not in known:
-        users.add(None if not known else COORDINATOR, COORDINATOR.user_id,
-                  "هماهنگ‌کننده نمونه (demo coordinator)", "coordinator",
-                  secrets.token_urlsafe(24))  # fmt: skip
-    if EXPERT.user_id not in known:
-        users.add(COORDINATOR, EXPERT.user_id, "کارشناس نمونه (demo expert)", "expert",
-                  secrets.token_urlsafe(24))  # fmt: skip
-    for agency in agencies:
-        if liaison(agency).user_id not in known:
-            users.add(COORDINATOR, liaison(agency).user_id, f"رابط {agency} (demo liaison)",
-                      "liaison", secrets.token_urlsafe(24), agency,
-                      f"{agency}@agency.example")  # fmt: skip
+    wanted = [(COORDINATOR, "هماهنگ‌کننده نمونه (demo coordinator)", None, None),
+              (EXPERT, "کارشناس نمونه (demo expert)", None, None),
+              (ANALYST, "تحلیلگر نمونه (demo analyst)", None, None)]  # fmt: skip
+    wanted += [(liaison(a), f"رابط {a} (demo liaison)", a, f"{a}@agency.example")
+               for a in agencies]  # fmt: skip
+    created = []
+    for actor, full_name, agency, email in wanted:
+        if actor.user_id in known:
+            continue
+        password = secrets.token_urlsafe(12)
+        by = None if not known and not created else COORDINATOR
+        users.add(by, actor.user_id, full_name, actor.role, password, agency, email)
+        created.append((actor.user_id, actor.role, agency or "", password))
+    if created:
+        _remember_passwords(staff_passwords_path(ledger), created)
+
+
+def _remember_passwords(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
+    new = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        if new:
+            writer.writerow(["user_id", "role", "agency", "password"])
+        writer.writerows(rows)
 
 
 def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: list[int]) -> int:

@@ -1,0 +1,55 @@
+"""What every page shares, opened once per server process: the home, catalog and reference,
+the ledger, and read-only queries on the snapshots.
+
+Queries open the snapshot file for each call: a build swaps in a new file atomically, and
+a connection kept open would keep showing the old one. Opening costs about a millisecond;
+results are cached by the snapshot file's modification time, so a new build is seen at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from salnameh.catalog import Catalog, load_catalog
+from salnameh.ledger import Ledger
+from salnameh.reference import Reference
+from salnameh.settings import Home, home
+from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
+
+
+@st.cache_resource
+def salnameh_home() -> Home:
+    return home()
+
+
+@st.cache_resource
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@st.cache_resource
+def reference() -> Reference:
+    return Reference()
+
+
+def ledger() -> Ledger:
+    # Cheap to open (a version read); not cached, so a test or a restore sees the file anew.
+    return Ledger(salnameh_home().ledger_path)
+
+
+def snapshot_version(kind: str = PUBLIC) -> float:
+    """The snapshot file's modification time: the cache key of everything read from it."""
+    path = snapshot_path(salnameh_home(), kind)
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def query(sql: str, params: tuple | list = (), kind: str = PUBLIC) -> pd.DataFrame:
+    """A read-only query on a snapshot (public unless told), cached until the next build."""
+    return _cached_query(sql, tuple(params), kind, snapshot_version(kind)).copy()
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(sql: str, params: tuple, kind: str, version: float) -> pd.DataFrame:
+    with open_snapshot(salnameh_home(), kind) as con:
+        return con.execute(sql, list(params)).df()

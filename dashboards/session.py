@@ -1,0 +1,85 @@
+"""Who is using the portal: language, sign-in, idle time-out, and the role check of a page.
+
+A page that needs a role calls `require(action)`: it returns the signed-in Actor when the
+core (`salnameh.access`) allows the action, else it shows why (in the reader's language)
+and stops the page. Hiding a page from the menu is only a convenience; this check is the
+rule, and the core functions a page calls check the actor again.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboards.context import ledger
+from salnameh.access import ROLE_TITLES, Actor, Forbidden
+from salnameh.access import require as core_require
+from salnameh.users import AuthenticationFailed, TooManyAttempts, Users
+
+# A signed-in user idle for this long is signed out: a shared office computer left open
+# must not keep an expert's or a liaison's rights.
+IDLE_TIMEOUT_S = 30 * 60
+
+ACTOR, SEEN, LANG = "actor", "last_seen", "lang"
+
+
+def lang() -> str:
+    """The reader's language: Persian unless they switched to English."""
+    return st.session_state.get(LANG, "fa")
+
+
+def tr(fa: str, en: str) -> str:
+    """The text in the reader's language."""
+    return fa if lang() == "fa" else en
+
+
+def current_actor() -> Actor | None:
+    """The signed-in Actor, or None; an idle session is signed out here."""
+    actor = st.session_state.get(ACTOR)
+    if actor is None:
+        return None
+    now = time.monotonic()
+    if now - st.session_state.get(SEEN, now) > IDLE_TIMEOUT_S:
+        sign_out()
+        st.session_state["signed_out_reason"] = "idle"
+        return None
+    st.session_state[SEEN] = now
+    return actor
+
+
+def sign_in(user_id: str, password: str) -> tuple[Actor | None, str]:
+    """Check the password in the core (rate-limited there); ('', actor) or (None, why)."""
+    try:
+        actor = Users(ledger()).authenticate(user_id.strip(), password)
+    except (AuthenticationFailed, TooManyAttempts) as refused:
+        return None, tr(refused.fa, refused.en)
+    st.session_state[ACTOR] = actor
+    st.session_state[SEEN] = time.monotonic()
+    st.session_state.pop("signed_out_reason", None)
+    return actor, ""
+
+
+def sign_out() -> None:
+    for key in (ACTOR, SEEN):
+        st.session_state.pop(key, None)
+
+
+def role_title(actor: Actor) -> str:
+    fa, en = ROLE_TITLES[actor.role]
+    return tr(fa, en)
+
+
+def require(action: str, agency: str | None = None) -> Actor:
+    """The signed-in actor if the core allows `action`; otherwise explain and stop the page."""
+    actor = current_actor()
+    if actor is None:
+        st.warning(tr("برای دیدن این صفحه وارد شوید.", "Sign in to see this page."))
+        st.page_link("pages/sign_in.py", label=tr("ورود", "Sign in"))
+        st.stop()
+    try:
+        core_require(actor, action, agency)
+    except Forbidden as refused:
+        st.error(tr(refused.fa, refused.en))
+        st.stop()
+    return actor
