@@ -18,8 +18,9 @@ from salnameh.settings import Home, home
 from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
 
 
-@st.cache_resource
 def salnameh_home() -> Home:
+    # Not cached: SALNAMEH_HOME is read per run (cheap), so one process serves one home
+    # and tests can point pages at their own.
     return home()
 
 
@@ -46,10 +47,11 @@ def snapshot_version(kind: str = PUBLIC) -> float:
 
 def query(sql: str, params: tuple | list = (), kind: str = PUBLIC) -> pd.DataFrame:
     """A read-only query on a snapshot (public unless told), cached until the next build."""
-    return _cached_query(sql, tuple(params), kind, snapshot_version(kind)).copy()
+    where = str(salnameh_home().root)
+    return _cached_query(sql, tuple(params), kind, where, snapshot_version(kind)).copy()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached_query(sql: str, params: tuple, kind: str, version: float) -> pd.DataFrame:
-    with open_snapshot(salnameh_home(), kind) as con:
+def _cached_query(sql: str, params: tuple, kind: str, where: str, version: float) -> pd.DataFrame:
+    with open_snapshot(home(where), kind) as con:
         return con.execute(sql, list(params)).df()

@@ -71,3 +71,30 @@ def copy_home(source: Path, target: Path) -> Path:
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+PORTAL = Path(__file__).resolve().parent.parent / "dashboards"
+
+
+@pytest.fixture
+def portal_page(monkeypatch: pytest.MonkeyPatch):
+    """A portal page as Streamlit's AppTest runs it, for a home, a signed-in actor or
+    nobody, and a language: `portal_page("pages/review.py", home, actor=EXPERT)`.
+
+    The page script runs alone (not through the menu), which is how a wrong role that types
+    a page's address is refused: by the page's own check.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str, home: Path, actor=None, lang: str = "fa", timeout: float = 60):
+        monkeypatch.setenv("SALNAMEH_HOME", str(home))
+        app = AppTest.from_file(str(PORTAL / page), default_timeout=timeout)
+        app.session_state["lang"] = lang
+        if actor is not None:
+            import time
+
+            app.session_state["actor"] = actor
+            app.session_state["last_seen"] = time.monotonic()
+        return app
+
+    return make
