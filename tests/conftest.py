@@ -56,6 +56,11 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
 
     Tests may read it; a test that changes a home works on a copy (`copy_home`).
     """
+    prebuilt = os.environ.get("SALNAMEH_TEST_DEMO_HOME")
+    if prebuilt and not in_ci():
+        # A developer's shortcut while iterating on read-only tests: reuse a home made by
+        # `salnameh demo --ingest && salnameh build && salnameh export` (never in CI).
+        return DemoHome(Path(prebuilt), None, None)  # type: ignore[arg-type]
     root = tmp_path_factory.mktemp("demo") / "home"
     demo = run_salnameh("demo", "--ingest", home=root)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
