@@ -137,6 +137,11 @@ def test_the_print_edition_renders_and_its_persian_text_extracts(exported, tmp_p
     for words in ("سالنامه آماری استان تهران", "فهرست", "نشانه‌ها", "کل استان", "دانش‌آموز"):
         assert words.replace("\u200c", "") in text, words
     assert "۱۴۰۱" in text  # Persian digits
+    # Table 18-3 (chapter 18, table 3) reads right to left in Persian: chapter first, on
+    # the right. pdftotext writes a line's digits left to right as they stand on the
+    # page, so the chapter must come out last: "۳-۱۸". An LTR-isolated number ("۱۸-۳" on
+    # the page, read "table 3 of ... 18" backwards by a Persian reader) fails here.
+    assert "۳-۱۸" in text and "۱۸-۳" not in text
     if in_ci():  # .ci/run installs the print edition's typeface
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
         assert "Noto-Sans-Arabic" in fonts
