@@ -204,6 +204,8 @@ def _ingest_demo(salnameh_home, declared) -> None:
     outbox = salnameh_home.root / "outbox"
     click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
                f"{letters} referral letters with forms in {outbox}")  # fmt: skip
+    click.echo(f"demo sign-ins for the portal (coordinator, expert, analyst, a liaison per "
+               f"agency): {salnameh_home.root / 'demo-staff.csv'}")  # fmt: skip
     ingestor = Ingestor(salnameh_home, declared, reference)
     outcomes = {}
     with ingestor.batch(), click.progressbar(expected, label="ingesting", file=sys.stderr) as bar:
