@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-# Vazirmatn is fetched from the npm registry by `make setup` into dashboards/static/fonts/
-# (served by Streamlit's static serving, never committed); where it is missing the browser
-# falls back to Noto Sans Arabic or DejaVu Sans, both of which shape Persian.
-FONT_STACK = 'Vazirmatn, "Noto Sans Arabic", "DejaVu Sans", Tahoma, sans-serif'
-FONT_FACE = """
-  @font-face { font-family: Vazirmatn; font-weight: 400; font-display: swap;
-    src: url("app/static/fonts/Vazirmatn-Regular.woff2") format("woff2"); }
-  @font-face { font-family: Vazirmatn; font-weight: 700; font-display: swap;
-    src: url("app/static/fonts/Vazirmatn-Bold.woff2") format("woff2"); }
-"""
+# The font (Vazirmatn, else Noto Sans Arabic or DejaVu Sans) is the theme's, set in
+# .streamlit/config.toml; here only the direction.
 RTL_RULES = """
   .stApp, .stMarkdown, .stSelectbox, .stMultiSelect, .stRadio, .stTextInput, .stTextArea,
   .stButton, .stAlert, .stTabs, [data-testid="stSidebar"], [data-testid="stExpander"],
@@ -31,20 +23,8 @@ RTL_RULES = """
 
 
 def page_css(lang: str) -> str:
-    """The portal's style: the Persian font always, right-to-left unless in English."""
-    body = FONT_FACE + f"  .stApp, .stApp * {{ font-family: {FONT_STACK}; }}\n"
-    # Code and the icon font keep their own faces.
-    body += (
-        "  .stApp code, .stApp pre, .stApp [data-testid='stIconMaterial']"
-        " { font-family: revert; }\n"
-    )
-    if lang == "fa":
-        body += RTL_RULES
-    return f"<style>{body}</style>"
-
-
-# Kept for pages written before page_css: the right-to-left rules alone.
-RTL_CSS = f"<style>{RTL_RULES}</style>"
+    """The portal's style: right-to-left unless the reader chose English."""
+    return f"<style>{RTL_RULES}</style>" if lang == "fa" else ""
 
 
 WORDS = {

@@ -8,9 +8,11 @@ rule, and the core functions a page calls check the actor again.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from dashboards.context import ledger
 from salnameh.access import ROLE_TITLES, Actor, Forbidden
@@ -75,7 +77,10 @@ def require(action: str, agency: str | None = None) -> Actor:
     actor = current_actor()
     if actor is None:
         st.warning(tr("برای دیدن این صفحه وارد شوید.", "Sign in to see this page."))
-        st.page_link("pages/sign_in.py", label=tr("ورود", "Sign in"))
+        # A page run on its own (outside the app's menu, as AppTest runs one) has no
+        # sign-in page to link to; the warning above still says what to do.
+        with contextlib.suppress(StreamlitPageNotFoundError):
+            st.page_link("pages/sign_in.py", label=tr("ورود", "Sign in"))
         st.stop()
     try:
         core_require(actor, action, agency)

@@ -436,6 +436,25 @@ class Ledger:
         with self.connect() as con:
             return {r[0] for r in con.execute("SELECT DISTINCT year FROM editions")}
 
+    def editions(self, year: int | None = None) -> list[dict]:
+        """Every edition released (of one year, if given), newest first, each with the
+        submissions it holds (`submission_ids`)."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT e.*, (SELECT group_concat(submission_id) FROM edition_submissions es"
+                "  WHERE es.edition_id = e.edition_id) AS held"
+                " FROM editions e WHERE (? IS NULL OR e.year = ?)"
+                " ORDER BY e.released_at DESC, e.edition_id DESC",
+                (year, year),
+            ).fetchall()
+        found = []
+        for row in rows:
+            edition = dict(row)
+            held = edition.pop("held") or ""
+            edition["submission_ids"] = sorted(int(s) for s in held.split(",") if s)
+            found.append(edition)
+        return found
+
     def judge_anomaly(
         self, *, table_id: str, year: int, geo_code: str, measure: str, dim_key: str,
         kind: str, verdict: str, expert: Actor, note: str = "",
@@ -461,6 +480,15 @@ class Ledger:
                     now(),
                 ),
             )
+
+    def anomaly_verdicts(self) -> list[dict]:
+        """Every verdict on an anomaly flag, oldest first (for a flag, the latest counts).
+
+        The warehouse's fct_anomalies carries them too, but only as of its last build; a
+        reviewer must see a verdict the moment it is recorded."""
+        with self.connect() as con:
+            rows = con.execute("SELECT * FROM anomaly_verdicts ORDER BY verdict_id").fetchall()
+        return [dict(r) for r in rows]
 
     def change_mark(self) -> str:
         """A short text that changes whenever anything is added to the ledger."""

@@ -1,0 +1,120 @@
+"""Publishing the yearbook: which years have every table approved and which are still
+open, a new edition of a year (what it holds), and the editions released before."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.context import catalog, ledger, reference
+from dashboards.editions_view import edition_rows, held_rows, readiness
+from dashboards.session import lang, require, tr
+from dashboards.staff_display import digits
+from dashboards.staff_widgets import choose, table_of
+from salnameh.access import Forbidden
+
+HELD = {
+    "number": ("شماره", "No."),
+    "title": ("عنوان جدول", "Table"),
+    "agency": ("دستگاه", "Agency"),
+    "received": ("دریافت", "Received"),
+}
+
+actor = require("publish")
+st.title(tr("انتشار ویرایش", "Publish an edition"))
+store = ledger()
+
+published = st.session_state.pop("edition_published", None)
+if published is not None:
+    year, number_, held = published
+    st.success(
+        tr(
+            f"ویرایش {digits(number_, 'fa')} سالنامه {digits(year, 'fa')} با "
+            f"{digits(len(held), 'fa')} جدول تأییدشده ثبت شد. با ساخت بعدی انبار "
+            "(`salnameh build`) در نسخه عمومی منتشر می‌شود.",
+            f"Edition {number_} of {year} recorded with {len(held)} approved tables; "
+            "the next build (`salnameh build`) puts it in the public snapshot.",
+        )
+    )
+    table_of(held_rows(store, catalog(), reference(), held, lang()), HELD, key="just_held")
+
+st.subheader(tr("آمادگی سال‌ها", "Years"))
+years = readiness(store, actor, lang())
+table_of(
+    years,
+    {
+        "year_shown": ("سال", "Year"),
+        "tables": ("جدول", "Tables"),
+        "approved": ("تأییدشده", "Approved"),
+        "in_review": ("در دست بررسی", "In review"),
+        "returned": ("بازگشته", "Returned"),
+        "missing": ("نرسیده یا رد شده", "Not in"),
+        "state": ("وضعیت", "State"),
+        "editions": ("ویرایش‌ها", "Editions"),
+        "new_since_edition": ("تأیید تازه پس از آخرین ویرایش", "Approved since last edition"),
+    },
+    static=True,
+)
+
+st.subheader(tr("انتشار ویرایش تازه", "Publish a new edition"))
+publishable = [r for r in years if r["n_approved"]]
+if not publishable:
+    st.info(tr("هنوز جدول تأییدشده‌ای نیست.", "Nothing is approved yet."))
+else:
+    by_year = {r["year"]: r for r in publishable}
+    with st.form("publish", clear_on_submit=True):
+        year = choose(
+            tr("سال", "Year"),
+            {y: f"{digits(y, lang())} · {r['state']}" for y, r in by_year.items()},
+            key="publish_year",
+        )
+        note = st.text_input(tr("یادداشت ویرایش", "Edition note"), key="publish_note")
+        submitted = st.form_submit_button(
+            tr("انتشار", "Publish"), type="primary", key="publish_submit"
+        )
+    if submitted:
+        if not by_year[year]["ready"]:
+            st.warning(
+                tr(
+                    "همه جدول‌های این سال هنوز تأیید نشده‌اند؛ ویرایش فقط جدول‌های تأییدشده را دارد.",
+                    "Not every table of this year is approved; the "
+                    "edition holds the approved ones only.",
+                )
+            )
+        try:
+            number_, held = store.release(year, actor, note)
+        except Forbidden as refused:
+            st.error(tr(refused.fa, refused.en))
+        except ValueError as refused:
+            st.error(tr(f"ویرایش ثبت نشد: {refused}", f"Not published: {refused}"))
+        else:
+            st.session_state["edition_published"] = (year, number_, held)
+            st.rerun()
+
+st.subheader(tr("ویرایش‌های پیشین", "Previous editions"))
+editions = edition_rows(store, lang())
+if not editions:
+    st.info(tr("هنوز ویرایشی منتشر نشده است.", "No edition has been released yet."))
+    st.stop()
+table_of(
+    editions,
+    {
+        "year_shown": ("سال", "Year"),
+        "number": ("ویرایش", "Edition"),
+        "released": ("تاریخ انتشار", "Released"),
+        "by": ("منتشرکننده", "By"),
+        "tables": ("جدول", "Tables"),
+        "note": ("یادداشت", "Note"),
+    },
+    static=True,
+)
+by_id = {e["edition_id"]: e for e in editions}
+labels = {
+    i: tr(f"سال {e['year_shown']}، ویرایش {e['number']}", f"{e['year']}, edition {e['number']}")
+    for i, e in by_id.items()
+}
+chosen = choose(tr("محتوای ویرایش", "What an edition holds"), labels, key="edition_choice")
+table_of(
+    held_rows(store, catalog(), reference(), by_id[chosen]["submission_ids"], lang()),
+    HELD,
+    key="held",
+)

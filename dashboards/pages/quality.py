@@ -1,0 +1,141 @@
+"""Data quality at a glance: the anomaly flags of the last build by chapter and by place,
+a heat table of the two, and how many are still open against those an expert judged."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.context import ledger, reference
+from dashboards.quality_view import (
+    by_chapter,
+    by_place,
+    filtered,
+    flags,
+    heat_chart,
+    heat_table,
+    status_counts,
+)
+from dashboards.session import lang, require, tr
+from dashboards.staff_display import ANOMALY_KINDS, FLAG_VERDICTS, SEVERITIES, digits, words
+from dashboards.staff_snapshot import internal_query
+from dashboards.staff_widgets import chart, choose, table_of
+
+actor = require("review")
+st.title(tr("کیفیت داده‌ها", "Data quality"))
+snapshot = internal_query()
+if snapshot is None:
+    st.info(
+        tr(
+            "انبار هنوز ساخته نشده است؛ پس از `salnameh build` هشدارها اینجا می‌آیند.",
+            "The warehouse has not been built yet; flags appear after `salnameh build`.",
+        )
+    )
+    st.stop()
+
+everything = flags(snapshot, ledger().anomaly_verdicts(), reference(), lang())
+years = sorted(everything["year"].unique().tolist(), reverse=True)
+pick_year, pick_severity = st.columns(2)
+with pick_year:
+    year = choose(
+        tr("سال", "Year"),
+        {None: tr("همه سال‌ها", "all years"), **{y: digits(y, lang()) for y in years}},
+        key="quality_year",
+    )
+with pick_severity:
+    severity = choose(
+        tr("اهمیت", "Severity"),
+        {**{s: words(SEVERITIES, s, lang()) for s in ("warning", "info")}, None: tr("همه", "all")},
+        key="quality_severity",
+    )
+frame = filtered(everything, year, severity)
+
+counts = status_counts(frame)
+cells = st.columns(4)
+cells[0].metric(tr("همه هشدارها", "All flags"), digits(len(frame), lang()))
+cells[1].metric(tr("باز (داوری‌نشده)", "Open (not judged)"), digits(counts["open"], lang()))
+cells[2].metric(tr("داوری‌شده", "Judged"), digits(counts["real"] + counts["error"], lang()))
+cells[3].metric(
+    tr("خاموش با داوری پیشین", "Suppressed by an earlier verdict"),
+    digits(counts["suppressed"], lang()),
+)
+if frame.empty:
+    st.success(tr("هشداری با این انتخاب نیست.", "No flags for this choice."))
+    st.stop()
+
+st.subheader(tr("برحسب فصل", "By chapter"))
+chapter_rows = by_chapter(frame)
+table_of(
+    [
+        {
+            **r,
+            "chapter": f"{digits(r['chapter'], lang())}. {r['chapter_title']}",
+            "flags": digits(r["flags"], lang()),
+            "open": digits(r["open"], lang()),
+            "judged": digits(r["judged"], lang()),
+        }
+        for r in chapter_rows.to_dict("records")
+    ],
+    {
+        "chapter": ("فصل", "Chapter"),
+        "flags": ("هشدار", "Flags"),
+        "open": ("باز", "Open"),
+        "judged": ("داوری‌شده", "Judged"),
+    },
+    static=True,
+)
+
+st.subheader(tr("برحسب شهرستان", "By county"))
+table_of(
+    [
+        {
+            **r,
+            "flags": digits(r["flags"], lang()),
+            "open": digits(r["open"], lang()),
+            "judged": digits(r["judged"], lang()),
+        }
+        for r in by_place(frame).to_dict("records")
+    ],
+    {
+        "place": ("محل", "Place"),
+        "flags": ("هشدار", "Flags"),
+        "open": ("باز", "Open"),
+        "judged": ("داوری‌شده", "Judged"),
+    },
+    static=True,
+)
+
+st.subheader(tr("جدول گرمایی فصل × محل", "Heat table: chapter × place"))
+chart(heat_chart(frame, lang()))
+heat = heat_table(frame)
+st.dataframe(heat.map(lambda n: digits(n, lang())) if lang() == "fa" else heat, key="heat")
+
+st.subheader(tr("هشدارهای باز", "Open flags"))
+open_flags = frame[frame["status"] == "open"].sort_values("score", ascending=False)
+table_of(
+    [
+        {
+            "year": digits(r["year"], lang()),
+            "table": digits(r["table_number"], lang()),
+            "place": r["place"],
+            "kind": words(ANOMALY_KINDS, r["kind"], lang()),
+            "score": digits(f"{r['score']:g}", lang()),
+            "state": words(FLAG_VERDICTS, None, lang()),
+        }
+        for r in open_flags.head(500).to_dict("records")
+    ],
+    {
+        "year": ("سال", "Year"),
+        "table": ("جدول", "Table"),
+        "place": ("محل", "Place"),
+        "kind": ("نوع", "Kind"),
+        "score": ("امتیاز", "Score"),
+        "state": ("وضعیت", "State"),
+    },
+    key="open_flags",
+)
+st.caption(
+    tr(
+        "داوری هر هشدار در صفحه «صف بررسی»، در برگه ناهنجاری‌های همان ارسال ثبت می‌شود.",
+        "Judge a flag on the Review queue page, in the submission's anomaly tab.",
+    )
+)
