@@ -60,11 +60,17 @@ def to_persian_digits(text: str) -> str:
     return text.translate(_ASCII_TO_PERSIAN)
 
 
+# Compiled once: names are keyed by the thousand when a table's code lists are indexed.
+_ZWNJ_RUN = re.compile(f"\\s*{ZWNJ}+\\s*")
+_SPACES = re.compile(r"\s+")
+_KEY_DROPPED = re.compile(r"[\s\u200c\u200d\-_.,،()]+")
+
+
 def canonical_text(text: str) -> str:
     """Display form: Persian letters, no tatweel, single spaces, ZWNJ kept where typed."""
     text = unicodedata.normalize("NFC", text).translate(_LETTERS).replace(TATWEEL, "")
-    text = re.sub(f"\\s*{ZWNJ}+\\s*", ZWNJ, text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _ZWNJ_RUN.sub(ZWNJ, text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def name_key(text: str) -> str:
@@ -75,7 +81,7 @@ def name_key(text: str) -> str:
     """
     text = canonical_text(text).casefold()
     text = to_ascii_digits(text)
-    return re.sub(r"[\s\u200c\u200d\-_.,،()]+", "", text)
+    return _KEY_DROPPED.sub("", text)
 
 
 class NumberFormatError(ValueError):

@@ -4,6 +4,9 @@
     indicators(search="students")                       # what there is
     indicator_series("pop_county_sex_age.population", basis="comparable")
 
+`series_frame` is the same query for several indicators at once, on a connection the
+caller holds (the portal's explorer, the benchmarks).
+
 Reads the public snapshot unless told `snapshot="internal"` (staff); never the warehouse,
 so a notebook left open cannot block a build.
 """
@@ -18,6 +21,7 @@ from salnameh.settings import Home, home
 from salnameh.snapshots import INTERNAL, PUBLIC, open_snapshot
 
 BASES = ("as_published", "comparable")
+VERSIONS = ("released", "latest")
 
 
 class UnknownIndicator(LookupError):
@@ -61,33 +65,94 @@ def indicator_series(
     dimension at its total). `basis="comparable"` gives comparable units across boundary
     changes. The public snapshot holds released figures; the internal one adds the latest.
     """
-    if basis not in BASES:
-        raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}")
-    version = "released" if snapshot == PUBLIC else "latest"
     if snapshot not in (PUBLIC, INTERNAL):
         raise ValueError(f"snapshot must be {PUBLIC!r} or {INTERNAL!r}")
+    version = "released" if snapshot == PUBLIC else "latest"
     places = [geography] if isinstance(geography, str) else list(geography or [])
     with open_snapshot(salnameh_home or home(), snapshot) as con:
-        indicator_id = _resolve(con, indicator)
-        sql = (
-            "SELECT year, geo_code, geo_name_fa, geo_name_en, geo_level, n_counties, value,"
-            " flag, break_note_fa, break_note_en FROM marts.fct_indicator_series"
-            " WHERE indicator_id = ? AND basis = ? AND version = ?"
-        )
-        params: list = [indicator_id, basis, version]
-        if places:
-            # A place matches itself, or the comparable unit it belongs to ('2301+2320').
-            sql += (
-                " AND (geo_code IN (SELECT unnest(?))"
-                " OR list_has_any(string_split(geo_code, '+'), ?))"
-            )
-            params += [places, places]
-        if years is not None:
-            sql += " AND year IN (SELECT unnest(?))"
-            params.append([int(y) for y in years])
-        frame = con.execute(sql + " ORDER BY geo_level DESC, geo_code, year", params).df()
+        frame = series_frame(con, [indicator], places or None, None, basis, version)
+    if years is not None:
+        wanted = {int(y) for y in years}
+        frame = frame[frame["year"].isin(wanted)].reset_index(drop=True)
+    indicator_id = frame.attrs["indicator_ids"][0]
+    frame = frame[SERIES_COLUMNS].copy()
     frame.attrs["indicator_id"] = indicator_id
     return frame
+
+
+SERIES_COLUMNS = [
+    "year",
+    "geo_code",
+    "geo_name_fa",
+    "geo_name_en",
+    "geo_level",
+    "n_counties",
+    "value",
+    "flag",
+    "break_note_fa",
+    "break_note_en",
+]
+FRAME_COLUMNS = [
+    "indicator_id",
+    "title_fa",
+    "title_en",
+    "table_number",
+    "unit",
+    "unit_title_fa",
+    "unit_title_en",
+    "additive",
+    "decimals",
+    *SERIES_COLUMNS,
+]
+
+
+def series_frame(
+    con,
+    indicators: list[str],
+    geographies: list[str] | None,
+    years: tuple[int, int] | None,
+    basis: str,
+    version: str = "released",
+) -> pd.DataFrame:
+    """Several indicators over places and a span of years, long, on an open snapshot.
+
+    One row per indicator, year and place: the indicator's titles and unit, then the
+    columns of `indicator_series`. `indicators` are indicator_ids or '<table>.<measure>'
+    (the table's headline); `geographies` are codes, and a code also matches the
+    comparable unit holding it ('2320' finds '2301+2320'); `years` is an inclusive
+    (first, last). Ordered by the indicators as given, the province first, then code, year.
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}")
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {', '.join(VERSIONS)}, not {version!r}")
+    ids = list(dict.fromkeys(_resolve(con, i) for i in indicators))
+    sql = (
+        "SELECT s.indicator_id, i.title_fa, i.title_en, i.table_number, i.unit,"
+        " i.unit_title_fa, i.unit_title_en, i.additive, i.decimals, s.year, s.geo_code,"
+        " s.geo_name_fa, s.geo_name_en, s.geo_level, s.n_counties, s.value, s.flag,"
+        " s.break_note_fa, s.break_note_en"
+        " FROM marts.fct_indicator_series AS s"
+        " JOIN marts.dim_indicator AS i USING (indicator_id)"
+        " WHERE s.indicator_id IN (SELECT unnest(?)) AND s.basis = ? AND s.version = ?"
+    )
+    params: list = [ids, basis, version]
+    if geographies:
+        # A place matches itself, or the comparable unit it belongs to ('2301+2320').
+        sql += (
+            " AND (s.geo_code IN (SELECT unnest(?))"
+            " OR list_has_any(string_split(s.geo_code, '+'), ?))"
+        )
+        params += [list(geographies), list(geographies)]
+    if years is not None:
+        sql += " AND s.year BETWEEN ? AND ?"
+        params += [int(years[0]), int(years[1])]
+    sql += " ORDER BY list_position(?, s.indicator_id), s.geo_level DESC, s.geo_code, s.year"
+    params.append(ids)
+    frame = con.execute(sql, params).df()
+    frame["decimals"] = frame["decimals"].astype("int64")
+    frame.attrs["indicator_ids"] = ids
+    return frame[FRAME_COLUMNS]
 
 
 def _resolve(con, indicator: str) -> str:

@@ -1,0 +1,173 @@
+"""The county map's data: today's county boundaries (OpenStreetMap, ODbL), merged back along
+the geography lineage for earlier years, each map unit with its figure for the year.
+
+The boundaries are today's. For a year before a split, the child's polygon is drawn as part
+of the county it split from (Pardis inside Tehran for 1390), with the parent's figure: the
+parent's figure covered that ground, and the polygons together are its boundary then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import figures
+from salnameh.reference import LineageEvent
+from salnameh.settings import SEEDS_DIR
+
+Query = Callable[..., pd.DataFrame]
+
+BOUNDARIES = SEEDS_DIR / "geo" / "tehran_counties.geojson"
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+
+MAPPABLE = """
+SELECT i.indicator_id, i.table_number, i.title_fa, i.title_en, i.unit, i.unit_title_fa,
+       i.unit_title_en, i.decimals, i.is_headline, t.sort_order, t.geography_level
+FROM marts.dim_indicator AS i JOIN marts.dim_table AS t USING (table_id)
+WHERE t.geography_level = 'county'
+ORDER BY t.sort_order, NOT i.is_headline, i.indicator_id
+"""
+YEARS = """
+SELECT DISTINCT year FROM marts.fct_indicator_series
+WHERE indicator_id = ? AND basis = 'as_published' AND geo_level = 'county' ORDER BY year DESC
+"""
+VALUES = """
+SELECT geo_code, geo_name_fa, geo_name_en, value, flag, break_note_fa, break_note_en
+FROM marts.fct_indicator_series
+WHERE indicator_id = ? AND year = ? AND basis = 'as_published' AND geo_level = 'county'
+"""
+PROVINCE = """
+SELECT value, flag FROM marts.fct_indicator_series
+WHERE indicator_id = ? AND year = ? AND basis = 'as_published' AND geo_level = 'province'
+"""
+
+
+@lru_cache(maxsize=1)
+def boundaries(path: Path = BOUNDARIES) -> tuple[dict, ...]:
+    """Today's county features, rings wound clockwise as d3-geo (Vega) draws them."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    features = []
+    for feature in data["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        features.append(
+            {
+                "code": str(feature["properties"]["code"]),
+                "name_fa": feature["properties"]["name_fa"],
+                "name_en": feature["properties"]["name_en"],
+                "polygons": [_d3_winding(p) for p in polygons],
+            }
+        )
+    return tuple(features)
+
+
+def _signed_area(ring: list) -> float:
+    return (
+        sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))
+        / 2
+    )
+
+
+def _d3_winding(polygon: list) -> list:
+    """RFC 7946 winds the outer ring counter-clockwise; d3-geo takes that for the whole
+    globe minus the county. Outer rings clockwise, holes counter-clockwise."""
+    wound = []
+    for n, ring in enumerate(polygon):
+        clockwise = _signed_area(ring) < 0
+        wound.append(ring if clockwise == (n == 0) else ring[::-1])
+    return wound
+
+
+def unit_of(code: str, year: int, lineage: list[LineageEvent]) -> str:
+    """The county that held today's county `code` in `year`: itself, or the county it split
+    from (followed back through every split after `year`)."""
+    splits = {e.to_code: e for e in lineage if e.event == "split" and e.to_code}
+    while code in splits and splits[code].year > year:
+        code = splits[code].from_code
+    return code
+
+
+def map_units(year: int, lineage: list[LineageEvent]) -> list[dict]:
+    """One map unit per county of `year`: its code and the polygons of today's counties on
+    its ground (several when a county later split), with today's names of those counties."""
+    units: dict[str, dict] = {}
+    for feature in boundaries():
+        code = unit_of(feature["code"], year, lineage)
+        unit = units.setdefault(code, {"code": code, "polygons": [], "parts": []})
+        unit["polygons"] += feature["polygons"]
+        unit["parts"].append(feature)
+    return list(units.values())
+
+
+def mappable_indicators(query: Query) -> pd.DataFrame:
+    return query(MAPPABLE)
+
+
+def map_years(query: Query, indicator_id: str) -> list[int]:
+    return [int(y) for y in query(YEARS, [indicator_id])["year"]]
+
+
+def map_frame(
+    query: Query, indicator_id: str, year: int, decimals: int, lineage: list, lang: str
+) -> pd.DataFrame:
+    """One row per map unit of the year: code, place (with the later counties it held),
+    the figure, its text as printed, and its share of the province."""
+    fa = lang == "fa"
+    values = query(VALUES, [indicator_id, year]).set_index("geo_code")
+    province = query(PROVINCE, [indicator_id, year])
+    total = province["value"].iloc[0] if not province.empty else None
+    rows = []
+    for unit in map_units(year, lineage):
+        code = unit["code"]
+        found = values.loc[code] if code in values.index else None
+        own = next((p for p in unit["parts"] if p["code"] == code), unit["parts"][0])
+        name = (
+            found["geo_name_fa" if fa else "geo_name_en"]
+            if found is not None
+            else own["name_fa" if fa else "name_en"]
+        )
+        later = [p["name_fa" if fa else "name_en"] for p in unit["parts"] if p["code"] != code]
+        if later:
+            joined = "، ".join(later) if fa else ", ".join(later)
+            name += f" (با {joined})" if fa else f" (with {joined})"
+        value = None if found is None or pd.isna(found["value"]) else float(found["value"])
+        flag = None if found is None else found["flag"]
+        share = (value / total * 100) if value is not None and total else None
+        rows.append(
+            {
+                "geo_code": code,
+                "place": name,
+                "value": value,
+                "shown": figures.cell(value, flag, decimals, lang),
+                "share": share,
+                "merged": bool(later),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def geo_features(frame: pd.DataFrame, year: int, lineage: list) -> list[dict]:
+    """GeoJSON features of the year's map units carrying the frame's row as properties."""
+    by_code = {r["geo_code"]: r for r in frame.to_dict("records")}
+    features = []
+    for unit in map_units(year, lineage):
+        properties = {
+            k: (None if isinstance(v, float) and pd.isna(v) else v)
+            for k, v in by_code.get(unit["code"], {"geo_code": unit["code"]}).items()
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": {"type": "MultiPolygon", "coordinates": unit["polygons"]},
+            }
+        )
+    return features

@@ -1,0 +1,104 @@
+"""County map: any county-level indicator for a year, on the county boundaries of that year
+(today's OpenStreetMap boundaries merged back along the lineage for earlier years)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import county_map_data as mapdata
+from dashboards import figures
+from dashboards.charts import choropleth
+from dashboards.context import reference
+from dashboards.explorer_data import FULL_SERIES, default_indicator
+from dashboards.links import page_link, wanted
+from dashboards.public import query, require_snapshot
+from dashboards.session import lang, tr
+
+LANG = lang()
+FA = LANG == "fa"
+
+st.title(tr("نقشه شهرستان‌ها", "County map"))
+require_snapshot()
+options = mapdata.mappable_indicators(query)
+labels = {
+    r.indicator_id: figures.table_label(
+        r.table_number,
+        f"{r.title_fa if FA else r.title_en} ({r.unit_title_fa if FA else r.unit_title_en})",
+        LANG,
+    )
+    for r in options.itertuples()
+}
+asked = wanted("indicator")
+if asked in labels:
+    st.session_state["map_indicator"] = asked
+    st.session_state["map_breakdowns"] = not bool(
+        options.loc[options["indicator_id"] == asked, "is_headline"].iloc[0]
+    )
+
+breakdowns = st.toggle(
+    tr("همه شاخص‌ها (با تفکیک‌ها)", "Every indicator (with breakdowns)"), key="map_breakdowns"
+)
+listed = options if breakdowns else options[options["is_headline"]]
+ids = list(listed["indicator_id"])
+if st.session_state.get("map_indicator") not in ids:
+    full = set(query(FULL_SERIES)["indicator_id"])
+    st.session_state["map_indicator"] = default_indicator(listed, full)
+left, right = st.columns([3, 1])
+with left:
+    indicator_id = st.selectbox(
+        tr("شاخص", "Indicator"), ids, key="map_indicator", format_func=labels.get
+    )
+years = mapdata.map_years(query, indicator_id)
+if not years:
+    st.info(
+        tr(
+            "از این شاخص رقم شهرستانی منتشر نشده است.",
+            "No county figures of this indicator have been released.",
+        )
+    )
+    st.stop()
+if st.session_state.get("map_year") not in years:
+    st.session_state["map_year"] = years[0]
+with right:
+    year = st.selectbox(
+        tr("سال", "Year"), years, key="map_year", format_func=lambda y: figures.year(y, LANG)
+    )
+
+chosen = options[options["indicator_id"] == indicator_id].iloc[0]
+unit = chosen["unit_title_fa" if FA else "unit_title_en"]
+lineage = reference().lineage
+frame = mapdata.map_frame(query, indicator_id, year, int(chosen["decimals"]), lineage, LANG)
+st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
+features = mapdata.geo_features(frame, year, lineage)
+st.altair_chart(choropleth(features, LANG, unit), width="stretch")
+st.caption(mapdata.ATTRIBUTION)
+if frame["merged"].any():
+    merged = (
+        "، ".join(frame.loc[frame["merged"], "place"])
+        if FA
+        else "; ".join(frame.loc[frame["merged"], "place"])
+    )
+    st.caption(
+        tr(
+            f"مرزها، مرزهای امروز است؛ شهرستان‌هایی که پس از {figures.year(year, LANG)} جدا شده‌اند "
+            f"با رقم شهرستان مادر رنگ شده‌اند: {merged}.",
+            f"The boundaries are today's; counties that split off after {year} are drawn with the "
+            f"figure of the county they split from: {merged}.",
+        )
+    )
+
+st.dataframe(
+    frame[["geo_code", "place", "value", "shown", "share"]],
+    hide_index=True,
+    key="map_table",
+    column_config={
+        "geo_code": tr("کد", "Code"),
+        "place": tr("شهرستان", "County"),
+        "value": st.column_config.NumberColumn(unit, format="localized"),
+        "shown": tr("چنان‌که چاپ می‌شود", "As printed"),
+        "share": st.column_config.NumberColumn(
+            tr("سهم از استان (درصد)", "Share of province (%)"), format="%.1f"
+        ),
+    },
+)
+page_link("county", tr("نمای یک شهرستان در طول سال‌ها", "One county over the years"))

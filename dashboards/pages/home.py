@@ -1,0 +1,150 @@
+"""Highlights: the newest released edition and the province's selected figures (گزیده اطلاعات)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import figures
+from dashboards.context import catalog, reference
+from dashboards.highlights import headline_figures, latest_edition
+from dashboards.links import page_link
+from dashboards.public import query, require_snapshot
+from dashboards.session import lang, tr
+
+LANG = lang()
+FA = LANG == "fa"
+PER_ROW = 4
+
+st.title(tr("سالنامه آماری استان تهران", "Tehran Province Statistical Yearbook"))
+require_snapshot()
+edition = latest_edition(query)
+if edition is None:
+    st.info(tr("هنوز هیچ ویرایشی از سالنامه منتشر نشده است.", "No edition has been released yet."))
+    st.stop()
+
+year = figures.year(edition.year, LANG)
+number = figures.digits(edition.number, LANG)
+released = (
+    figures.jalali_day(edition.released_at_utc, LANG)
+    if edition.released_at_utc
+    else tr("نامعلوم", "not recorded")
+)
+st.subheader(tr(f"سالنامه {year}، ویرایش {number}", f"Yearbook {year}, edition {number}"))
+st.markdown(
+    tr(
+        f"تاریخ انتشار: **{released}**، {figures.digits(edition.table_years, LANG)} جدول",
+        f"Released on **{released}** · {edition.table_years} tables",
+    )
+)
+
+links = st.columns(4)
+with links[0]:
+    page_link("yearbook", tr("جدول‌های سالنامه", "Yearbook tables"))
+with links[1]:
+    page_link("explorer", tr("کاوش شاخص‌ها", "Indicator explorer"))
+with links[2]:
+    page_link("county_map", tr("نقشه شهرستان‌ها", "County map"))
+with links[3]:
+    page_link("sql", tr("پرس‌وجوی SQL", "SQL"))
+
+st.header(tr(f"گزیده اطلاعات استان در {year}", f"Province highlights, {year}"))
+order = {t.id: [m.id for m in t.measures] for t in catalog()}
+figures_of_year = headline_figures(query, edition.year, order)
+chapters = reference().chapters
+shown_chapters = list(dict.fromkeys(figures_of_year["chapter_no"]))
+everything = tr("همه فصل‌ها", "All chapters")
+chosen = st.selectbox(
+    tr("فصل", "Chapter"),
+    [0, *shown_chapters],
+    format_func=lambda n: (
+        everything
+        if n == 0
+        else (f"{figures.digits(n, LANG)}. {chapters[n].title_fa if FA else chapters[n].title_en}")
+    ),
+    key="home_chapter",
+)
+
+
+def show_metric(row) -> None:
+    unit = row.unit_title_fa if FA else row.unit_title_en
+    value = figures.cell(row.value, row.flag, row.decimals, LANG)
+    has_break = isinstance(row.break_note_en, str)
+    delta = (
+        None
+        if has_break
+        else figures.change(row.value, row.previous_value, row.unit, row.decimals, LANG)
+    )
+    table_title = row.table_title_fa if FA else row.table_title_en
+    help_text = tr(
+        f"جدول {figures.digits(row.table_number, LANG)}: {table_title}",
+        f"Table {row.table_number}: {table_title}",
+    )
+    if has_break:
+        help_text += " — " + (row.break_note_fa if FA else row.break_note_en)
+    label = figures.digits(row.title_fa, LANG) if FA else row.title_en
+    if row.unit != "number":  # «تعداد» says nothing a count does not
+        label += f" ({unit})"
+    before = figures.year(int(row.previous_year), LANG) if delta is not None else ""
+    history = row.history if isinstance(row.history, list) and len(row.history) > 1 else None
+    st.metric(
+        label,
+        value or "—",
+        delta=delta,
+        delta_color="off",
+        help=help_text,
+        delta_arrow="off" if delta is not None and delta.lstrip("+-")[0] in "0۰" else "auto",
+        delta_description=tr(f"نسبت به {before}", f"from {before}") if delta else None,
+        chart_data=history,
+        chart_type="line",
+    )
+
+
+selected = figures_of_year[figures_of_year["selected"]]
+for chapter_no, group in selected.groupby("chapter_no", sort=False):
+    if chosen and chapter_no != chosen:
+        continue
+    title = chapters[chapter_no].title_fa if FA else chapters[chapter_no].title_en
+    st.subheader(title, divider="gray")
+    rows = list(group.itertuples())
+    for start in range(0, len(rows), PER_ROW):
+        for column, row in zip(st.columns(PER_ROW), rows[start : start + PER_ROW], strict=False):
+            with column:
+                show_metric(row)
+
+with st.expander(tr("همه شاخص‌های اصلی استان", "Every headline indicator of the province")):
+    listed = (
+        figures_of_year if not chosen else figures_of_year[figures_of_year["chapter_no"] == chosen]
+    )
+    st.dataframe(
+        {
+            tr("جدول", "Table"): [
+                figures.table_label(n, "", LANG).rstrip(": ") for n in listed["table_number"]
+            ],
+            tr("شاخص", "Indicator"): [figures.digits(t, LANG) for t in listed["title_fa"]]
+            if FA
+            else listed["title_en"],
+            tr("واحد", "Unit"): listed["unit_title_fa" if FA else "unit_title_en"],
+            year: [
+                figures.cell(v, f, d, LANG)
+                for v, f, d in zip(listed["value"], listed["flag"], listed["decimals"], strict=True)
+            ],
+            tr("تغییر", "Change"): [
+                figures.change(v, p, u, d, LANG) or ""
+                for v, p, u, d in zip(
+                    listed["value"],
+                    listed["previous_value"],
+                    listed["unit"],
+                    listed["decimals"],
+                    strict=True,
+                )
+            ],
+        },
+        hide_index=True,
+    )
+st.caption(
+    tr(
+        "ارقام منتشرشده در آخرین ویرایش هر سال؛ تغییر نسبت به آخرین سال پیشینی است که رقم دارد.",
+        "Figures as released in the newest edition of each year; the change is against "
+        "the latest earlier year with a figure.",
+    )
+)

@@ -1,0 +1,231 @@
+"""One yearbook table for one year as the reader sees it: the printed layout (the grid the
+forms, the workbook and the print edition share), its notes, and its downloads.
+
+Figures come from the public snapshot (released rows only); the layout from the catalog
+and the reference seeds, as for the print edition.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import figures
+from publishing.edition import Edition
+from publishing.machine import observations
+from publishing.safe import neutralize
+from publishing.workbook import write_workbook
+from salnameh.catalog import Catalog, TableDecl
+from salnameh.reference import Reference
+from salnameh.settings import Home
+from salnameh.table_grid import table_grid
+
+Query = Callable[..., pd.DataFrame]
+
+TABLES = """
+SELECT table_id, chapter_no, table_number, sort_order, title_fa, title_en
+FROM marts.dim_table ORDER BY sort_order
+"""
+YEARS = "SELECT DISTINCT year FROM marts.fct_observations WHERE table_id = ? ORDER BY year DESC"
+# The columns publishing.edition.VALUES gives an edition, from the released rows.
+VALUES = """
+SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
+       g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
+       o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, o.value_note,
+       o.first_edition, o.source_row, o.source_column
+FROM marts.fct_observations AS o
+JOIN marts.dim_table AS t ON t.table_id = o.table_id
+JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
+JOIN marts.dim_geography AS g
+  ON g.geo_code = o.geo_code
+  AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)
+WHERE o.table_id = ? AND o.year = ?
+ORDER BY o.source_row, o.source_column
+"""
+EDITION_OF_YEAR = """
+SELECT edition_number, released_at_utc FROM marts.dim_edition WHERE year = ?
+ORDER BY edition_number DESC LIMIT 1
+"""
+HAS_EDITIONS = """
+SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'dim_edition'
+"""
+
+STYLE = """
+<style>
+table.yb { border-collapse: collapse; font-size: 0.9rem; margin-bottom: 0.5rem; }
+table.yb th, table.yb td { border: 1px solid #bbb; padding: 2px 8px; }
+table.yb th { background: rgba(128, 128, 128, 0.12); text-align: center; }
+table.yb td.n { text-align: right; direction: ltr; white-space: nowrap; }
+table.yb tr.province td { font-weight: bold; }
+</style>
+"""
+
+
+def released_years(query: Query, table_id: str) -> list[int]:
+    """The years the public snapshot holds released figures of a table, newest first."""
+    return [int(y) for y in query(YEARS, [table_id])["year"]]
+
+
+def table_values(query: Query, table_id: str, year: int) -> pd.DataFrame:
+    """A table-year's released cells, with place names and decimals."""
+    return query(VALUES, [table_id, year])
+
+
+@dataclass(frozen=True)
+class EditionOfYear:
+    number: int
+    released_at_utc: object  # datetime, or None when the snapshot does not record it
+
+
+def edition_of_year(query: Query, year: int, values: pd.DataFrame) -> EditionOfYear:
+    """The newest edition of a year (from dim_edition; else the values' own first edition)."""
+    if int(query(HAS_EDITIONS)["n"].iloc[0]):
+        found = query(EDITION_OF_YEAR, [year])
+        if not found.empty:
+            released = found["released_at_utc"].iloc[0]
+            return EditionOfYear(
+                int(found["edition_number"].iloc[0]),
+                None if pd.isna(released) else released.to_pydatetime(),
+            )
+    number = int(values["first_edition"].max()) if not values.empty else 1
+    return EditionOfYear(number, None)
+
+
+def _members(dim_key: str) -> tuple[str, ...]:
+    return tuple(p.split("=", 1)[1] for p in dim_key.split(";")) if dim_key else ()
+
+
+def table_html(
+    table: TableDecl, year: int, values: pd.DataFrame, reference: Reference, lang: str
+) -> str:
+    """The table in its printed layout, as HTML: places and row members down, measures (and
+    column members) across, symbols where the yearbook prints them, in the reader's language
+    and digits."""
+    fa = lang == "fa"
+    grid = table_grid(table, year, reference)
+    depth = grid.header_depth
+
+    def text(value: str) -> str:
+        return html.escape(figures.digits(value, lang))  # '0-4' is '۰-۴' in Persian
+
+    head = [
+        "<tr>"
+        + "".join(
+            f'<th rowspan="{depth}">{text(f if fa else e)}</th>' for f, e in grid.label_headers
+        )
+    ]
+    per_measure = len(grid.columns) // len(table.measures)
+    head[0] += (
+        "".join(
+            f'<th colspan="{per_measure}">{text(m.title.fa if fa else m.title.en)}</th>'
+            for m in table.measures
+        )
+        + "</tr>"
+    )
+    for level in range(depth - 1):
+        cells = "".join(
+            f"<th>{text(c.members[level].label_fa if fa else c.members[level].label_en)}</th>"
+            for c in grid.columns
+        )
+        head.append(f"<tr>{cells}</tr>")
+    found = {
+        (r.geo_code, _members(r.dim_key), r.measure_id): r for r in values.itertuples(index=False)
+    }
+    body = []
+    for row in grid.rows:
+        if row.geo.level == "province":
+            place = "کل استان" if fa else "Province total"
+        else:
+            place = row.geo.name_fa if fa else row.geo.name_en
+        cells = [f"<td>{text(place) if row.first_of_place else ''}</td>"]
+        cells += [f"<td>{text(c.label_fa if fa else c.label_en)}</td>" for c in row.members]
+        for column in grid.columns:
+            r = found.get(grid.key(row, column))
+            shown = (
+                "" if r is None else figures.cell(r.value, r.flag, column.measure.decimals, lang)
+            )
+            cells.append(f'<td class="n">{text(shown)}</td>')
+        kind = ' class="province"' if row.geo.level == "province" else ""
+        body.append(f"<tr{kind}>" + "".join(cells) + "</tr>")
+    direction = "rtl" if fa else "ltr"
+    return (
+        f'{STYLE}<div style="overflow-x: auto; direction: {direction}"><table class="yb">'
+        f"<thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def unit_line(table: TableDecl, reference: Reference, lang: str) -> str | None:
+    """'واحد: نفر' when every measure has one unit (as the printed title says), else None."""
+    units = {m.unit for m in table.measures}
+    if len(units) != 1:
+        return None
+    unit = reference.units[units.pop()]
+    return f"واحد: {unit.title_fa}" if lang == "fa" else f"Unit: {unit.title_en}"
+
+
+def measure_units(table: TableDecl, reference: Reference, lang: str) -> list[str]:
+    """'measure: unit' for tables whose measures have different units."""
+    fa = lang == "fa"
+    return [
+        f"{m.title.fa if fa else m.title.en}: "
+        f"{reference.units[m.unit].title_fa if fa else reference.units[m.unit].title_en}"
+        for m in table.measures
+    ]
+
+
+def value_notes(values: pd.DataFrame, lang: str) -> list[str]:
+    """Notes kept with single figures (an expert's note on a value judged real)."""
+    noted = values[values["value_note"].notna() & (values["value_note"] != "")]
+    fa = lang == "fa"
+    return [
+        f"{r.geo_name_fa if fa else r.geo_name_en} ({r.measure_id}): {r.value_note}"
+        for r in noted.itertuples(index=False)
+    ]
+
+
+def csv_bytes(values: pd.DataFrame) -> bytes:
+    """The table-year as the edition's observations.csv has it: long, one row per cell,
+    symbols as a column, UTF-8 with BOM so Excel opens the Persian right."""
+    frame = observations(values)
+    for column in ("geo_name_fa", "geo_name_en"):
+        frame[column] = frame[column].map(neutralize)
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(
+    values: pd.DataFrame,
+    table: TableDecl,
+    year: int,
+    edition: EditionOfYear,
+    catalog: Catalog,
+    reference: Reference,
+) -> bytes:
+    """The table-year as the yearbook workbook draws it (contents, the table in its printed
+    layout, right to left, with its source, footnotes and the symbols)."""
+    released = str(edition.released_at_utc or "")
+    chosen = Edition(year, edition.number, released, [table.id])
+    out = io.BytesIO()
+    write_workbook(values, chosen, catalog, reference, out)  # openpyxl saves to a file object
+    return out.getvalue()
+
+
+def edition_pdf(salnameh_home: Home, year: int, number: int) -> Path | None:
+    """The print edition's PDF of a year's edition, if `salnameh export` has written it
+    (publishing.export writes <home>/exports/<year>/edition-<n>/)."""
+    path = (
+        salnameh_home.root
+        / "exports"
+        / str(year)
+        / f"edition-{number}"
+        / f"yearbook-{year}-edition-{number}.pdf"
+    )
+    return path if path.is_file() else None
+
+
+def download_name(table: TableDecl, year: int, suffix: str) -> str:
+    return f"table-{table.number}-{table.id}-{year}.{suffix}"
