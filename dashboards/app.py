@@ -2,7 +2,8 @@
 
 Run with `salnameh serve` (or `make demo`). This entry script sets the page chrome
 (language, right-to-left layout, search, sign-in) and the menu; each page is a script in
-`pages/` and keeps its queries and charts in plain functions beside it. The menu shows a
+`screens/` (not `pages/`, which Streamlit would also list on its own before the menu is
+built) and keeps its queries and charts in plain functions beside it. The menu shows a
 signed-in user the pages of their role, but every page checks the role itself
 (`dashboards.session.require`), and the core checks it again.
 """
@@ -13,25 +14,26 @@ import streamlit as st
 
 from dashboards.i18n import page_css
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
+from salnameh.access import can
 
 # (script, Persian title, English title, the action a page needs or None for everyone)
 PUBLIC_PAGES = [
-    ("pages/home.py", "گزیده اطلاعات", "Highlights", None),
-    ("pages/yearbook.py", "جدول‌های سالنامه", "Yearbook tables", None),
-    ("pages/explorer.py", "کاوش شاخص‌ها", "Indicator explorer", None),
-    ("pages/county.py", "نمای شهرستان", "County profile", None),
-    ("pages/county_map.py", "نقشه شهرستان‌ها", "County map", None),
-    ("pages/search.py", "جست‌وجو", "Search", None),
-    ("pages/sql.py", "پرس‌وجوی SQL", "SQL", None),
+    ("screens/home.py", "گزیده اطلاعات", "Highlights", None),
+    ("screens/yearbook.py", "جدول‌های سالنامه", "Yearbook tables", None),
+    ("screens/explorer.py", "کاوش شاخص‌ها", "Indicator explorer", None),
+    ("screens/county.py", "نمای شهرستان", "County profile", None),
+    ("screens/county_map.py", "نقشه شهرستان‌ها", "County map", None),
+    ("screens/search.py", "جست‌وجو", "Search", None),
+    ("screens/sql.py", "پرس‌وجوی SQL", "SQL", None),
 ]
 STAFF_PAGES = [
-    ("pages/liaison_tables.py", "جدول‌های دستگاه من", "My agency's tables", "upload"),
-    ("pages/liaison_upload.py", "بارگذاری فایل", "Upload a file", "upload"),
-    ("pages/liaison_history.py", "سابقه ارسال‌ها", "My submissions", "upload"),
-    ("pages/review.py", "صف بررسی", "Review queue", "review"),
-    ("pages/quality.py", "کیفیت داده‌ها", "Data quality", "review"),
-    ("pages/progress.py", "پیشرفت گردآوری", "Collection progress", "open_year"),
-    ("pages/editions.py", "انتشار ویرایش", "Publish an edition", "publish"),
+    ("screens/liaison_tables.py", "جدول‌های دستگاه من", "My agency's tables", "upload"),
+    ("screens/liaison_upload.py", "بارگذاری فایل", "Upload a file", "upload"),
+    ("screens/liaison_history.py", "سابقه ارسال‌ها", "My submissions", "upload"),
+    ("screens/review.py", "صف بررسی", "Review queue", "review"),
+    ("screens/quality.py", "کیفیت داده‌ها", "Data quality", "review"),
+    ("screens/progress.py", "پیشرفت گردآوری", "Collection progress", "open_year"),
+    ("screens/editions.py", "انتشار ویرایش", "Publish an edition", "publish"),
 ]
 
 
@@ -48,7 +50,7 @@ def search_box() -> None:
     if words and words != st.session_state.get("search_done"):
         st.session_state["search_done"] = words
         st.session_state["search_query"] = words
-        st.switch_page("pages/search.py")
+        st.switch_page("screens/search.py")
 
 
 def account_box(actor) -> None:
@@ -63,22 +65,24 @@ def account_box(actor) -> None:
         st.rerun()
 
 
-def menu(actor):
-    from salnameh.access import can
+def staff_pages(actor) -> list[tuple[str, str, str, str]]:
+    """The staff pages the actor's role may use, as the core decides (`access.can`)."""
+    if actor is None:
+        return []
+    return [page for page in STAFF_PAGES if can(actor, page[3])]
 
+
+def menu(actor):
     fa = lang() == "fa"
     public = [st.Page(path, title=fa_title if fa else en_title, default=i == 0)
               for i, (path, fa_title, en_title, _) in enumerate(PUBLIC_PAGES)]  # fmt: skip
     sections = {tr("سالنامه", "Yearbook"): public}
     if actor is None:
-        sign_in_page = st.Page("pages/sign_in.py", title=tr("ورود", "Sign in"))
+        sign_in_page = st.Page("screens/sign_in.py", title=tr("ورود", "Sign in"))
         sections[tr("کاربران", "Staff")] = [sign_in_page]
     else:
-        mine = [
-            st.Page(path, title=fa_title if fa else en_title)
-            for path, fa_title, en_title, action in STAFF_PAGES
-            if can(actor, action)
-        ]
+        mine = [st.Page(path, title=fa_title if fa else en_title)
+                for path, fa_title, en_title, _ in staff_pages(actor)]  # fmt: skip
         if mine:
             sections[role_title(actor)] = mine
     return st.navigation(sections)
@@ -95,4 +99,6 @@ def main() -> None:
     page.run()
 
 
-main()
+# Streamlit runs this file as __main__; tests import it for its page tables.
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Persian-first page chrome: direction, fonts and the few words the portal needs."""
+"""Persian-first page chrome: the right-to-left layout (the font is the theme's)."""
 
 from __future__ import annotations
 
@@ -25,32 +25,3 @@ RTL_RULES = """
 def page_css(lang: str) -> str:
     """The portal's style: right-to-left unless the reader chose English."""
     return f"<style>{RTL_RULES}</style>" if lang == "fa" else ""
-
-
-WORDS = {
-    "title": ("سالنامه آماری استان تهران", "Tehran Province Statistical Yearbook"),
-    "language": ("زبان", "Language"),
-    "chapter": ("فصل", "Chapter"),
-    "tables": ("جدول‌ها", "Tables"),
-    "table": ("جدول", "Table"),
-    "agency": ("دستگاه متولی", "Responsible agency"),
-    "period": ("دوره", "Period"),
-    "geography": ("سطح جغرافیایی", "Geography"),
-    "measures": ("شاخص‌ها", "Measures"),
-    "dimensions": ("طبقه‌بندی‌ها", "Breakdowns"),
-    "rules": ("قواعد کنترل", "Validation rules"),
-    "footnotes": ("یادداشت‌ها", "Notes"),
-    "catalog_summary": (
-        "{tables} جدول در {chapters} فصل",
-        "{tables} tables in {chapters} chapters",
-    ),
-    "demo_files": (
-        "{files} فایل نمونه دستگاه‌ها برای سال‌های {first} تا {last}",
-        "{files} demo agency files for {first}-{last}",
-    ),
-}
-
-
-def word(key: str, lang: str, **values: object) -> str:
-    fa, en = WORDS[key]
-    return (fa if lang == "fa" else en).format(**values)

@@ -13,13 +13,13 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 PAGES = {
-    "home": "pages/home.py",
-    "yearbook": "pages/yearbook.py",
-    "explorer": "pages/explorer.py",
-    "county": "pages/county.py",
-    "county_map": "pages/county_map.py",
-    "search": "pages/search.py",
-    "sql": "pages/sql.py",
+    "home": "screens/home.py",
+    "yearbook": "screens/yearbook.py",
+    "explorer": "screens/explorer.py",
+    "county": "screens/county.py",
+    "county_map": "screens/county_map.py",
+    "search": "screens/search.py",
+    "sql": "screens/sql.py",
 }
 
 

@@ -80,7 +80,7 @@ def require(action: str, agency: str | None = None) -> Actor:
         # A page run on its own (outside the app's menu, as AppTest runs one) has no
         # sign-in page to link to; the warning above still says what to do.
         with contextlib.suppress(StreamlitPageNotFoundError):
-            st.page_link("pages/sign_in.py", label=tr("ورود", "Sign in"))
+            st.page_link("screens/sign_in.py", label=tr("ورود", "Sign in"))
         st.stop()
     try:
         core_require(actor, action, agency)

@@ -84,7 +84,7 @@ PORTAL = Path(__file__).resolve().parent.parent / "dashboards"
 @pytest.fixture
 def portal_page(monkeypatch: pytest.MonkeyPatch):
     """A portal page as Streamlit's AppTest runs it, for a home, a signed-in actor or
-    nobody, and a language: `portal_page("pages/review.py", home, actor=EXPERT)`.
+    nobody, and a language: `portal_page("screens/review.py", home, actor=EXPERT)`.
 
     The page script runs alone (not through the menu), which is how a wrong role that types
     a page's address is refused: by the page's own check.

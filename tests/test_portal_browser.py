@@ -150,3 +150,119 @@ def test_public_pages_render_in_the_browser(portal, page):
     # Persian first: the page runs right to left.
     direction = page.evaluate("getComputedStyle(document.querySelector('h1')).direction")
     assert direction == "rtl"
+
+
+ROAD, ROAD_AGENCY = "road_length_type_county", "road_maintenance"
+
+
+def menu(tab, title: str) -> None:
+    """Go to a page through the sidebar menu: a new address would start a new session and
+    sign the user out, as it does for a person who types one."""
+    tab.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    settle(tab)
+
+
+def road_files(folder: Path) -> tuple[Path, Path, int]:
+    """Road lengths 1402 as the agency's form, with Damavand's total 100 km more than its
+    parts (rejected), and the correct one; plus Damavand's correct total."""
+    from tests.corpus.build import grid, row_of, save_xlsx
+
+    good = grid(ROAD, 1402)
+    at = row_of(good, "دماوند")
+    total = good.rows[at][1]
+    broken = grid(ROAD, 1402)
+    broken.rows[at][1] += 100
+    for kind in ("bad", "good"):
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+    bad_path = save_xlsx(broken, folder / "bad" / f"{ROAD}.xlsx")
+    good_path = save_xlsx(good, folder / "good" / f"{ROAD}.xlsx")
+    return bad_path, good_path, total
+
+
+def upload(tab, path: Path, verdict: str, *details: str) -> None:
+    """Send a file from the upload page and wait for its verdict and details on screen."""
+    from playwright.sync_api import expect
+
+    tab.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    settle(tab)
+    tab.get_by_role("button", name="ارسال").click()
+    main = tab.locator('[data-testid="stMain"]')
+    for text in (verdict, *details):
+        expect(main).to_contain_text(text, timeout=60_000)
+    settle(tab)
+
+
+def test_a_correction_travels_from_the_liaison_to_the_public_yearbook(portal, browser, tmp_path):
+    """The cycle in the browser: a liaison's broken file is refused with where and why, the
+    corrected one accepted; an expert approves it; once the coordinator publishes 1402
+    and the warehouse is built, the figure is on the public yearbook page."""
+    from tests.conftest import run_salnameh
+
+    url, home = portal
+    bad, good, damavand_total = road_files(tmp_path)
+
+    liaison = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    tab = liaison.new_page()
+    sign_in(tab, url, home, f"liaison-{ROAD_AGENCY}")
+    menu(tab, "بارگذاری فایل")
+    # Refused, with the row and the figures named in Persian.
+    upload(tab, bad, "پذیرفته نشد", "در ردیف دماوند")
+    shot(tab, "liaison-upload-rejected")
+    upload(tab, good, "پذیرفته شد")
+    shot(tab, "liaison-upload-accepted")
+    menu(tab, "سابقه ارسال‌ها")
+    shot(tab, "liaison-history")
+    liaison.close()
+
+    expert = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    tab = expert.new_page()
+    sign_in(tab, url, home, "demo-expert")
+    menu(tab, "صف بررسی")
+    chooser = tab.locator('[data-testid="stSelectbox"]').filter(has_text="ارسال برای بررسی")
+    chooser.locator("input").click()
+    tab.keyboard.type("طول راه‌های برون‌شهری")
+    tab.get_by_role("option").filter(has_text="۱۴۰۲").first.click()
+    settle(tab)
+    shot(tab, "expert-review")
+    tab.get_by_text("تأیید", exact=True).click()
+    tab.get_by_role("button", name="ثبت تصمیم").click()
+    settle(tab)
+    shot(tab, "expert-approved")
+    expert.close()
+
+    from salnameh.ledger import Ledger
+
+    ledger = Ledger(home / "ledger.sqlite")
+    current = ledger.current(ROAD, 1402)
+    assert ledger.reviews(current.submission_id)[-1]["decision"] == "approved"
+
+    # Approved is not published: the public page does not have 1402 yet.
+    reader = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    tab = reader.new_page()
+    visit(tab, url, f"yearbook?table={ROAD}&year=1402")
+    before = tab.locator('[data-testid="stMain"]').inner_text()
+    assert "جدول ۱۲-۱" in before and "۱۴۰۲" not in before.split("جدول ۱۲-۱")[1][:200]
+    reader.close()
+
+    os.environ["SALNAMEH_PASSWORD"] = demo_password(home, "demo-coordinator")
+    try:
+        published = run_salnameh("publish", "--year", "1402", "--as", "demo-coordinator",
+                                 home=home)  # fmt: skip
+    finally:
+        del os.environ["SALNAMEH_PASSWORD"]
+    assert published.returncode == 0, published.stderr
+    built = run_salnameh("build", home=home)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+
+    reader = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    tab = reader.new_page()
+    visit(tab, url, f"yearbook?table={ROAD}&year=1402")
+    shot(tab, "public-yearbook-1402")
+    shown = tab.locator('[data-testid="stMain"]').inner_text()
+    from salnameh.persian import to_persian_digits
+
+    assert "۱۴۰۲" in shown
+    # Persian separators (٬ thousands, ٫ decimals) or Latin ones: the figure, not the style.
+    shown = shown.replace("٬", ",").replace("٫", ".")
+    assert "دماوند" in shown and to_persian_digits(f"{damavand_total:,}") in shown
+    reader.close()

@@ -113,7 +113,7 @@ def captions(app) -> str:
 @pytest.mark.parametrize("lang", ["fa", "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_public_page_renders_in_persian_and_english(portal_page, demo_home, page, lang):
-    app = portal_page(f"pages/{page}", demo_home.root, lang=lang)
+    app = portal_page(f"screens/{page}", demo_home.root, lang=lang)
     TIMINGS[f"{page} {lang}"] = run(app)
     assert app.title[0].value == TITLES[page][0 if lang == "fa" else 1]
     TIMINGS[f"{page} {lang} rerun"] = run(app)
@@ -131,7 +131,7 @@ def test_public_pages_never_open_the_internal_snapshot(portal_page, demo_home, m
     monkeypatch.setattr(duckdb, "connect", watch)
     st.cache_data.clear()  # nothing served from an earlier test's cache
     for page in PAGES:
-        app = portal_page(f"pages/{page}", demo_home.root, lang="en")
+        app = portal_page(f"screens/{page}", demo_home.root, lang="en")
         app.session_state["search_query"] = "population"
         run(app)
     assert opened and all(path.endswith("public.duckdb") for path in opened), set(opened)
@@ -154,7 +154,7 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
         ).fetchall()
     )
 
-    app = portal_page("pages/home.py", demo_home.root, lang="fa")
+    app = portal_page("screens/home.py", demo_home.root, lang="fa")
     run(app)
     assert app.subheader[0].value == "سالنامه ۱۴۰۱، ویرایش ۱"
     day = figures.jalali_day(edition[2], "fa")
@@ -164,7 +164,7 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
     change = (population[1401] - population[1400]) / population[1400] * 100
     assert metric.delta == f"+{figures.number(change, 1, 'fa')}٪"
 
-    app = portal_page("pages/home.py", demo_home.root, lang="en")
+    app = portal_page("screens/home.py", demo_home.root, lang="en")
     run(app)
     assert app.subheader[0].value == "Yearbook 1401, edition 1"
     metric = next(m for m in app.metric if m.label == "Population (persons)")
@@ -175,7 +175,7 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
 
 
 def test_yearbook_prints_the_census_table_with_its_notes(portal_page, demo_home):
-    app = portal_page("pages/yearbook.py", demo_home.root, lang="fa")
+    app = portal_page("screens/yearbook.py", demo_home.root, lang="fa")
     app.query_params["table"] = "pop_county_sex_age"
     app.query_params["year"] = "1390"
     run(app)
@@ -197,7 +197,7 @@ def test_yearbook_prints_the_census_table_with_its_notes(portal_page, demo_home)
     assert app.selectbox(key="yb_table").value == "pop_sex_residence"
     assert app.query_params["table"] == "pop_sex_residence"
 
-    app = portal_page("pages/yearbook.py", demo_home.root, lang="en")
+    app = portal_page("screens/yearbook.py", demo_home.root, lang="en")
     app.query_params["table"] = "pop_county_sex_age"
     run(app)
     printed = markdown(app)
@@ -212,7 +212,7 @@ def test_yearbook_shows_symbols_as_printed_and_downloads_the_csv(
         "SELECT table_id, year, any_value(symbol), count(*) FROM marts.fct_observations"
         " WHERE symbol IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()
-    app = portal_page("pages/yearbook.py", demo_home.root, lang="en")
+    app = portal_page("screens/yearbook.py", demo_home.root, lang="en")
     app.query_params["table"] = table_id
     app.query_params["year"] = str(year)
     run(app)
@@ -264,7 +264,7 @@ def test_unreleased_table_years_stay_out_of_the_public_pages(portal_page, demo_h
     ]
     assert in_review  # the demo leaves part of 1402 in review
     table_id = in_review[0]["table_id"]
-    app = portal_page("pages/yearbook.py", demo_home.root, lang="en")
+    app = portal_page("screens/yearbook.py", demo_home.root, lang="en")
     app.query_params["table"] = table_id
     app.query_params["year"] = "1402"
     run(app)
@@ -276,7 +276,7 @@ def test_unreleased_table_years_stay_out_of_the_public_pages(portal_page, demo_h
     run(app)
     assert "1401" not in app.selectbox(key="yb_year").options
 
-    app = portal_page("pages/sql.py", demo_home.root, lang="en")
+    app = portal_page("screens/sql.py", demo_home.root, lang="en")
     run(app)
     app.text_area(key="sql_text").input(
         "SELECT count(*) AS n FROM marts.fct_observations WHERE year = 1402"
@@ -314,7 +314,7 @@ def test_series_frame_gives_several_indicators_on_both_bases(public_con):
 def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     portal_page, demo_home, downloads
 ):
-    app = portal_page("pages/explorer.py", demo_home.root, lang="en")
+    app = portal_page("screens/explorer.py", demo_home.root, lang="en")
     app.query_params["indicator"] = CENSUS
     app.query_params["places"] = "23,2301,2320"
     run(app)
@@ -350,7 +350,7 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
 
 def test_explorer_opens_a_breakdown_from_a_link_and_lets_it_go(portal_page, demo_home):
     women = "pop_county_sex_age.population[age_group_5y=total;sex=female]"
-    app = portal_page("pages/explorer.py", demo_home.root, lang="fa")
+    app = portal_page("screens/explorer.py", demo_home.root, lang="fa")
     app.query_params["indicator"] = women
     run(app)
     assert app.toggle(key="ex_breakdowns").value
@@ -381,7 +381,7 @@ def test_explorer_marks_breaks_where_the_boundary_changed(public_con):
 
 
 def test_county_page_sets_tehran_against_the_province(portal_page, demo_home):
-    app = portal_page("pages/county.py", demo_home.root, lang="en")
+    app = portal_page("screens/county.py", demo_home.root, lang="en")
     app.query_params["county"] = "2301"
     run(app)
     app.multiselect(key="co_indicators").set_value([CENSUS])
@@ -400,7 +400,7 @@ def test_county_page_sets_tehran_against_the_province(portal_page, demo_home):
 
 
 def test_map_has_every_county_of_the_year_and_the_osm_attribution(portal_page, demo_home):
-    app = portal_page("pages/county_map.py", demo_home.root, lang="en")
+    app = portal_page("screens/county_map.py", demo_home.root, lang="en")
     app.query_params["indicator"] = CENSUS
     run(app)
     app.selectbox(key="map_year").select(1395)
@@ -478,7 +478,7 @@ def test_search_page_reads_the_sidebar_words_and_links_to_the_pages(demo_home, m
     )
     run(app)
     app.session_state["search_query"] = "جمعيت 3-2"  # what app.py's sidebar box leaves
-    app.switch_page("pages/search.py")
+    app.switch_page("screens/search.py")
     run(app)
     assert app.text_input(key="search_words").value == "جمعيت 3-2"
     results = [m.value for m in app.markdown if m.value.startswith("**جدول")]
@@ -498,7 +498,7 @@ def test_search_page_reads_the_sidebar_words_and_links_to_the_pages(demo_home, m
 def test_sql_page_refuses_files_and_attach_and_stops_at_the_row_limit(
     portal_page, demo_home, downloads
 ):
-    app = portal_page("pages/sql.py", demo_home.root, lang="fa")
+    app = portal_page("screens/sql.py", demo_home.root, lang="fa")
     run(app)
     internal = Path(demo_home.root) / "snapshots" / "internal.duckdb"
     for refused in ("SELECT * FROM read_csv('/etc/passwd')", f"ATTACH '{internal}' AS staff"):
@@ -524,7 +524,7 @@ def test_sql_page_refuses_files_and_attach_and_stops_at_the_row_limit(
 
 
 def test_sql_schema_is_documented_from_the_snapshot(portal_page, demo_home):
-    app = portal_page("pages/sql.py", demo_home.root, lang="en")
+    app = portal_page("screens/sql.py", demo_home.root, lang="en")
     run(app)
     labels = [e.label for e in app.expander]
     assert "marts.fct_indicator_series" in labels and "marts.dim_edition" in labels

@@ -22,13 +22,13 @@ ROAD = "road_length_type_county"  # road_maintenance's 1402 table, rejected in t
 ROADS = liaison("road_maintenance")
 GAS = liaison("gas")
 PAGES = {
-    "pages/liaison_tables.py": ("جدول‌های دستگاه من", "My agency's tables", ROADS),
-    "pages/liaison_upload.py": ("بارگذاری فایل", "Upload a file", ROADS),
-    "pages/liaison_history.py": ("سابقه ارسال‌ها", "My submissions", GAS),
-    "pages/review.py": ("صف بررسی", "Review queue", EXPERT),
-    "pages/quality.py": ("کیفیت داده‌ها", "Data quality", EXPERT),
-    "pages/progress.py": ("پیشرفت گردآوری", "Collection progress", COORDINATOR),
-    "pages/editions.py": ("انتشار ویرایش", "Publish an edition", COORDINATOR),
+    "screens/liaison_tables.py": ("جدول‌های دستگاه من", "My agency's tables", ROADS),
+    "screens/liaison_upload.py": ("بارگذاری فایل", "Upload a file", ROADS),
+    "screens/liaison_history.py": ("سابقه ارسال‌ها", "My submissions", GAS),
+    "screens/review.py": ("صف بررسی", "Review queue", EXPERT),
+    "screens/quality.py": ("کیفیت داده‌ها", "Data quality", EXPERT),
+    "screens/progress.py": ("پیشرفت گردآوری", "Collection progress", COORDINATOR),
+    "screens/editions.py": ("انتشار ویرایش", "Publish an edition", COORDINATOR),
 }
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "success", "info",
@@ -77,7 +77,7 @@ def test_each_staff_page_renders_for_its_role(portal_page, demo_home, page, lang
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
     assert app.title[0].value == (title_fa if lang == "fa" else title_en)
-    if page == "pages/liaison_upload.py":
+    if page == "screens/liaison_upload.py":
         assert app.file_uploader(key="upload_file") and app.button(key="upload_send").disabled
         return
     frames = [e.value for e in [*app.dataframe, *app.table]]
@@ -100,14 +100,14 @@ def test_anonymous_reader_is_sent_to_sign_in_and_sees_nothing(portal_page, demo_
 @pytest.mark.parametrize(
     ("page", "actor", "action"),
     [
-        ("pages/review.py", ROADS, "review"),
-        ("pages/quality.py", ROADS, "review"),
-        ("pages/editions.py", EXPERT, "publish"),
-        ("pages/progress.py", EXPERT, "open_year"),
-        ("pages/liaison_upload.py", ANALYST, "upload"),
-        ("pages/liaison_tables.py", EXPERT, "upload"),
-        ("pages/liaison_history.py", ANALYST, "upload"),
-        ("pages/review.py", ANALYST, "review"),
+        ("screens/review.py", ROADS, "review"),
+        ("screens/quality.py", ROADS, "review"),
+        ("screens/editions.py", EXPERT, "publish"),
+        ("screens/progress.py", EXPERT, "open_year"),
+        ("screens/liaison_upload.py", ANALYST, "upload"),
+        ("screens/liaison_tables.py", EXPERT, "upload"),
+        ("screens/liaison_history.py", ANALYST, "upload"),
+        ("screens/review.py", ANALYST, "review"),
     ],
 )
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -124,7 +124,7 @@ def test_wrong_role_is_refused_with_the_core_message(
 def test_liaison_sees_only_its_agency_tables_even_when_asking_for_another(
     portal_page, demo_home, catalog
 ):
-    app = portal_page("pages/liaison_tables.py", demo_home.root, actor=ROADS, lang="en")
+    app = portal_page("screens/liaison_tables.py", demo_home.root, actor=ROADS, lang="en")
     app.session_state["staff_agency"] = "gas"  # a crafted request for another agency
     app.run()
     frame = table(app)
@@ -138,7 +138,7 @@ def test_liaison_sees_only_its_agency_tables_even_when_asking_for_another(
     assert app.download_button(key="form_download")
 
     # A coordinator may work for any agency, choosing it.
-    app = portal_page("pages/liaison_tables.py", demo_home.root, actor=COORDINATOR, lang="en")
+    app = portal_page("screens/liaison_tables.py", demo_home.root, actor=COORDINATOR, lang="en")
     app.run().selectbox(key="staff_agency").set_value("gas").run()
     gas = {t.title.en for t in catalog if t.agency == "gas"}
     assert set(table(app)["Table"]) == gas
@@ -147,7 +147,7 @@ def test_liaison_sees_only_its_agency_tables_even_when_asking_for_another(
 def test_liaison_history_holds_only_its_agency_and_the_experts_comment(
     portal_page, demo_home, catalog
 ):
-    app = portal_page("pages/liaison_history.py", demo_home.root, actor=GAS, lang="en").run()
+    app = portal_page("screens/liaison_history.py", demo_home.root, actor=GAS, lang="en").run()
     ledger = ledger_of(demo_home.root)
     ids = {int(i) for i in grid(app)["Submission"]}
     assert ids == {s.submission_id for s in ledger.submissions() if s.agency == "gas"}
@@ -220,7 +220,7 @@ def test_liaison_uploads_a_broken_file_sees_where_then_the_corrected_one(
 ):
     bad, good, damavand = _road_files(tmp_path)
     ledger = ledger_of(home)
-    app = portal_page("pages/liaison_upload.py", home, actor=ROADS, lang="fa").run()
+    app = portal_page("screens/liaison_upload.py", home, actor=ROADS, lang="fa").run()
     _send(app, f"{ROAD}.xlsx", bad)
     assert not app.exception
     assert "پذیرفته نشد" in app.error[0].value and "۱۴۰۲" in app.error[0].value
@@ -258,7 +258,7 @@ def test_liaison_uploads_a_broken_file_sees_where_then_the_corrected_one(
 def test_liaison_cannot_upload_another_agencys_table(portal_page, home, tmp_path):
     _bad, good, _row = _road_files(tmp_path)
     before = len(ledger_of(home).submissions())
-    app = portal_page("pages/liaison_upload.py", home, actor=GAS, lang="en").run()
+    app = portal_page("screens/liaison_upload.py", home, actor=GAS, lang="en").run()
     _send(app, f"{ROAD}.xlsx", good)
     assert [e.value for e in app.error] == [Forbidden(GAS, "upload", "road_maintenance").en]
     assert not app.success and len(ledger_of(home).submissions()) == before
@@ -282,7 +282,7 @@ def test_the_upload_function_is_the_clis_ingestion(home, tmp_path):
 
 # ---------------------------------------------------------------------------- experts
 def _review_page(portal_page, home, state: str, sid: int, lang: str = "en"):
-    app = portal_page("pages/review.py", home, actor=EXPERT, lang=lang).run()
+    app = portal_page("screens/review.py", home, actor=EXPERT, lang=lang).run()
     app.selectbox(key="queue_state").set_value(state).run()
     app.selectbox(key="review_submission").set_value(sid).run()
     assert not app.exception, app.exception
@@ -379,14 +379,14 @@ def test_flag_verdict_is_recorded_and_counted_as_judged(portal_page, home):
     assert (verdict["verdict"], verdict["expert"]) == ("error", EXPERT.user_id)
     # Judged at once, before any rebuild: the flag's title and the quality page say so.
     assert any("error (back to the agency)" in e.label for e in app.expander)
-    quality = portal_page("pages/quality.py", home, actor=EXPERT, lang="en").run()
+    quality = portal_page("screens/quality.py", home, actor=EXPERT, lang="en").run()
     metrics = {m.label: m.value for m in quality.metric}
     assert metrics["Judged"] == "1"
     assert int(metrics["Open (not judged)"]) == int(metrics["All flags"]) - 1
 
 
 def test_quality_page_counts_flags_by_chapter_and_county(portal_page, demo_home):
-    app = portal_page("pages/quality.py", demo_home.root, actor=EXPERT, lang="en").run()
+    app = portal_page("screens/quality.py", demo_home.root, actor=EXPERT, lang="en").run()
     app.selectbox(key="quality_severity").set_value(None).run()
     by_chapter, by_place = table(app, 0), table(app, 1)
     total = int({m.label: m.value for m in app.metric}["All flags"])
@@ -398,7 +398,7 @@ def test_quality_page_counts_flags_by_chapter_and_county(portal_page, demo_home)
 
 # ------------------------------------------------------------------------ coordinator
 def test_coordinator_sends_reminders_to_the_late_agencies(portal_page, home):
-    app = portal_page("pages/progress.py", home, actor=COORDINATOR, lang="en").run()
+    app = portal_page("screens/progress.py", home, actor=COORDINATOR, lang="en").run()
     app.selectbox(key="progress_year").set_value(1402).run()
     overdue = table(app, 1)  # after the chapters
     late = set(overdue["Agency"])
@@ -420,7 +420,7 @@ def test_coordinator_publishes_an_edition_and_sees_what_it_holds(portal_page, ho
     approved = {
         r["submission_id"] for r in ledger.review_queue(1402) if r["review_state"] == "approved"
     }
-    app = portal_page("pages/editions.py", home, actor=COORDINATOR, lang="en").run()
+    app = portal_page("screens/editions.py", home, actor=COORDINATOR, lang="en").run()
     years = table(app)
     assert years.loc[years["Year"] == "1402", "State"].iloc[0] == "still open"
     assert years.loc[years["Year"] == "1401", "Editions"].iloc[0] == "1"

@@ -13,7 +13,7 @@ from salnameh.demo.generate import generate_demo
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
 from salnameh.settings import home
-from salnameh.users import AuthenticationFailed, UserError, Users
+from salnameh.users import MAX_FAILURES, AuthenticationFailed, TooManyAttempts, UserError, Users
 from salnameh.warehouse import raw_counts
 from tests.conftest import run_salnameh
 
@@ -63,6 +63,23 @@ def test_users_are_added_by_a_coordinator_and_passwords_never_kept(users, ledger
     with pytest.raises(AuthenticationFailed):
         users.authenticate("post-liaison", PASSWORD)
     assert users.get("post-liaison").disabled_at is not None  # kept, not deleted
+
+
+def test_repeated_failed_sign_ins_lock_the_user_out_for_a_while(users, ledger):
+    users.add(COORDINATOR, "expert", "Expert", "expert", PASSWORD)
+    users.authenticate("expert", PASSWORD)
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AuthenticationFailed):
+            users.authenticate("expert", "guess " * 3)
+    # Locked: even the right password is refused, with a message saying for how long.
+    with pytest.raises(TooManyAttempts) as locked:
+        users.authenticate("expert", PASSWORD)
+    assert "15" in locked.value.en and "۱۵" not in locked.value.en and locked.value.fa
+    # Another user is not affected; an unknown name is limited the same way.
+    assert users.authenticate("coord", PASSWORD) == COORDINATOR
+    with ledger.connect() as con:  # the window passes
+        con.execute("UPDATE login_attempts SET at = '2000-01-01T00:00:00.000+00:00'")
+    assert users.authenticate("expert", PASSWORD) == EXPERT
 
 
 @pytest.mark.parametrize(
