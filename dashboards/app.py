@@ -85,7 +85,8 @@ def menu(actor):
                 for path, fa_title, en_title, _ in staff_pages(actor)]  # fmt: skip
         if mine:
             sections[role_title(actor)] = mine
-    return st.navigation(sections)
+    # Expanded: a coordinator has 15 pages, and a folded menu hides the cycle's pages.
+    return st.navigation(sections, expanded=True)
 
 
 def main() -> None:

@@ -266,3 +266,16 @@ def test_a_correction_travels_from_the_liaison_to_the_public_yearbook(portal, br
     shown = shown.replace("٬", ",").replace("٫", ".")
     assert "دماوند" in shown and to_persian_digits(f"{damavand_total:,}") in shown
     reader.close()
+
+
+def test_staff_pages_render_for_the_coordinator_in_the_browser(portal, page):
+    """Every staff page, as the coordinator (who may use them all) sees it."""
+    from dashboards.app import STAFF_PAGES
+
+    url, home = portal
+    sign_in(page, url, home, "demo-coordinator")
+    for path, title_fa, _title_en, _action in STAFF_PAGES:
+        menu(page, title_fa)
+        assert page.locator('[data-testid="stException"]').count() == 0, path
+        assert page.get_by_role("heading", name=title_fa).count() >= 1, path
+        shot(page, f"staff-{Path(path).stem}")
