@@ -124,7 +124,12 @@ def test_public_snapshot_holds_only_released_figures(demo_home):
             "SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_observations'"
             " AND column_name = 'source_row'"
         ).fetchone()[0]
+        # Not even a note may tell that figures of the unreleased year exist.
+        told = con.execute(
+            "SELECT count(*) FROM marts.fct_indicator_series WHERE break_note_en LIKE '%1402%'"
+        ).fetchone()[0]
     assert years == set(range(1390, 1402))  # 1402 is still in review in the demo
+    assert told == 0
     assert unreleased == 0 and versions == [("released",)]
     assert "fct_anomalies" not in tables and "values" not in tables
     assert "Row of the cell" in documented

@@ -113,7 +113,8 @@ in_units as (
         spans.first_year,
         spans.last_year
     from observed
-    inner join {{ ref('int_series__spans') }} as spans on spans.table_id = observed.table_id
+    inner join {{ ref('int_series__spans') }} as spans
+        on spans.table_id = observed.table_id and spans.version = observed.version
     inner join {{ ref('int_geography__comparable_units') }} as units
         on units.first_year = spans.first_year
         and units.last_year = spans.last_year
