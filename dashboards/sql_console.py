@@ -86,7 +86,7 @@ def run_sql(
     if not sql.strip():
         return Result(None, False, "پرس‌وجو خالی است.", "The query is empty.")
     try:
-        with open_snapshot(salnameh_home, PUBLIC) as con:
+        with open_snapshot(salnameh_home, PUBLIC, for_users=True) as con:
             columns, rows, truncated = run_query(con, sql, max_rows, timeout_s)
     except QueryTimeout:
         return Result(

@@ -155,26 +155,33 @@ def _literal(text: str) -> str:
 
 
 @contextmanager
-def open_snapshot(salnameh_home: Home, kind: str = PUBLIC) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_snapshot(
+    salnameh_home: Home, kind: str = PUBLIC, for_users: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to a snapshot that cannot touch any other file.
 
     External access (files, URLs, ATTACH, COPY) is off and the configuration locked, so SQL
-    typed by a user reaches this snapshot and nothing else.
+    typed by a user reaches this snapshot and nothing else. `for_users` also bounds what one
+    typed query may take from a shared server: memory, threads and spilling to disk.
     """
     path = snapshot_path(salnameh_home, kind)
     if not path.exists():
         raise SnapshotMissing(
             f"no {kind} snapshot in {salnameh_home.snapshots_dir}; run `salnameh build` first"
         )
-    con = duckdb.connect(
-        str(path),
-        read_only=True,
-        config={"enable_external_access": False, "lock_configuration": True},
-    )
+    config = {"enable_external_access": False}
+    if for_users:
+        config |= USER_QUERY_LIMITS
+    config["lock_configuration"] = True  # last: nothing above may be changed by a query
+    con = duckdb.connect(str(path), read_only=True, config=config)
     try:
         yield con
     finally:
         con.close()
+
+
+# What one query typed on the shared server (the portal's SQL page) may use.
+USER_QUERY_LIMITS = {"memory_limit": "1GB", "threads": 1, "max_temp_directory_size": "0B"}
 
 
 class QueryTimeout(Exception):

@@ -539,6 +539,14 @@ def test_run_sql_limits_rows_and_time(demo_home):
     assert slow.frame is None and "0.2 s" in slow.error_en
     same = run_sql(home(demo_home.root), "SELECT 1 AS a, 2 AS a, [1, 2] AS l")
     assert list(same.frame.columns) == ["a", "a_2", "l"] and same.frame["l"][0] == "[1, 2]"
+    # One typed query may not take the shared server's memory or cores, nor change that.
+    bounded = run_sql(
+        home(demo_home.root),
+        "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t",
+    )
+    assert int(bounded.frame["t"][0]) == 1 and bounded.frame["m"][0].startswith(("953", "1.0"))
+    refused = run_sql(home(demo_home.root), "SET memory_limit = '20GB'")
+    assert refused.frame is None and refused.error_en
 
 
 # ------------------------------------------------------------------ plain functions
