@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
 
 from ingestion.places import PROVINCE_CODE, Places
 from ingestion.problems import Problem, column_letter, error, note, warning
@@ -39,8 +44,10 @@ class ValueColumn:
     members: tuple[str, ...]  # codes of the column dimensions, in declared order
 
 
-@dataclass(frozen=True)
-class DataRow:
+class DataRow(NamedTuple):
+    """One data row. A tuple, not a dataclass: a large table has tens of thousands of
+    them, and a tuple is built several times faster."""
+
     index: int  # 0-based sheet row
     geo: str
     members: tuple[str, ...]  # codes of the row dimensions, in declared order
@@ -52,6 +59,10 @@ class Layout:
     columns: list[ValueColumn]
     rows: list[DataRow]
     problems: list[Problem] = field(default_factory=list)
+    # The cells of `columns` in every row of the sheet (rows x columns, '' past a row's
+    # end), gathered once while finding the rows, so the values are not read cell by cell
+    # again. None for a layout made by hand: the values step then gathers them itself.
+    value_cells: np.ndarray | None = None
 
 
 class TableShape:
@@ -81,10 +92,11 @@ class TableShape:
                 for parts in spellings:
                     self.columns.setdefault(name_key("".join(parts)), target)
         self.known_geos = {g.code for g in self.places.expected}
+        member_codes = [[c.code for c in codes] for codes in self.row_members]
         self.expected_rows = [
-            (geo.code, tuple(c.code for c in combo))
+            (geo.code, combo)
             for geo in self.places.expected
-            for combo in itertools.product(*self.row_members)
+            for combo in itertools.product(*member_codes)
         ]
 
     def row_label(self, members: tuple[str, ...]) -> tuple[str, str]:
@@ -153,8 +165,31 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
         return header_problems
     value_start = min(c.index for c in columns)
     roles = _label_roles(cells, first_row, value_start, shape)
-    rows, row_problems = _data_rows(sheet, first_row, roles, columns, shape)
-    return Layout(sheet, columns, rows, header_problems + row_problems)
+    # Label and value cells are gathered together, once: the rows are read from these.
+    block = cell_block(cells, [*roles, *(c.index for c in columns)])
+    labels, value_cells = block[first_row:, : len(roles)], block[:, len(roles) :]
+    rows, row_problems = _data_rows(sheet, first_row, roles, shape, labels, value_cells)
+    return Layout(sheet, columns, rows, header_problems + row_problems, value_cells)
+
+
+def cell_block(cells: list[list[object]], cols: list[int]) -> np.ndarray:
+    """The cells of these columns in every row, as a rows x columns object array ('' where
+    a row is too short). Taken by numpy from rows of one length (calamine gives those),
+    else row by row with itemgetter, which takes a row's cells in one call."""
+    if not cols:
+        return np.empty((len(cells), 0), dtype=object)
+    width = max(cols) + 1
+    lengths = set(map(len, cells))
+    if len(lengths) == 1 and min(lengths) >= width:
+        return np.array(cells, dtype=object)[:, cols]
+    pick = operator.itemgetter(*cols)
+    picked = [
+        pick(row) if len(row) >= width else pick([*row, *[""] * (width - len(row))])
+        for row in cells
+    ]
+    if len(cols) == 1:  # itemgetter of one index gives the cell, not a tuple
+        picked = [(cell,) for cell in picked]
+    return np.array(picked, dtype=object).reshape(len(cells), len(cols))
 
 
 def _first_data_row(cells, shape: TableShape, last_formula=None) -> tuple[int, int] | None:
@@ -344,10 +379,10 @@ def _label_roles(cells, first: int, value_start: int, shape: TableShape) -> dict
     return roles
 
 
-def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: TableShape):
-    problems: list[Problem] = []
-    rows: list[DataRow] = []
-    value_cols = [c.index for c in columns]
+def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShape,
+               labels: np.ndarray, value_cells: np.ndarray):  # fmt: skip
+    """The data rows from `first` down; `labels` holds the cells of the `roles` columns of
+    those rows, `value_cells` the value columns of every row of the sheet."""
     place_col = next((c for c, role in roles.items() if role == -1), None)
     if place_col is None and shape.table.geography == "county":
         return [], [
@@ -370,6 +405,142 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
                     sheet=sheet.name,
                 )
             ]
+    below = _RowsBelow(
+        has_values=(value_cells[first:] != "").any(axis=1),
+        labels=labels,
+        label_cols=list(roles),
+        place_col=place_col,
+        dim_cols=dim_cols,
+    )
+    found = _rows_in_bulk(sheet, first, below, shape)
+    if found is not None:
+        rows, seen = found
+        problems: list[Problem] = []
+    else:
+        rows, seen, problems = _rows_one_by_one(sheet, first, below, shape)
+    for key in shape.expected_rows:
+        if key not in seen:
+            name_fa, name_en = _row_names(key, shape)
+            problems.append(
+                error(
+                    "missing_row",
+                    f"ردیف «{name_fa}» در فایل نیست؛ همه شهرستان‌ها و ردیف‌های فرم باید باشند "
+                    "(اگر رقمی ندارد، علامت - یا ... بگذارید).",
+                    f"The row for '{name_en}' is missing. Every row of the form must be "
+                    "present; where there is no figure, type - (not collected) or ... "
+                    "(not available).",
+                    sheet=sheet.name,
+                )
+            )
+    hidden = sorted(r + 1 for r in sheet.hidden_rows if r >= first)
+    if hidden:
+        problems.append(
+            warning(
+                "hidden_rows",
+                f"ردیف‌های پنهان ({', '.join(map(str, hidden[:10]))}) هم خوانده شدند.",
+                f"Hidden rows ({', '.join(map(str, hidden[:10]))}) were read like the others; "
+                "unhide them to check their figures.",
+                sheet=sheet.name,
+            )
+        )
+    return rows, problems
+
+
+@dataclass
+class _RowsBelow:
+    """The rows from the first data row down, as the row readers need them."""
+
+    has_values: np.ndarray  # per row: a figure (or any text) in a value column
+    labels: np.ndarray  # per row, the cells of the label columns (rows x label_cols)
+    label_cols: list[int]  # sheet columns of `labels`, in order
+    place_col: int | None
+    dim_cols: dict[int, int]  # row dimension -> its sheet column
+
+    def label_column(self, col: int) -> np.ndarray:
+        return self.labels[:, self.label_cols.index(col)]
+
+
+_RESTART = object()  # a new place: the row members carried down so far no longer apply
+
+
+def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape):
+    """(rows, keys seen) of a sheet that reads cleanly, worked out a column at a time; None
+    when some row needs `_rows_one_by_one`, which also says what is wrong with it.
+
+    Clean means: every row is blank, a source line or footnote, or has figures; every label
+    names a place of that year or a member of its column; every data row ends up with a
+    place and all its members (carried down from above where left blank) and no two share
+    them. For such a sheet the row-by-row reading reports nothing and gives exactly these
+    rows, in sheet order. Most files are clean, and a million-value one has tens of
+    thousands of rows.
+    """
+    blank = (below.labels == "").all(axis=1)
+    for k in np.flatnonzero(~below.has_values & ~blank):  # labels without figures
+        first_text = next((str(v) for v in sheet.cells[first + k] if v != ""), "")
+        if not _is_footer(first_text):
+            return None  # a subheading or a stray line: the row reader decides
+    data = np.flatnonzero(below.has_values)
+    if below.place_col is None:
+        geos = np.full(len(data), PROVINCE_CODE, dtype=object)
+        new_place = np.zeros(len(data), dtype=bool)
+    else:
+        cells = below.label_column(below.place_col)[data]
+        new_place = cells != ""
+        named = _each_distinct(cells, lambda label: shape.places.match(label).code)
+        if pd.isna(named[new_place]).any():
+            return None  # not a place of that year
+        geos = _carried_down(np.where(new_place, named, None))
+        if geos is None:
+            return None
+    members: dict[int, np.ndarray] = {}  # row dimension -> its code in each data row
+    for i, col in below.dim_cols.items():
+        keys = shape.row_keys[i]
+        cells = below.label_column(col)[data]
+        given = cells != ""
+        codes = _each_distinct(cells, lambda label, keys=keys: keys.get(_label_key(label)))
+        if pd.isna(codes[given]).any():
+            return None  # not a member of this column
+        # Members restart under a new place: a blank member there takes nothing from above.
+        carried = _carried_down(np.where(given, codes, np.where(new_place, _RESTART, None)))
+        if carried is None or (carried == _RESTART).any():
+            return None
+        members[i] = carried
+    ordered = [members[i].tolist() for i in range(len(shape.row_dims))]  # declared order
+    row_members = list(zip(*ordered, strict=True)) if ordered else [()] * len(data)
+    keys = list(zip(geos.tolist(), row_members, strict=True))
+    if len(set(keys)) != len(keys):
+        return None  # a duplicate row
+    indexes = (data + first).tolist()
+    rows = list(map(DataRow, indexes, geos.tolist(), row_members))
+    return rows, dict(zip(keys, indexes, strict=True))
+
+
+def _each_distinct(cells: np.ndarray, resolve) -> np.ndarray:
+    """resolve(cell) for every cell, called once per distinct cell (labels repeat down a
+    sheet). Text only: pd.factorize would take True, 1 and 1.0 for the same value."""
+    if pd.api.types.infer_dtype(cells, skipna=False) != "string":
+        return np.array([resolve(cell) for cell in cells], dtype=object)
+    codes, distinct = pd.factorize(cells)
+    return np.array([resolve(cell) for cell in distinct], dtype=object)[codes]
+
+
+def _carried_down(codes: np.ndarray) -> np.ndarray | None:
+    """Each None replaced by the code above it; None if a row has nothing above to take."""
+    carried = pd.Series(codes, dtype=object).ffill()
+    if carried.isna().any():
+        return None
+    return carried.to_numpy()
+
+
+def _rows_one_by_one(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape):
+    """(rows, keys seen, problems): each row read in turn, with every problem it has."""
+    problems: list[Problem] = []
+    rows: list[DataRow] = []
+    place_col, dim_cols = below.place_col, below.dim_cols
+    has_values_of = below.has_values.tolist()
+    labels_of = below.labels.tolist()
+    place_at = below.label_cols.index(place_col) if place_col is not None else None
+    dims_at = {i: (col, below.label_cols.index(col)) for i, col in dim_cols.items()}
     current_geo = None if place_col is not None else PROVINCE_CODE
     current = [None] * len(shape.row_dims)
     seen: dict[tuple, int] = {}
@@ -377,20 +548,19 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
         if len(problems) >= MAX_ROW_PROBLEMS:
             problems.append(_stopped_early(sheet, index, len(sheet.cells)))
             break
-        row = sheet.cells[index]
-        has_values = any(_cell(row, c) != "" for c in value_cols)
-        labels = [_cell(row, c) for c in roles]
+        has_values = has_values_of[index - first]
+        labels = labels_of[index - first]
         if not has_values and all(v == "" for v in labels):
             continue
-        first_text = next((str(v) for v in row if v != ""), "")
-        if not has_values and (
-            name_key(first_text).startswith(FOOTER_PREFIXES) or first_text.strip().startswith("*")
-        ):
-            continue  # source line or footnote under the table
+        first_text = ""
+        if not has_values:  # only a row without figures can be a footer or a stray line
+            first_text = next((str(v) for v in sheet.cells[index] if v != ""), "")
+            if _is_footer(first_text):
+                continue  # source line or footnote under the table
         where = {"sheet": sheet.name, "row": index + 1}
         bad = False
-        if place_col is not None and _cell(row, place_col) != "":
-            label = _cell(row, place_col)
+        if place_at is not None and labels[place_at] != "":
+            label = labels[place_at]
             match = shape.places.match(label)
             if match.code is None:
                 bad = True
@@ -400,8 +570,8 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
                 problems.append(_bad_place(label, match, place_col, where))
             current_geo = match.code
             current = [None] * len(shape.row_dims)  # members restart under a new place
-        for i, col in dim_cols.items():
-            value = _cell(row, col)
+        for i, (col, at) in dims_at.items():
+            value = labels[at]
             if value == "":
                 continue
             code = shape.row_keys[i].get(_label_key(value))
@@ -439,32 +609,11 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], columns, shape: 
             continue
         seen[key] = index
         rows.append(DataRow(index, current_geo, tuple(current)))
-    for key in shape.expected_rows:
-        if key not in seen:
-            name_fa, name_en = _row_names(key, shape)
-            problems.append(
-                error(
-                    "missing_row",
-                    f"ردیف «{name_fa}» در فایل نیست؛ همه شهرستان‌ها و ردیف‌های فرم باید باشند "
-                    "(اگر رقمی ندارد، علامت - یا ... بگذارید).",
-                    f"The row for '{name_en}' is missing. Every row of the form must be "
-                    "present; where there is no figure, type - (not collected) or ... "
-                    "(not available).",
-                    sheet=sheet.name,
-                )
-            )
-    hidden = sorted(r + 1 for r in sheet.hidden_rows if r >= first)
-    if hidden:
-        problems.append(
-            warning(
-                "hidden_rows",
-                f"ردیف‌های پنهان ({', '.join(map(str, hidden[:10]))}) هم خوانده شدند.",
-                f"Hidden rows ({', '.join(map(str, hidden[:10]))}) were read like the others; "
-                "unhide them to check their figures.",
-                sheet=sheet.name,
-            )
-        )
-    return rows, problems
+    return rows, seen, problems
+
+
+def _is_footer(text: str) -> bool:
+    return name_key(text).startswith(FOOTER_PREFIXES) or text.strip().startswith("*")
 
 
 def _stopped_early(sheet: Sheet, index: int, total: int) -> Problem:

@@ -235,13 +235,18 @@ class RawLoader:
 
     def load(self, submission: dict, values) -> int:
         """One submission's long values (a pandas frame) into raw."values"."""
+        import pyarrow as pa
+
         con = self._con
         sid = submission["submission_id"]
+        # As Arrow, the label columns (pandas categoricals) stay dictionary-encoded all the
+        # way into DuckDB: about twice as fast as DuckDB scanning the pandas frame.
+        incoming = pa.Table.from_pandas(values, preserve_index=False)
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute('DELETE FROM raw."values" WHERE submission_id = ?', [sid])
             con.execute("DELETE FROM raw.submissions WHERE submission_id = ?", [sid])
-            con.register("incoming", values)
+            con.register("incoming", incoming)
             con.execute(
                 'INSERT INTO raw."values" SELECT ?, ?, ?, geo, dim_key, measure, value, flag,'
                 ' sheet, "row", "column" FROM incoming',
