@@ -208,7 +208,7 @@ class Ingestor:
             if same is not None and same.state != "loading":
                 self.ledger.add_event(same.submission_id, "unchanged", uploader,
                                       f"same file sent again: {path.name}")  # fmt: skip
-                return _unchanged(path, same, identity)
+                return _unchanged(path, same, identity, self.catalog)
             if same is not None:  # accepted before, but the load was interrupted
                 return self._load(path, same.submission_id, identity, checked, uploader)
             # An approved table-year takes no new version until a coordinator reopens it.
@@ -236,7 +236,7 @@ class Ingestor:
             report=[p.as_dict() for p in report.problems],
         )
         if verdict == REJECTED:
-            return _rejected(path, submission_id, identity, report)
+            return _rejected(path, submission_id, identity, report, self.catalog)
         return self._load(path, submission_id, identity, checked, uploader)
 
     def _load(self, path: Path, submission_id: int, identity: Identity, checked: Checked,
@@ -259,7 +259,8 @@ class Ingestor:
             with RawLoader(self.home) as loader:
                 n_values = loader.load(meta, checked.values)
         superseded = self.ledger.mark_loaded(submission_id, uploader)
-        return _accepted(path, submission_id, identity, checked.report, n_values, superseded)
+        return _accepted(path, submission_id, identity, checked.report, n_values, superseded,
+                         self.catalog)  # fmt: skip
 
     def resume_interrupted(self, uploader: str = "pipeline") -> list[Outcome]:
         """Finish every load a killed process left half-way, from the archived files."""
@@ -324,15 +325,22 @@ def _internal_error(exc: Exception) -> Problem:
     )
 
 
-def _table_name(identity: Identity | None) -> tuple[str, str]:
+def _table_name(identity: Identity | None, catalog: Catalog | None = None) -> tuple[str, str]:
+    """How a verdict names the table: its printed number and title, as the liaison knows
+    it from the form, with the id only for a table the catalog does not hold."""
     if identity is None:
         return "فایل", "The file"
-    return (f"جدول {identity.table_id} سال {identity.year}",
-            f"Table {identity.table_id} for {identity.year}")  # fmt: skip
+    table = catalog.tables.get(identity.table_id) if catalog is not None else None
+    if table is None:
+        return (f"جدول {identity.table_id} سال {identity.year}",
+                f"Table {identity.table_id} for {identity.year}")  # fmt: skip
+    return (f"جدول {table.number} «{table.title.fa}» سال {identity.year}",
+            f"Table {table.number} ({table.title.en}) for {identity.year}")  # fmt: skip
 
 
-def _accepted(path, submission_id, identity, report, n_values, superseded) -> Outcome:
-    fa, en = _table_name(identity)
+def _accepted(path, submission_id, identity, report, n_values, superseded, catalog=None
+              ) -> Outcome:  # fmt: skip
+    fa, en = _table_name(identity, catalog)
     warnings = report.count(WARNING)
     extra_en = f", with {warnings} warning(s)" if warnings else ""
     extra_fa = f" با {warnings} هشدار" if warnings else ""
@@ -346,8 +354,8 @@ def _accepted(path, submission_id, identity, report, n_values, superseded) -> Ou
     )  # fmt: skip
 
 
-def _rejected(path, submission_id, identity, report) -> Outcome:
-    fa, en = _table_name(identity)
+def _rejected(path, submission_id, identity, report, catalog=None) -> Outcome:
+    fa, en = _table_name(identity, catalog)
     n = len(report.errors)
     return Outcome(
         str(path), REJECTED, submission_id, identity, 0, report.problems,
@@ -356,8 +364,8 @@ def _rejected(path, submission_id, identity, report) -> Outcome:
     )  # fmt: skip
 
 
-def _unchanged(path, same, identity) -> Outcome:
-    fa, en = _table_name(identity)
+def _unchanged(path, same, identity, catalog=None) -> Outcome:
+    fa, en = _table_name(identity, catalog)
     said = "پذیرفته" if same.verdict == ACCEPTED else "رد"
     return Outcome(
         str(path), UNCHANGED, same.submission_id, identity, same.n_values,
