@@ -11,7 +11,7 @@ import hashlib
 import dagster as dg
 
 from ingestion.inbox import pending
-from orchestration.defs.assets import RAW_KEYS, YEARS
+from orchestration.defs.assets import RAW_KEYS
 from orchestration.resources import SalnamehHome
 from salnameh.snapshots import INTERNAL, SnapshotMissing, open_snapshot
 from salnameh.warehouse import build_is_due
@@ -97,8 +97,7 @@ daily_reminders = dg.ScheduleDefinition(
 
 publish_yearbook = dg.define_asset_job(
     "publish_yearbook",
-    selection=dg.AssetSelection.assets("yearbook_exports"),
-    partitions_def=YEARS,
+    selection=dg.AssetSelection.assets("yearbook_exports"),  # partitioned by year
     description="Write an edition's files (one year's partition).",
 )
 
