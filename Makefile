@@ -8,7 +8,7 @@ export SALNAMEH_HOME ?= $(CURDIR)/var
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 SALNAMEH := .venv/bin/salnameh
 
-.PHONY: setup demo dagster test lint format clean
+.PHONY: setup demo dagster test bench lint format clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -49,6 +49,13 @@ dagster: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest
+
+# Every benchmark in one run (about 25 min; see benchmarks/README.md): writes
+# benchmarks/results/<date>.json and the table in benchmarks/README.md. `make test` runs
+# the same code on a tiny set (tests/test_benchmarks.py).
+BENCH_ARGS ?=
+bench: setup
+	.venv/bin/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

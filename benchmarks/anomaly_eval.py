@@ -1,7 +1,7 @@
 """How well `fct_anomalies` finds planted anomalies, beside two plain baselines.
 
-    .venv/bin/python -m benchmarks.anomaly_eval            # writes results/anomalies.md
-    .venv/bin/python -m benchmarks.anomaly_eval --quick    # one small round, prints only
+    .venv/bin/python -m benchmarks.anomaly_eval            # 3 rounds of 10 per kind
+    .venv/bin/python -m benchmarks.anomaly_eval --quick    # one small round
 
 Two evaluations, each scoring three methods on the same latest figures:
 
@@ -43,7 +43,6 @@ import duckdb
 from salnameh.settings import home
 from salnameh.warehouse import run_dbt
 
-RESULTS = Path(__file__).resolve().parent / "results" / "anomalies.md"
 KINDS = ("unit_slip_x1000", "collapse", "spike", "sudden_zero", "doubled")
 # How each injected kind changes a county's figures.
 FACTORS = {
@@ -358,7 +357,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, help="a built demo home to reuse")
     parser.add_argument("--quick", action="store_true", help="one round of 3 per kind")
     parser.add_argument("--debug", action="store_true", help="list salnameh's false alarms")
-    parser.add_argument("--out", type=Path, help=f"results file (default {RESULTS})")
+    parser.add_argument("--out", type=Path, help="also write the Markdown results here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="salnameh-anomalies-") as folder:
         tmp = Path(folder)
@@ -366,10 +365,9 @@ def main(argv: list[str] | None = None) -> None:
         rounds, per_kind = (1, 3) if args.quick else (3, 10)
         text = report(evaluate(root, tmp, rounds, per_kind, args.debug))
     print(text)
-    out = args.out or (None if args.quick else RESULTS)
-    if out:
-        out.write_text(text, encoding="utf-8")
-        print(f"written to {out}")
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

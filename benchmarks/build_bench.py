@@ -1,6 +1,6 @@
 """Warehouse build benchmark: how long `build_warehouse` takes, and how it grows to a nation.
 
-    .venv/bin/python -m benchmarks.build_bench            # full run, writes results/build.md
+    .venv/bin/python -m benchmarks.build_bench            # full run, prints the results
     .venv/bin/python -m benchmarks.build_bench --quick    # 1 and 2 provinces, one demo build
 
 Two measurements, both in a temporary folder (never `var/` or `seeds/`):
@@ -19,7 +19,6 @@ See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import functools
 import json
@@ -36,17 +35,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.national import SOURCE_PROVINCE, YEARS, province_codes, write_national_seeds
 from benchmarks.provenance import code_hash, git_commit
 from benchmarks.provenance import machine_facts as machine_facts_of
 from benchmarks.provenance import mark as _mark
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-SOURCE_PROVINCE = "23"  # the demo's province (Tehran); its counties are 23xx
-DEMO_LAST_YEAR = 1402
-LAST_YEAR = 1409  # 1403-1409 repeat 1402, so 1390-1409 makes 20 years
-MAX_PROVINCES = 31
+DEMO_LAST_YEAR = 1402  # 1403-1409 repeat 1402, so 1390-1409 makes 20 years
 # Counts Tehran's counties per year: with more provinces it can only fail, so the national
 # copy of the project goes without it (the report says so).
 COUNTY_COUNT_TEST = "assert_county_count_matches_sci_each_year.sql"
@@ -64,9 +60,11 @@ BENCH_RELEASER = "bench:coordinator"
 
 @dataclass(frozen=True)
 class Plan:
-    demo_repeats: int  # timed build_warehouse runs on the demo (median reported)
+    demo_repeats: int  # timed build_warehouse runs on the demo (median reported); 0: none
     empty_repeats: int  # timed dbt invocations that select nothing
-    provinces: tuple[int, ...]  # national sizes, in provinces of 20 years each
+    provinces: tuple[int, ...]  # national sizes, in provinces
+    years: tuple[int, ...] = YEARS  # the years of every province (after 1402: 1402's figures)
+    warm_up: bool = True  # a `dbt parse` before the first national size (partial parsing)
 
 
 FULL = Plan(demo_repeats=3, empty_repeats=3, provinces=(1, 2, 4, 8, 16, 31))
@@ -355,9 +353,19 @@ class DemoResults:
     cached_empty: list[DbtRun]  # the empty invocation with a bytecode cache
 
 
-def measure_demo(tmp: Path, plan: Plan) -> DemoResults:
+def copy_demo_home(source: Path, tmp: Path):
+    """A copy of a demo home made before (without its dbt folder: the first build parses)."""
+    from salnameh.settings import home
+
+    root = tmp / "demo-home"
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("dbt", "dagster", "*.lock"))
+    return home(root)
+
+
+def measure_demo(tmp: Path, plan: Plan, source: Path | None = None) -> DemoResults:
+    """The demo's builds; from a new demo home, or from a copy of `source` if given."""
     start = now()
-    salnameh_home = make_demo_home(tmp)
+    salnameh_home = make_demo_home(tmp) if source is None else copy_demo_home(source, tmp)
     made = now() - start
     print(f"demo home made in {made:.0f} s", flush=True)
     builds = []
@@ -369,7 +377,11 @@ def measure_demo(tmp: Path, plan: Plan) -> DemoResults:
     if measured.failed:
         raise BenchError(f"the demo build failed: {[n.name for n in measured.failed]}")
     values, submissions = raw_size(salnameh_home.warehouse_path)
-    cached = time_cached_empty_invocations(salnameh_home, tmp / "pycache", plan.empty_repeats)
+    cached = (
+        time_cached_empty_invocations(salnameh_home, tmp / "pycache", plan.empty_repeats)
+        if plan.empty_repeats
+        else []
+    )
     return DemoResults(made, values, submissions, builds, empty, measured, cached)
 
 
@@ -384,12 +396,6 @@ def raw_size(warehouse_path: Path) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------- 2. national scale
-
-
-def province_codes(n: int) -> list[str]:
-    """Two-digit codes for n provinces: the demo's own first, then unused ones from 01."""
-    others = [f"{i:02d}" for i in range(1, 100) if f"{i:02d}" != SOURCE_PROVINCE]
-    return [SOURCE_PROVINCE, *others[: n - 1]]
 
 
 def copy_project(project: Path, root: Path) -> Path:
@@ -430,66 +436,10 @@ def national_project(root: Path, project: Path) -> Path:
     return copy
 
 
-def write_reference(seeds_dir: Path, source: Path, codes: list[str]) -> None:
-    """The reference seeds from source, with Tehran's places and lineage copied per province.
-
-    Every copy keeps Tehran's counties, boundaries and splits under the province's own code
-    prefix, so the copied values (whose geography codes are renamed the same way) stay valid
-    in every year. Names get the province's number, so no two places share a name.
-    """
-    from salnameh.persian import to_persian_digits
-
-    shutil.rmtree(seeds_dir, ignore_errors=True)
-    shutil.copytree(source, seeds_dir)
-    copies = [(k, code) for k, code in enumerate(codes) if code != SOURCE_PROVINCE]
-
-    def recode(code: str, province: str) -> str:
-        return province + code[len(SOURCE_PROVINCE) :] if code else code
-
-    geography = _read_csv(seeds_dir / "geography.csv")
-    rows = []
-    for k, province in copies:
-        for row in geography:
-            rows.append({
-                **row,
-                "code": recode(row["code"], province),
-                "parent_code": recode(row["parent_code"], province),
-                "name_fa": f"{row['name_fa']} {to_persian_digits(str(k))}",
-                "name_en": f"{row['name_en']} {k}",
-            })  # fmt: skip
-    _append_csv(seeds_dir / "geography.csv", rows)
-    lineage = _read_csv(seeds_dir / "geography_lineage.csv")
-    rows = []
-    for _k, province in copies:
-        for row in lineage:
-            rows.append({
-                **row,
-                "from_code": recode(row["from_code"], province),
-                "to_code": recode(row["to_code"], province),
-            })  # fmt: skip
-    _append_csv(seeds_dir / "geography_lineage.csv", rows)
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _append_csv(path: Path, rows: list[dict[str, str]]) -> None:
-    if not rows:
-        return
-    text = path.read_bytes()
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        if text and not text.endswith(b"\n"):
-            handle.write("\n")
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writerows(rows)
-
-
-def synthesize_raw(con, source: Path, codes: list[str]) -> tuple[int, int]:
+def synthesize_raw(con, source: Path, codes: list[str], years=YEARS) -> tuple[int, int]:
     """raw.submissions and raw."values": the demo's current versions, per province and year.
 
-    Years 1390-1402 are the demo's, and 1403-1409 repeat 1402. Values are copied
+    Years up to 1402 are the demo's, and later ones repeat 1402. Values are copied
     unchanged (only the geography code and the year change), so every sum rule holds
     exactly as it did in the demo. Each (province, table, year) gets its own submission.
     Leaves the temporary table bench_copies (one row per synthetic submission) for the
@@ -504,9 +454,9 @@ def synthesize_raw(con, source: Path, codes: list[str]) -> tuple[int, int]:
     con.execute("CREATE OR REPLACE TEMP TABLE bench_provinces (k INTEGER, code VARCHAR)")
     con.executemany("INSERT INTO bench_provinces VALUES (?, ?)", list(enumerate(codes)))
     con.execute("CREATE OR REPLACE TEMP TABLE bench_years (source_year INTEGER, year INTEGER)")
-    years = [(y, y) for y in range(1390, DEMO_LAST_YEAR + 1)]
-    years += [(DEMO_LAST_YEAR, y) for y in range(DEMO_LAST_YEAR + 1, LAST_YEAR + 1)]
-    con.executemany("INSERT INTO bench_years VALUES (?, ?)", years)
+    con.executemany(
+        "INSERT INTO bench_years VALUES (?, ?)", [(min(y, DEMO_LAST_YEAR), y) for y in years]
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE bench_copies AS
@@ -622,7 +572,8 @@ def fresh_warehouse(salnameh_home) -> None:
         path.unlink()
 
 
-def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, reference):
+def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, reference,
+                     years=YEARS):  # fmt: skip
     """The warehouse's inputs for one national size; the seconds of each step."""
     import duckdb
 
@@ -636,7 +587,7 @@ def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, ref
         try:
             start = now()
             con.execute(RAW_SCHEMA)
-            values, submissions = synthesize_raw(con, source, codes)
+            values, submissions = synthesize_raw(con, source, codes, years)
             synthesized = now()
             copy_inputs(con, catalog, reference, ledger)
             copied = now()
@@ -658,14 +609,15 @@ def publish_national(salnameh_home) -> tuple[float, dict[str, int]]:
 
 
 def measure_national_size(
-    salnameh_home, seeds_dir: Path, pristine_seeds: Path, source: Path, n: int, inputs
-) -> NationalRun:
+    salnameh_home, seeds_dir: Path, pristine_seeds: Path, source: Path, n: int, inputs,
+    years=YEARS,
+) -> NationalRun:  # fmt: skip
     catalog, reference = inputs
     codes = province_codes(n)
-    write_reference(seeds_dir, pristine_seeds, codes)
+    write_national_seeds(seeds_dir, pristine_seeds, codes)
     fresh_warehouse(salnameh_home)
     values, submissions, raw_s, copy_s, ledger_s = prepare_national(
-        salnameh_home, source, codes, catalog, reference
+        salnameh_home, source, codes, catalog, reference, years
     )
     dbt = run_dbt_measured(salnameh_home, "build")
     # Publication is timed even when tests failed (build_warehouse would not publish
@@ -705,7 +657,8 @@ def predicted_wall(runs: list[NationalRun], n: int) -> float:
 class NationalResults:
     runs: list[NationalRun]
     skipped: list[tuple[int, float]]  # sizes not run, with their predicted dbt wall time
-    warm_up: Launched  # the `dbt parse` that readies partial parsing before the first size
+    warm_up: Launched | None  # the `dbt parse` that readied partial parsing, if one ran
+    home: Path  # the national home: the last size's warehouse and snapshots are left there
 
 
 def measure_national(tmp: Path, source: Path, project: Path, plan: Plan) -> NationalResults:
@@ -727,11 +680,11 @@ def _measure_sizes(
 
     seeds_dir = seeds_of(project)
     inputs = (load_catalog(), Reference())
-    write_reference(seeds_dir, pristine_seeds, province_codes(1))
+    write_national_seeds(seeds_dir, pristine_seeds, province_codes(1))
     # Every size then starts from a parsed project, like a home that has built before
     # (dbt's partial parsing re-reads only the geography seeds, which change per size).
-    warm_up = launch_dbt(salnameh_home, "parse")
-    if warm_up.returncode != 0:
+    warm_up = launch_dbt(salnameh_home, "parse") if plan.warm_up else None
+    if warm_up is not None and warm_up.returncode != 0:
         raise BenchError("dbt parse failed on the national project copy")
     runs: list[NationalRun] = []
     skipped: list[tuple[int, float]] = []
@@ -740,7 +693,9 @@ def _measure_sizes(
             skipped.append((n, expected))
             continue
         runs.append(
-            measure_national_size(salnameh_home, seeds_dir, pristine_seeds, source, n, inputs)
+            measure_national_size(
+                salnameh_home, seeds_dir, pristine_seeds, source, n, inputs, plan.years
+            )
         )
         run = runs[-1]
         print(
@@ -748,7 +703,7 @@ def _measure_sizes(
             f"peak RSS {run.dbt.maxrss_mb:,.0f} MB, failed {[f.name for f in run.dbt.failed]}",
             flush=True,
         )
-    return NationalResults(runs, skipped, warm_up)
+    return NationalResults(runs, skipped, warm_up, salnameh_home.root)
 
 
 # ------------------------------------------------------------------------- report
@@ -959,7 +914,11 @@ def national_section(national: NationalResults) -> list[str]:
         "`ru_maxrss`); then both snapshots are published under the writer lock (timed even "
         "where a test failed, which `build_warehouse` would not publish). dbt's target "
         "folder is kept between sizes, as in a home that has built before; a `dbt parse` "
-        f"before the first size ({national.warm_up.seconds:.1f} s) readied partial parsing.",
+        + (
+            f"before the first size ({national.warm_up.seconds:.1f} s) readied partial parsing."
+            if national.warm_up
+            else "was not run first (the first size parsed the project)."
+        ),
         "",
         "| provinces | values | submissions | dbt wall s | dbt elapsed s | node time s | "
         "dbt fixed s | peak RSS MB | copy_inputs s | ledger s | publish s | build total s | "
@@ -1184,8 +1143,7 @@ def main(argv: list[str] | None = None) -> None:
         "--out",
         type=Path,
         default=None,
-        help="where to write the Markdown results (default: benchmarks/results/build.md "
-        "for a full run, none for --quick)",
+        help="also write the Markdown results here (they are always printed)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -1203,7 +1161,7 @@ def main(argv: list[str] | None = None) -> None:
     text = report(results, command)
     print()
     print(text)
-    out = args.out or (None if args.quick else RESULTS_DIR / "build.md")
+    out = args.out
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

@@ -3,14 +3,14 @@
     .venv/bin/python -m benchmarks.export_bench [--home BUILT_DEMO_HOME] [--year 1401]
 
 Times `publishing.export.export_edition` one format at a time (median of 3) for the newest
-edition of the year on a built demo home, and writes results/exports.md. Goals (issue 8):
-the whole yearbook as xlsx under 20 s, as PDF under 60 s.
+edition of the year on a built demo home, reading the edition from the snapshot included,
+and prints a Markdown table. Goals (issue 8): the whole yearbook as xlsx under 20 s, as PDF
+under 60 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import subprocess
 import sys
@@ -21,15 +21,49 @@ from pathlib import Path
 from publishing.export import FORMATS, export_edition
 from salnameh.settings import home
 
-RESULTS = Path(__file__).resolve().parent / "results" / "exports.md"
 GOALS = {"xlsx": 20.0, "pdf": 60.0}
+YEAR = 1401
+
+
+def time_exports(root: Path, year: int, formats, runs: int, folder: Path) -> dict[str, dict]:
+    """Each format written alone `runs` times into folder: median seconds, runs, MB."""
+    results = {}
+    for kind in formats:
+        times = []
+        for n in range(runs):
+            start = time.perf_counter()
+            written = export_edition(home(root), year, (kind,), out=folder / f"{kind}-{n}")
+            times.append(time.perf_counter() - start)
+        results[kind] = {
+            "seconds": statistics.median(times),
+            "runs": times,
+            "mb": sum(p.stat().st_size for p in written[kind]) / 1e6,
+            "files": len(written[kind]),
+        }
+    return results
+
+
+def report(results: dict[str, dict], year: int) -> str:
+    lines = [
+        f"Exports of the newest edition of {year} of the demo (every table of the year), each "
+        "format written alone, median of the runs, reading the edition included.",
+        "",
+        "| format | seconds | MB | goal | met |",
+        "|---|---|---|---|---|",
+    ]
+    for kind, result in results.items():
+        goal = GOALS.get(kind)
+        met = "" if goal is None else ("yes" if result["seconds"] < goal else "no")
+        lines.append(f"| {kind} | {result['seconds']:.2f} | {result['mb']:.1f} | "
+                     f"{'' if goal is None else f'< {goal:.0f} s'} | {met} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path)
-    parser.add_argument("--year", type=int, default=1401)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--year", type=int, default=YEAR)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="salnameh-exports-") as folder:
         root = args.home
@@ -38,34 +72,8 @@ def main(argv: list[str] | None = None) -> None:
             for step in (("demo", "--ingest"), ("build",)):
                 subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(root), *step],
                                check=True, capture_output=True)  # fmt: skip
-        times, sizes = {}, {}
-        for kind in FORMATS:
-            runs = []
-            for n in range(3):
-                start = time.perf_counter()
-                written = export_edition(home(root), args.year, (kind,), out=Path(folder) / f"{n}")
-                runs.append(time.perf_counter() - start)
-            times[kind] = statistics.median(runs)
-            sizes[kind] = sum(p.stat().st_size for p in written[kind]) / 1e6
-    lines = [
-        "# Exports: results",
-        "",
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with"
-        " `python -m benchmarks.export_bench`: the newest edition of"
-        f" {args.year} of the demo (every table of the year), each format written alone,"
-        " median of 3 runs, including reading the edition from the snapshot.",
-        "",
-        "| format | seconds | MB | goal | met |",
-        "|---|---|---|---|---|",
-    ]
-    for kind in FORMATS:
-        goal = GOALS.get(kind)
-        met = "" if goal is None else ("yes" if times[kind] < goal else "no")
-        lines.append(f"| {kind} | {times[kind]:.2f} | {sizes[kind]:.1f} | "
-                     f"{'' if goal is None else f'< {goal:.0f} s'} | {met} |")  # fmt: skip
-    text = "\n".join(lines) + "\n"
-    print(text)
-    args.out.write_text(text, encoding="utf-8")
+        results = time_exports(root, args.year, FORMATS, args.runs, Path(folder) / "out")
+    print(report(results, args.year))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,21 @@
-"""From a file dropped in the inbox to its values in the internal snapshot, with Dagster.
+"""From a file dropped in the inbox to its values in the internal snapshot (the sensor path).
 
     .venv/bin/python -m benchmarks.inbox_latency [--home BUILT_DEMO_HOME] [--drops 3]
 
-Starts the real `dagster dev` (webserver and daemon, as `make dagster` does) on a copy of a
-built demo home, drops a corrected agency file into the inbox, and waits until the internal
-snapshot holds the new submission's values. Repeated for several files; reports each
-part: the sensor's wait (file settled -> run created), the queue (created -> started), the
-ingestion, the ledger and catalog copy, dbt, the publish, and the whole. Writes
-results/inbox_latency.md. Goal (issue 6): under 60 s.
+Two ways, both on a copy of a built demo home, each dropping corrected agency files into
+the inbox one at a time:
+
+- `measure_in_process`: the steps the sensor's run executes, called in turn as plain
+  functions (`ingest_inbox`, then `build_warehouse`: stage the inputs, dbt build, publish
+  both snapshots), each timed, then the internal snapshot asked for the file's values.
+  No Dagster: the figures of the work itself.
+- `measure_dagster` (this module's command line): the real `dagster dev` (webserver and
+  daemon, as `make dagster` does), timed from the file landing in the inbox until the
+  internal snapshot holds its values, with the parts from Dagster's own run records: the
+  sensor's wait (file settled -> run created), the queue (created -> started), ingestion,
+  the ledger and catalog copy, dbt, the publish.
+
+Goal (issue 6): under 60 s.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from salnameh.snapshots import snapshot_path
 from salnameh.warehouse import build_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results" / "inbox_latency.md"
+GOAL_SECONDS = 60.0
 # Province-level tables: the demo generator plants no anomaly in them, so each new file
 # is accepted and must reach the snapshot.
 TABLES = ("hotels_rooms_beds_grade", "post_items_type", "vehicle_plates_issued_type",
@@ -55,14 +63,18 @@ def make_demo_home(root: Path) -> None:
                        check=True, capture_output=True)  # fmt: skip
 
 
-def reopen_for_corrections(salnameh_home, tables) -> None:
+def reopen(salnameh_home, tables) -> None:
     """The demo approved some 1402 tables, which then take no new file: a coordinator
-    reopens them first, and the warehouse is rebuilt so the ledger sensor has nothing to do
-    while the clock runs."""
+    reopens them first."""
     ledger = Ledger(salnameh_home.ledger_path)
     for table_id in tables:
         if ledger.lock_reason(table_id, 1402):
             ledger.reopen(table_id, 1402, COORDINATOR, "corrected file expected")
+
+
+def reopen_for_corrections(salnameh_home, tables) -> None:
+    """Reopen, and rebuild so the ledger sensor has nothing to do while the clock runs."""
+    reopen(salnameh_home, tables)
     build_warehouse(salnameh_home)
 
 
@@ -80,6 +92,13 @@ def start_dagster(salnameh_home, port: int) -> subprocess.Popen:
     parse = [str(venv_bin / "dbt"), "parse", "--project-dir", "dbt_project", "--profiles-dir",
              "dbt_project", "--quiet"]  # fmt: skip
     subprocess.run(parse, cwd=ROOT, check=True, env=env)
+    # The edition sensor would first write the yearbook of every edition this new Dagster
+    # instance has not seen (one run each, and runs go one at a time: minutes); in an
+    # installation that has been running they are written already and it has nothing to
+    # do. Stopped here, so the measured path is the inbox's alone.
+    stop = [str(venv_bin / "dagster"), "sensor", "stop", "edition_sensor",
+            "-m", "orchestration.definitions"]  # fmt: skip
+    subprocess.run(stop, cwd=ROOT, check=True, env=env, capture_output=True)
     log = (salnameh_home.root / "dagster.log").open("w")
     return subprocess.Popen(
         [str(venv_bin / "dagster"), "dev", "-m", "orchestration.definitions", "--port", str(port)],
@@ -95,7 +114,34 @@ def wait_for_daemon(salnameh_home, timeout: float = 180) -> None:
         if "Sensor inbox_sensor skipped" in log.read_text(errors="replace"):
             return
         time.sleep(1)
-    raise SystemExit(f"dagster did not start within {timeout:.0f} s; see {log}")
+    raise RuntimeError(f"dagster did not start within {timeout:.0f} s; see {log}")
+
+
+ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED")
+QUIET_SECONDS = 40  # longer than the slowest sensor's interval (30 s): no run is coming
+
+
+def wait_until_idle(salnameh_home, timeout: float = 1200) -> float:
+    """Until no run is queued or running, and none has been for QUIET_SECONDS.
+
+    An installation that has been running is idle when a file arrives, so the clock
+    starts once nothing else is going on (should a sensor or schedule have started a run
+    on the new instance). Returns the seconds waited.
+    """
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(salnameh_home.root / "dagster")
+    start = time.time()
+    quiet_since = None
+    with dg.DagsterInstance.get() as instance:
+        statuses = [dg.DagsterRunStatus[name] for name in ACTIVE]
+        while time.time() - start < timeout:
+            busy = instance.get_runs_count(filters=dg.RunsFilter(statuses=statuses))
+            quiet_since = None if busy else (quiet_since or time.time())
+            if quiet_since and time.time() - quiet_since >= QUIET_SECONDS:
+                return time.time() - start
+            time.sleep(2)
+    raise RuntimeError(f"dagster was still busy after {timeout:.0f} s")
 
 
 def drop(salnameh_home, table_id: str, seed: int) -> tuple[Path, float]:
@@ -108,6 +154,51 @@ def drop(salnameh_home, table_id: str, seed: int) -> tuple[Path, float]:
     shutil.copy(made, partial)
     os.replace(partial, target)
     return target, time.time()
+
+
+def values_in_snapshot(salnameh_home, submission_id: int) -> int:
+    """Current values of one submission in the internal snapshot."""
+    with duckdb.connect(str(snapshot_path(salnameh_home, "internal")), read_only=True) as con:
+        return con.execute(
+            "SELECT count(*) FROM marts.fct_observations WHERE submission_id = ? AND is_current",
+            [submission_id],
+        ).fetchone()[0]
+
+
+def measure_in_process(salnameh_home, drops: int) -> list[dict[str, float]]:
+    """Each dropped file through the sensor run's steps, called in turn and timed."""
+    from benchmarks.build_bench import time_demo_build
+    from ingestion.inbox import SETTLE_SECONDS, ingest_inbox
+
+    tables = TABLES[:drops]
+    reopen(salnameh_home, tables)
+    rows = []
+    for i, table_id in enumerate(tables):
+        path, _dropped = drop(salnameh_home, table_id, seed=100 + i)
+        # Settled at once: waiting for a file to settle is the sensor's part (Dagster).
+        settled = time.time() - SETTLE_SECONDS - 1
+        os.utime(path, (settled, settled))
+        start = time.perf_counter()
+        run = ingest_inbox(salnameh_home, uploader="bench:inbox")
+        ingest = time.perf_counter() - start
+        if [o.verdict for o in run.outcomes] != ["accepted"]:
+            raise RuntimeError(f"{path.name}: {[o.verdict for o in run.outcomes]}")
+        build = time_demo_build(salnameh_home)
+        start = time.perf_counter()
+        values = values_in_snapshot(salnameh_home, run.outcomes[0].submission_id)
+        visible = time.perf_counter() - start
+        if values != run.values_loaded:
+            raise RuntimeError(f"{path.name}: {run.values_loaded} loaded, {values} in snapshot")
+        rows.append({
+            "table": table_id, "values": values, "ingest": ingest,
+            "stage inputs (copy_inputs)": build.copy, "dbt build": build.dbt.wall,
+            "dbt nodes": build.dbt.node_seconds, "dbt fixed": build.dbt.fixed_seconds,
+            "publish snapshots": build.publish, "build, other": build.other,
+            "build_warehouse": build.total, "query the internal snapshot": visible,
+            "total": ingest + build.total + visible,
+        })  # fmt: skip
+        print(f"{table_id}: {rows[-1]['total']:.1f} s in process", flush=True)
+    return rows
 
 
 def wait_in_snapshot(salnameh_home, filename: str, since: float, timeout: float = 300) -> float:
@@ -127,7 +218,7 @@ def wait_in_snapshot(salnameh_home, filename: str, since: float, timeout: float 
         except duckdb.Error:
             pass  # swapped in while opening: try again
         time.sleep(0.5)
-    raise SystemExit(f"{filename} did not reach the internal snapshot in {timeout:.0f} s")
+    raise RuntimeError(f"{filename} did not reach the internal snapshot in {timeout:.0f} s")
 
 
 def run_parts(salnameh_home, dropped_at: float) -> dict[str, float]:
@@ -136,7 +227,9 @@ def run_parts(salnameh_home, dropped_at: float) -> dict[str, float]:
 
     os.environ["DAGSTER_HOME"] = str(salnameh_home.root / "dagster")
     with dg.DagsterInstance.get() as instance:
-        record = instance.get_run_records(limit=1)[0]
+        record = instance.get_run_records(
+            filters=dg.RunsFilter(job_name="inbox_to_snapshots"), limit=1
+        )[0]
         parts = {
             "sensor wait (settled -> run created)": record.create_timestamp.timestamp()
             - dropped_at,
@@ -147,6 +240,29 @@ def run_parts(salnameh_home, dropped_at: float) -> dict[str, float]:
             parts[name] = stat.end_time - stat.start_time
         parts["run total"] = record.end_time - record.start_time
     return parts
+
+
+def measure_dagster(source: Path, tmp: Path, drops: int, port: int) -> dict:
+    """Each dropped file through the real `dagster dev`, on a copy of a built demo home."""
+    salnameh_home = home(tmp / "home")
+    shutil.copytree(source, salnameh_home.root,
+                    ignore=shutil.ignore_patterns("dbt", "dagster", "*.lock"))  # fmt: skip
+    reopen_for_corrections(salnameh_home, TABLES[:drops])
+    dagster = start_dagster(salnameh_home, port)
+    try:
+        wait_for_daemon(salnameh_home)
+        caught_up = wait_until_idle(salnameh_home)
+        print(f"dagster idle after {caught_up:.0f} s of catching up", flush=True)
+        rows, totals = [], []
+        for i, table_id in enumerate(TABLES[:drops]):
+            path, dropped_at = drop(salnameh_home, table_id, seed=100 + i)
+            totals.append(wait_in_snapshot(salnameh_home, path.name, dropped_at))
+            time.sleep(3)  # let the run's last events reach the instance
+            rows.append(run_parts(salnameh_home, dropped_at))
+            print(f"{table_id}: {totals[-1]:.1f} s with Dagster", flush=True)
+    finally:
+        os.killpg(dagster.pid, signal.SIGKILL)  # dagster dev does not exit on SIGTERM
+    return {"rows": rows, "totals": totals, "catch_up_seconds": caught_up}
 
 
 def report(rows: list[dict[str, float]], totals: list[float]) -> str:
@@ -170,7 +286,7 @@ def report(rows: list[dict[str, float]], totals: list[float]) -> str:
     cells = " | ".join(f"**{t:.1f} s**" for t in totals)
     lines.append(f"| **file in inbox -> values in snapshot** | {cells} | "
                  f"**{statistics.median(totals):.1f} s** |")  # fmt: skip
-    verdict = "met" if statistics.median(totals) < 60 else "NOT met"
+    verdict = "met" if statistics.median(totals) < GOAL_SECONDS else "NOT met"
     lines += ["", f"Goal under 60 s: {verdict} (median, worst {max(totals):.1f} s)."]
     return "\n".join(lines) + "\n"
 
@@ -180,33 +296,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, help="a built demo home to copy")
     parser.add_argument("--drops", type=int, default=3)
     parser.add_argument("--port", type=int, default=3177)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, help="also write the Markdown results here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="salnameh-latency-") as folder:
         tmp = Path(folder)
         source = args.home or tmp / "built"
         if args.home is None:
             make_demo_home(source)
-        salnameh_home = home(tmp / "home")
-        shutil.copytree(source, salnameh_home.root,
-                        ignore=shutil.ignore_patterns("dbt", "dagster", "*.lock"))  # fmt: skip
-        reopen_for_corrections(salnameh_home, TABLES[: args.drops])
-        dagster = start_dagster(salnameh_home, args.port)
-        try:
-            wait_for_daemon(salnameh_home)
-            rows, totals = [], []
-            for i, table_id in enumerate(TABLES[: args.drops]):
-                path, dropped_at = drop(salnameh_home, table_id, seed=100 + i)
-                totals.append(wait_in_snapshot(salnameh_home, path.name, dropped_at))
-                time.sleep(3)  # let the run's last events reach the instance
-                rows.append(run_parts(salnameh_home, dropped_at))
-                print(f"{table_id}: {totals[-1]:.1f} s", flush=True)
-        finally:
-            os.killpg(dagster.pid, signal.SIGKILL)  # dagster dev does not exit on SIGTERM
-    text = report(rows, totals)
+        measured = measure_dagster(source, tmp, args.drops, args.port)
+    text = report(measured["rows"], measured["totals"])
     print(text)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}")
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

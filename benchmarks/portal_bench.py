@@ -37,15 +37,20 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__run = {start: performance.now(), ran: false, done: null};
-  const watcher = new MutationObserver(() => {
+  const watcher = new MutationObserver((changes) => {
     const state = app.getAttribute('data-test-script-state');
-    if (state === 'running') window.__run.ran = true;
+    // A short run can go running -> notRunning before this callback sees it: the old
+    // value of each change still tells that it ran.
+    if (state === 'running' || changes.some((c) => c.oldValue === 'running')) {
+      window.__run.ran = true;
+    }
     if (window.__run.ran && state === 'notRunning' && window.__run.done === null) {
       window.__run.done = performance.now();
       watcher.disconnect();
     }
   });
-  watcher.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  watcher.observe(app, {attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']});
 }"""
 
 
