@@ -123,6 +123,8 @@ def shot(tab, name: str) -> Path:
 
 def visit(tab, url: str, path: str = "") -> None:
     tab.goto(f"{url}/{path}")
+    # A fresh page is idle before its first run starts: wait for the page's title first.
+    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
     settle(tab)
 
 
@@ -226,6 +228,9 @@ def test_a_correction_travels_from_the_liaison_to_the_public_yearbook(portal, br
     shot(tab, "expert-review")
     tab.get_by_text("تأیید", exact=True).click()
     tab.get_by_role("button", name="ثبت تصمیم").click()
+    from playwright.sync_api import expect
+
+    expect(tab.locator('[data-testid="stMain"]')).to_contain_text("تأیید شد", timeout=60_000)
     settle(tab)
     shot(tab, "expert-approved")
     expert.close()
