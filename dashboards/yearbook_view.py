@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboards import figures
 from publishing.edition import Edition
+from publishing.export import edition_folder, print_edition_name
 from publishing.machine import observations
 from publishing.safe import neutralize
 from publishing.workbook import write_workbook
@@ -215,15 +216,8 @@ def xlsx_bytes(
 
 
 def edition_pdf(salnameh_home: Home, year: int, number: int) -> Path | None:
-    """The print edition's PDF of a year's edition, if `salnameh export` has written it
-    (publishing.export writes <home>/exports/<year>/edition-<n>/)."""
-    path = (
-        salnameh_home.root
-        / "exports"
-        / str(year)
-        / f"edition-{number}"
-        / f"yearbook-{year}-edition-{number}.pdf"
-    )
+    """The print edition's PDF of a year's edition, if `salnameh export` has written it."""
+    path = edition_folder(salnameh_home, year, number) / print_edition_name(year, number)
     return path if path.is_file() else None
 
 

@@ -21,6 +21,15 @@ from salnameh.snapshots import INTERNAL, open_snapshot
 FORMATS = ("xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx")
 
 
+def edition_folder(salnameh_home: Home, year: int, number: int, out: Path | None = None) -> Path:
+    """Where an edition's files go: <out>/<year>/edition-<n>/ (out: <home>/exports)."""
+    return (out or salnameh_home.root / "exports") / str(year) / f"edition-{number}"
+
+
+def print_edition_name(year: int, number: int) -> str:
+    return f"yearbook-{year}-edition-{number}.pdf"
+
+
 def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ...] = FORMATS,
                    number: int | None = None, out: Path | None = None,
                    chapter: int | None = None) -> dict[str, list[Path]]:  # fmt: skip
@@ -30,7 +39,7 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
     edition, values = load_edition(salnameh_home, year, number)
     year = edition.year
-    folder = (out or salnameh_home.root / "exports") / str(year) / f"edition-{edition.number}"
+    folder = edition_folder(salnameh_home, year, edition.number, out)
     folder.mkdir(parents=True, exist_ok=True)
     catalog, reference = load_catalog(), Reference()
     written: dict[str, list[Path]] = {}
@@ -41,7 +50,7 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
         written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes,
                                           chapter)]  # fmt: skip
     if "pdf" in formats:
-        path = folder / f"yearbook-{year}-edition-{edition.number}.pdf"
+        path = folder / print_edition_name(year, edition.number)
         changes = revisions(salnameh_home, year, edition.number)
         written["pdf"] = [write_pdf(values, edition, catalog, reference, path, changes)]
     if "booklet" in formats:
