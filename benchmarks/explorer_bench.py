@@ -6,8 +6,8 @@ The query set is fixed by rule, not by hand: it is drawn from the snapshot in a 
 (headline indicators with the most rows first, the counties of the first province, the
 last years), so the same snapshot always gives the same 20 queries. Each query is what the
 portal's indicator explorer asks: indicators x places x years on one basis, one version,
-answered as a DataFrame. It goes through `salnameh.series.series_frame` where that exists,
-else through the same SQL here (`series_sql`). One connection serves every query, as a
+answered as a DataFrame. It goes through `salnameh.series.series_frame`, the function the
+explorer page calls. One connection serves every query, as a
 Streamlit app's cached connection would; each query runs once untimed, then `reps` times.
 """
 
@@ -17,15 +17,8 @@ import argparse
 import json
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-SERIES_COLUMNS = (
-    "s.indicator_id, i.title_fa, i.title_en, i.table_number, i.unit, i.unit_title_fa,"
-    " i.unit_title_en, i.decimals, s.year, s.geo_code, s.geo_name_fa, s.geo_name_en,"
-    " s.geo_level, s.n_counties, s.value, s.flag, s.break_note_fa, s.break_note_en"
-)
 
 
 @dataclass(frozen=True)
@@ -35,42 +28,6 @@ class Query:
     geographies: list[str] | None  # None: every place
     years: tuple[int, int] | None  # (first, last), inclusive; None: every year
     basis: str = "as_published"
-
-
-def series_sql(con, indicators, geographies, years, basis, version="released"):
-    """Indicators x places x a span of years, long, as a DataFrame: the query of
-    `salnameh.series.series_frame`, for a tree that does not have it.
-
-    A place matches itself or the comparable unit it belongs to ('2301+2320').
-    """
-    sql = (
-        f"SELECT {SERIES_COLUMNS} FROM marts.fct_indicator_series AS s"
-        " JOIN marts.dim_indicator AS i USING (indicator_id)"
-        " WHERE s.indicator_id IN (SELECT unnest(?)) AND s.basis = ? AND s.version = ?"
-    )
-    params: list = [list(indicators), basis, version]
-    if geographies:
-        sql += (
-            " AND (s.geo_code IN (SELECT unnest(?))"
-            " OR list_has_any(string_split(s.geo_code, '+'), ?))"
-        )
-        params += [list(geographies), list(geographies)]
-    if years is not None:
-        sql += " AND s.year BETWEEN ? AND ?"
-        params += [int(years[0]), int(years[1])]
-    sql += " ORDER BY list_position(?, s.indicator_id), s.geo_level DESC, s.geo_code, s.year"
-    params.append(list(indicators))
-    return con.execute(sql, params).df()
-
-
-def query_function() -> tuple[str, Callable]:
-    """The portal's own query function where it exists, else the equivalent SQL here."""
-    from salnameh import series
-
-    found = getattr(series, "series_frame", None)
-    if found is not None:
-        return "salnameh.series.series_frame", found
-    return "benchmarks.explorer_bench.series_sql (salnameh.series has no series_frame)", series_sql
 
 
 def query_set(con, version: str) -> list[Query]:
@@ -151,7 +108,9 @@ def time_queries(snapshot: Path, version: str, reps: int) -> dict:
     """Every query of the set, once untimed then `reps` times: p50, p95 and each query's."""
     import duckdb
 
-    label, run = query_function()
+    from salnameh.series import series_frame
+
+    label, run = "salnameh.series.series_frame", series_frame
     with duckdb.connect(str(snapshot), read_only=True) as con:
         rows_in_mart = con.execute(
             "SELECT count(*) FROM marts.fct_indicator_series WHERE version = ?", [version]
