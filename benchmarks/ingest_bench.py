@@ -279,6 +279,7 @@ def stage_breakdown(tmp: Path, catalog, reference, path: Path, table_id: str):
     """The steps of `Ingestor.ingest`, each timed on its own (the internals, called in turn)."""
     from ingestion.identify import identify
     from ingestion.ingest import cycle_collector_paused
+    from ingestion.large_sheets import HEAD_ROWS
     from ingestion.layout import TableShape, find_layout
     from ingestion.readers import read_book
     from ingestion.validate import rule_problems, schema_problems
@@ -301,7 +302,13 @@ def stage_breakdown(tmp: Path, catalog, reference, path: Path, table_id: str):
     sha256, _ = timed(
         "archive.store (SHA-256, write, fsync)", archive.store, salnameh_home.archive_dir, data
     )
-    book = timed("readers.read_book (calamine, hidden rows)", read_book, data, path.name)
+    book = timed(
+        "readers.read_book (head cells, typed body, hidden rows)",
+        read_book,
+        data,
+        path.name,
+        HEAD_ROWS,
+    )
     identity = timed(
         "identify.identify", identify, book, path, catalog, reference, table_id, YEAR, AGENCY
     )

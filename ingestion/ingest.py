@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.identify import Identity, identify
+from ingestion.large_sheets import HEAD_ROWS, WholeSheetNeeded
 from ingestion.layout import Layout, TableShape, find_layout
 from ingestion.problems import (
     ERROR,
@@ -103,6 +104,7 @@ class Ingestor:
         self.reference = reference
         self.ledger = Ledger(salnameh_home.ledger_path)
         self._shapes: dict[tuple[str, int], TableShape] = {}
+        self.head_rows: int | None = HEAD_ROWS  # None: every sheet is read whole
         self._loader: RawLoader | None = None
 
     @contextmanager
@@ -123,21 +125,36 @@ class Ingestor:
 
     # -------------------------------------------------------------------- pure part
     def check(self, data: bytes, path: Path, table_id=None, year=None, agency=None) -> Checked:
-        """Read, identify, normalize and validate; touches no store."""
+        """Read, identify, normalize and validate; touches no store.
+
+        A large sheet is read in two parts first (ingestion.large_sheets), and whole only
+        if those cannot say exactly what a whole read would.
+        """
+        said = (table_id, year, agency)  # by the uploader, if anything
+        try:
+            return self._check(data, path, said, self.head_rows)
+        except WholeSheetNeeded:
+            return self._check(data, path, said, None)
+
+    def _check(self, data: bytes, path: Path, said: tuple, head_rows: int | None) -> Checked:
         report = Report()
-        identity = None
+        identity = book = None
         try:
             with cycle_collector_paused():
-                book = read_book(data, path.name)
+                book = read_book(data, path.name, head_rows)
                 report.extend(book.notes)
-                said = (table_id, year, agency)  # by the uploader, if anything
                 identity = identify(book, path, self.catalog, self.reference, *said)
                 values = self._table_values(book, identity, report)
-        except Rejected as rejected:
-            report.extend(rejected.problems)
-            return Checked(identity, report, None)
-        except Exception as exc:  # a file must never take the process down with it
-            report.add(_internal_error(exc))
+        except WholeSheetNeeded:
+            raise
+        except Exception as exc:
+            if head_rows is not None and _maybe_in_parts(book, data):
+                # Whatever went wrong, a whole read says it exactly (or does not go wrong).
+                raise WholeSheetNeeded(f"{type(exc).__name__} in a two-part read") from exc
+            if isinstance(exc, Rejected):
+                report.extend(exc.problems)
+            else:  # a file must never take the process down with it
+                report.add(_internal_error(exc))
             return Checked(identity, report, None)
         if report.has_errors:
             return Checked(identity, report, None)
@@ -296,6 +313,13 @@ def cycle_collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _maybe_in_parts(book: Book | None, data: bytes) -> bool:
+    """Whether the book was (or, unread, may have been) read in two parts."""
+    if book is None:
+        return data.startswith(b"PK\x03\x04")
+    return any(sheet.body is not None for sheet in book.sheets)
 
 
 def _refused_only_as_closed(submission) -> bool:

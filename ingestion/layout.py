@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ingestion.large_sheets import WholeSheetNeeded
 from ingestion.places import PROVINCE_CODE, Places
 from ingestion.problems import Problem, column_letter, error, note, warning
 from ingestion.readers import Sheet
@@ -140,14 +141,35 @@ def _cell(row: list[object], col: int) -> object:
     return row[col] if col < len(row) else ""
 
 
+def _row(sheet: Sheet, index: int) -> list[object]:
+    """One row of the sheet ([] below its last row)."""
+    if sheet.body is None:
+        return sheet.cells[index] if index < len(sheet.cells) else []
+    found = sheet.rows(index, index + 1)
+    return found[0] if found else []
+
+
+def _column_has_data(sheet: Sheet, col: int, first: int) -> bool:
+    if any(_cell(row, col) != "" for row in sheet.cells[first:]):
+        return True
+    return sheet.body is not None and sheet.body.has_data(col)
+
+
 def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
-    """The table's layout in the sheet, or the problems that say why none was found."""
-    cells = sheet.cells
+    """The table's layout in the sheet, or the problems that say why none was found.
+
+    A sheet read in two parts (Sheet.body) gives a layout only if it reads cleanly, and
+    raises WholeSheetNeeded otherwise: its problems are told from a whole read.
+    """
+    if sheet.body is not None and (sheet.uncomputed_formulas or not sheet.body.clean):
+        raise WholeSheetNeeded("formulas without values, or cells of mixed types")
     last_formula: dict[int, int] = {}  # row -> rightmost never-calculated formula in it
     for r, c in sheet.uncomputed_formulas:
         last_formula[r] = max(c, last_formula.get(r, -1))
-    first = _first_data_row(cells, shape, last_formula)
+    first = _first_data_row(sheet.rows(0, SEARCH_ROWS), shape, last_formula)
     if first is None:
+        if sheet.body is not None:
+            raise WholeSheetNeeded("no table in the head")
         return [
             error(
                 "no_table_found",
@@ -161,15 +183,61 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
         ]
     first_row, label_cols = first
     columns, header_problems = _match_header(sheet, first_row, label_cols, shape)
+    if sheet.body is not None and header_problems:
+        raise WholeSheetNeeded("the header has problems")
     if not columns:
         return header_problems
     value_start = min(c.index for c in columns)
-    roles = _label_roles(cells, first_row, value_start, shape)
+    roles = _label_roles(sheet.rows(first_row, first_row + 400), value_start, shape)
+    if sheet.body is not None:
+        return _layout_in_parts(sheet, first_row, roles, columns, shape)
+    cells = sheet.cells
     # Label and value cells are gathered together, once: the rows are read from these.
     block = cell_block(cells, [*roles, *(c.index for c in columns)])
     labels, value_cells = block[first_row:, : len(roles)], block[:, len(roles) :]
-    rows, row_problems = _data_rows(sheet, first_row, roles, shape, labels, value_cells)
+    has_values = (value_cells[first_row:] != "").any(axis=1)
+    rows, row_problems = _data_rows(sheet, first_row, roles, shape, labels, has_values)
     return Layout(sheet, columns, rows, header_problems + row_problems, value_cells)
+
+
+def _layout_in_parts(sheet: Sheet, first: int, roles: dict[int, int],
+                     columns: list[ValueColumn], shape: TableShape) -> Layout:  # fmt: skip
+    """The rows of a sheet read in two parts, from the head's cells and the body's typed
+    columns; the figures stay float64 (NaN where empty) from the reader to the values."""
+    body, head = sheet.body, sheet.body.start
+    label_cols, value_cols = list(roles), [c.index for c in columns]
+    labels = np.vstack([
+        _block(sheet.cells[first:head], label_cols),
+        _columns([body.text_column(c) for c in label_cols], body.n_rows)[max(first - head, 0):],
+    ])  # fmt: skip
+    value_cells = np.vstack([
+        np.full((min(first, head), len(value_cols)), np.nan),
+        _figures(_block(sheet.cells[first:head], value_cols)),
+        _columns([body.number_column(c) for c in value_cols], body.n_rows),
+    ])  # fmt: skip
+    has_values = ~np.isnan(value_cells[first:]).all(axis=1)
+    rows, problems = _data_rows(sheet, first, roles, shape, labels, has_values)
+    return Layout(sheet, columns, rows, problems, value_cells)
+
+
+def _block(rows: list[list[object]], cols: list[int]) -> np.ndarray:
+    return cell_block(rows, cols) if rows else np.empty((0, len(cols)), dtype=object)
+
+
+def _columns(arrays: list[np.ndarray], n_rows: int) -> np.ndarray:
+    return np.column_stack(arrays) if arrays else np.empty((n_rows, 0), dtype=object)
+
+
+def _figures(block: np.ndarray) -> np.ndarray:
+    """Head cells of the value columns as float64 (NaN where empty); WholeSheetNeeded for
+    anything but numbers and empty cells (text, a symbol, a date, True)."""
+    cells = block.ravel().tolist()
+    if not {type(cell) for cell in cells} <= {float, int, str} or any(
+        type(cell) is str and cell != "" for cell in cells
+    ):
+        raise WholeSheetNeeded("text among the figures of the head")
+    return np.array([np.nan if cell == "" else cell for cell in cells],
+                    dtype=np.float64).reshape(block.shape)  # fmt: skip
 
 
 def cell_block(cells: list[list[object]], cols: list[int]) -> np.ndarray:
@@ -192,7 +260,7 @@ def cell_block(cells: list[list[object]], cols: list[int]) -> np.ndarray:
     return np.array(picked, dtype=object).reshape(len(cells), len(cols))
 
 
-def _first_data_row(cells, shape: TableShape, last_formula=None) -> tuple[int, int] | None:
+def _first_data_row(rows, shape: TableShape, last_formula=None) -> tuple[int, int] | None:
     """(row index, last label column) of the first row that names a place or member.
 
     A never-calculated formula counts as a figure here: its row is a data row (reported
@@ -200,7 +268,7 @@ def _first_data_row(cells, shape: TableShape, last_formula=None) -> tuple[int, i
     reliability corpus: a province row of uncalculated =SUM() formulas was otherwise
     taken into the header and reported as 'Province total is missing'.
     """
-    for index, row in enumerate(cells[:SEARCH_ROWS]):
+    for index, row in enumerate(rows[:SEARCH_ROWS]):
         for col in range(min(LABEL_COLUMNS, len(row))):
             value = row[col]
             if value == "" or not _is_label(value, shape):
@@ -223,9 +291,9 @@ def _is_label(value: object, shape: TableShape) -> bool:
 
 def _header_texts(sheet: Sheet, rows: list[int], width: int) -> list[str]:
     """Each column's header text: its cells top to bottom, merged cells spread out."""
-    grid = {(r, c): _cell(sheet.cells[r], c) for r in rows for c in range(width)}
+    grid = {(r, c): _cell(_row(sheet, r), c) for r in rows for c in range(width)}
     for r0, c0, r1, c1 in sheet.merges:
-        top_left = _cell(sheet.cells[r0], c0) if r0 < len(sheet.cells) else ""
+        top_left = _cell(_row(sheet, r0), c0)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 if (r, c) in grid and grid[(r, c)] == "":
@@ -276,8 +344,9 @@ def _without_gloss(part: str) -> str:
 
 
 def _match_header(sheet: Sheet, first: int, label_col: int, shape: TableShape):
-    width = max((len(r) for r in sheet.cells[first : first + 50]), default=0)
-    above = [r for r in range(first - 1, -1, -1) if any(v != "" for v in sheet.cells[r])]
+    width = max((len(r) for r in sheet.rows(first, first + 50)), default=0)
+    rows_above = sheet.rows(0, first)
+    above = [r for r in range(first - 1, -1, -1) if any(v != "" for v in rows_above[r])]
     best: tuple[int, list[ValueColumn], list[str]] | None = None
     for depth in range(1, min(MAX_HEADER_ROWS, len(above)) + 1):
         rows = sorted(above[:depth])
@@ -328,8 +397,7 @@ def _match_header(sheet: Sheet, first: int, label_col: int, shape: TableShape):
     for col in range(first_value, width):
         if col in matched:
             continue
-        has_data = any(_cell(r, col) != "" for r in sheet.cells[first:])
-        if texts[col] or has_data:
+        if texts[col] or _column_has_data(sheet, col, first):
             problems.append(
                 error(
                     "unknown_column",
@@ -354,12 +422,12 @@ def _match_header(sheet: Sheet, first: int, label_col: int, shape: TableShape):
     return kept, problems
 
 
-def _label_roles(cells, first: int, value_start: int, shape: TableShape) -> dict[int, int]:
+def _label_roles(sample, value_start: int, shape: TableShape) -> dict[int, int]:
     """Label column -> role: -1 for the place, i for the i-th row dimension.
 
-    Decided by which kind of label most of the column's cells are.
+    Decided by which kind of label most of the column's cells (of the first 400 data
+    rows, `sample`) are.
     """
-    sample = cells[first : first + 400]
     roles: dict[int, int] = {}
     for col in range(value_start):
         votes = {-1: 0, **{i: 0 for i in range(len(shape.row_keys))}}
@@ -380,9 +448,9 @@ def _label_roles(cells, first: int, value_start: int, shape: TableShape) -> dict
 
 
 def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShape,
-               labels: np.ndarray, value_cells: np.ndarray):  # fmt: skip
+               labels: np.ndarray, has_values: np.ndarray):  # fmt: skip
     """The data rows from `first` down; `labels` holds the cells of the `roles` columns of
-    those rows, `value_cells` the value columns of every row of the sheet."""
+    those rows, `has_values` whether each of them has a figure (or text) to read."""
     place_col = next((c for c, role in roles.items() if role == -1), None)
     if place_col is None and shape.table.geography == "county":
         return [], [
@@ -406,7 +474,7 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
                 )
             ]
     below = _RowsBelow(
-        has_values=(value_cells[first:] != "").any(axis=1),
+        has_values=has_values,
         labels=labels,
         label_cols=list(roles),
         place_col=place_col,
@@ -416,6 +484,8 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
     if found is not None:
         rows, seen = found
         problems: list[Problem] = []
+    elif sheet.body is not None:
+        raise WholeSheetNeeded("a row that must be read on its own")
     else:
         rows, seen, problems = _rows_one_by_one(sheet, first, below, shape)
     for key in shape.expected_rows:
@@ -476,7 +546,7 @@ def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape
     """
     blank = (below.labels == "").all(axis=1)
     for k in np.flatnonzero(~below.has_values & ~blank):  # labels without figures
-        first_text = next((str(v) for v in sheet.cells[first + k] if v != ""), "")
+        first_text = next((str(v) for v in _row(sheet, first + k) if v != ""), "")
         if not _is_footer(first_text):
             return None  # a subheading or a stray line: the row reader decides
     data = np.flatnonzero(below.has_values)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
+from ingestion.large_sheets import Body, head_workbook, read_body
 from ingestion.problems import Problem, Rejected, error, note, warning
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -38,6 +39,29 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     hidden_rows: set[int] = field(default_factory=set)  # 0-based row indexes
     uncomputed_formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, col)
+    # A large sheet's rows below its head, as typed columns (ingestion.large_sheets);
+    # `cells` then holds the rows above body.start only.
+    body: Body | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells) if self.body is None else self.body.start + self.body.n_rows
+
+    @property
+    def width(self) -> int:
+        head = max(map(len, self.cells), default=0)
+        return head if self.body is None else max(head, self.body.width)
+
+    def rows(self, start: int, stop: int | None = None) -> list[list[object]]:
+        """Rows start..stop as lists of cells, all of the sheet's width for a sheet in two
+        parts (as a whole read gives them); a slice of `cells` otherwise."""
+        if self.body is None:
+            return self.cells[start:stop]
+        stop = self.n_rows if stop is None else min(stop, self.n_rows)
+        width, head = self.width, self.body.start
+        found = [[*row, *[""] * (width - len(row))] for row in self.cells[start : min(stop, head)]]
+        found += [self.body.row(r - head, width) for r in range(max(start, head), stop)]
+        return found
 
 
 @dataclass
@@ -50,8 +74,12 @@ class Book:
     notes: list[Problem] = field(default_factory=list)
 
 
-def read_book(data: bytes, filename: str) -> Book:
-    """The file's sheets; raises Rejected with the reason if it cannot be read at all."""
+def read_book(data: bytes, filename: str, head_rows: int | None = None) -> Book:
+    """The file's sheets; raises Rejected with the reason if it cannot be read at all.
+
+    With `head_rows`, an .xlsx sheet longer than that is read in two parts: its first
+    rows as cells, the rest as typed columns (Sheet.body, see ingestion.large_sheets).
+    """
     if not data.strip():
         raise Rejected(
             [error("empty_file", "فایل خالی است؛ فایل پرشده را دوباره بارگذاری کنید.",
@@ -65,7 +93,7 @@ def read_book(data: bytes, filename: str) -> Book:
                    f"{MAX_FILE_BYTES // 2**20} MB limit; send one table per file.")]
         )  # fmt: skip
     if data.startswith(b"PK\x03\x04"):
-        return _read_zip_based(data)
+        return _read_zip_based(data, head_rows)
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise Rejected([_encrypted()])
@@ -101,7 +129,7 @@ def _not_a_table(filename: str) -> Problem:
     )
 
 
-def _read_zip_based(data: bytes) -> Book:
+def _read_zip_based(data: bytes, head_rows: int | None = None) -> Book:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -114,14 +142,46 @@ def _read_zip_based(data: bytes) -> Book:
     if "xl/workbook.xml" in names:
         # calamine parses the sheets without holding the GIL, so their XML is searched for
         # hidden rows and formulas at the same time, on the other core.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             marks = pool.submit(_sheet_marks, archive)
-            book = _read_calamine(data, "xlsx")
+            if head_rows is not None:
+                book = _read_xlsx_in_parts(data, archive, head_rows, pool)
+            else:
+                book = _read_calamine(data, "xlsx")
             _mark_hidden_rows_and_formulas(book, marks.result())
         return book
     if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
         return _read_calamine(data, "ods")
     raise Rejected([_not_a_table("the file")])
+
+
+def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, pool) -> Book:
+    """The workbook with each sheet longer than `head_rows` read as head cells plus a typed
+    body; the bodies are read on the pool meanwhile. A workbook with no such sheet is
+    read as usual."""
+    try:
+        parts = head_workbook(data, _sheet_paths(archive), {FORM_METADATA_SHEET}, head_rows)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        parts = None  # let the whole read say what is wrong with the file
+    if parts is None:
+        return _read_calamine(data, "xlsx")
+    head, starts = parts
+    book = _read_calamine(head, "xlsx")
+    bodies = {
+        sheet.name: pool.submit(read_body, data, sheet.name, starts[sheet.name])
+        for sheet in book.sheets
+        if sheet.name in starts
+    }
+    for sheet in book.sheets:
+        if sheet.name in bodies:
+            width = max(map(len, sheet.cells), default=0)
+            sheet.cells += [[""] * width for _ in range(starts[sheet.name] - len(sheet.cells))]
+            sheet.merges = []  # the head has none: they follow the rows (set by the marks)
+            try:
+                sheet.body = bodies[sheet.name].result()
+            except Exception:  # what fastexcel cannot read, the whole read reports
+                sheet.body = Body(starts[sheet.name], 0, {}, {}, clean=False)
+    return book
 
 
 def _refuse_zip_bomb(members: list[zipfile.ZipInfo]) -> None:
@@ -198,8 +258,12 @@ _FORMULA_NO_VALUE = re.compile(
 )
 
 
+_MERGE = re.compile(rb'<mergeCell [^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
 def _mark_hidden_rows_and_formulas(book: Book, marks: dict) -> None:
-    """Hidden rows and never-computed formulas, which calamine does not report.
+    """Hidden rows and never-computed formulas, which calamine does not report, and the
+    merged cells of a sheet read in two parts (its head was cut before them).
 
     Hidden rows are still read (a hidden county is still data) and reported, so nothing
     typed is silently dropped; a formula without a cached value has no number to take.
@@ -211,11 +275,14 @@ def _mark_hidden_rows_and_formulas(book: Book, marks: dict) -> None:
         if found is not None:
             sheet.hidden_rows |= found[0]
             sheet.uncomputed_formulas.extend(found[1])
+            if sheet.body is not None:
+                sheet.merges = found[2]
 
 
 def _sheet_marks(archive: zipfile.ZipFile) -> dict:
-    """Sheet name -> (hidden rows, never-computed formula cells) of every sheet in the
-    workbook, or the error its XML gave: that is raised only for a sheet that is read."""
+    """Sheet name -> (hidden rows, never-computed formula cells, merged cells) of every
+    sheet in the workbook, or the error its XML gave: that is raised only for a sheet
+    that is read."""
     marks: dict = {}
     stored = set(archive.namelist())
     for name, path in _sheet_paths(archive).items():
@@ -228,7 +295,7 @@ def _sheet_marks(archive: zipfile.ZipFile) -> dict:
     return marks
 
 
-def _marks_in(xml: bytes) -> tuple[set[int], list[tuple[int, int]]]:
+def _marks_in(xml: bytes):
     hidden: set[int] = set()
     formulas: list[tuple[int, int]] = []
     if b'hidden="' in xml:
@@ -237,7 +304,13 @@ def _marks_in(xml: bytes) -> tuple[set[int], list[tuple[int, int]]]:
     if b"<f>" in xml or b"<f " in xml:
         for match in _FORMULA_NO_VALUE.finditer(xml):
             formulas.append((int(match.group(2)) - 1, _column_index(match.group(1).decode())))
-    return hidden, formulas
+    merges = []  # in the order calamine gives them: the sheet's, after its rows
+    for match in _MERGE.finditer(xml, max(xml.rfind(b"</sheetData>"), 0)):
+        c0, r0, c1, r1 = (g.decode() if g else None for g in match.groups())
+        first = (int(r0) - 1, _column_index(c0))
+        last = (int(r1) - 1, _column_index(c1)) if c1 else first
+        merges.append((*first, *last))
+    return hidden, formulas, merges
 
 
 def _column_index(letters: str) -> int:

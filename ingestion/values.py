@@ -110,8 +110,10 @@ def _as_numbers(raw: np.ndarray) -> np.ndarray:
 
 def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
     """Numbers and flags of the raw cells; text that is neither is reported with its cell."""
-    numbers = _as_numbers(raw)
     flags = np.full(len(raw), None, dtype=object)
+    if raw.dtype == np.float64:  # typed already (a large sheet): NaN is an empty cell
+        return raw.copy(), flags, []
+    numbers = _as_numbers(raw)
     slow = ~np.isfinite(numbers)  # text pandas could not read, and 'nan'/'inf' typed as text
     numbers[slow] = np.nan
     problems: list[Problem] = []

@@ -73,14 +73,21 @@ def canonical_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# One pass for a key: letters canonical, digits ASCII, tatweel gone.
+_KEY_CHARACTERS = str.maketrans(
+    {**_LETTERS, **{chr(k): chr(v) for k, v in _DIGITS.items()}, TATWEEL: None}
+)
+
+
 def name_key(text: str) -> str:
     """Matching key for names: spelling variants of one place or item give one key.
 
     «رباطکریم», «رباط كريم» and «رباط‌کریم» all become «رباطکریم»: letters canonical,
-    digits ASCII, and spaces, ZWNJ and punctuation dropped.
+    digits ASCII, and spaces, ZWNJ and punctuation dropped. (canonical_text's spacing
+    rules are not needed here, since every space and ZWNJ goes: a table's code lists are
+    keyed by the thousand, once per file.)
     """
-    text = canonical_text(text).casefold()
-    text = to_ascii_digits(text)
+    text = unicodedata.normalize("NFC", text).casefold().translate(_KEY_CHARACTERS)
     return _KEY_DROPPED.sub("", text)
 
 
