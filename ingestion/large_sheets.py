@@ -43,8 +43,9 @@ class Body:
     start: int  # the sheet row of the body's first row (0-based)
     n_rows: int
     texts: dict[int, np.ndarray]  # text columns: object arrays of str, '' where empty
-    numbers: dict[int, np.ndarray]  # number columns: float64, NaN where empty
-    clean: bool  # every cell had its column's type (no cell was left out or converted)
+    numbers: dict[int, np.ndarray]  # number columns: float64, NaN where empty or text
+    typed: dict[int, dict[int, str]]  # text in number columns: column -> {body row: text}
+    clean: bool  # every cell was a number, text or empty (no date, no error cell)
 
     @property
     def width(self) -> int:
@@ -52,28 +53,33 @@ class Body:
 
     def has_data(self, col: int) -> bool:
         if col in self.numbers:
-            return bool((~np.isnan(self.numbers[col])).any())
+            numbers = self.numbers[col]
+            return bool((~np.isnan(numbers)).any()) or any(self.typed.get(col, {}).values())
         return col in self.texts and bool((self.texts[col] != "").any())
 
     def text_column(self, col: int) -> np.ndarray:
         """A column of labels; WholeSheetNeeded if it holds numbers, or text that was a
         number in the sheet (a whole read keeps 2301.0 a number, which a label is not)."""
-        if col in self.numbers and self.has_data(col):
-            raise WholeSheetNeeded(f"figures in label column {col}")
-        texts = self.texts.get(col)
-        if texts is None:
-            return np.full(self.n_rows, "", dtype=object)
+        if col in self.numbers:
+            if (~np.isnan(self.numbers[col])).any():
+                raise WholeSheetNeeded(f"figures in label column {col}")
+            texts = np.full(self.n_rows, "", dtype=object)
+            for row, text in self.typed.get(col, {}).items():
+                texts[row] = text
+        else:
+            texts = self.texts.get(col, np.full(self.n_rows, "", dtype=object))
         if any(_NUMBER_TEXT.fullmatch(text) for text in set(texts.tolist())):
             raise WholeSheetNeeded(f"a number among the labels of column {col}")
         return texts
 
-    def number_column(self, col: int) -> np.ndarray:
-        """A column of figures; WholeSheetNeeded if it holds text (a symbol, a typo...)."""
+    def figures(self, col: int) -> tuple[np.ndarray, dict[int, str]]:
+        """A column of figures: (numbers, NaN where empty or text; {body row: text}).
+        WholeSheetNeeded for a column read as text, whose numbers fastexcel rounds."""
         if col in self.numbers:
-            return self.numbers[col]
+            return self.numbers[col], self.typed.get(col, {})
         if self.has_data(col):
-            raise WholeSheetNeeded(f"text among the figures of column {col}")
-        return np.full(self.n_rows, np.nan)
+            raise WholeSheetNeeded(f"figures of column {col} read as text")
+        return np.full(self.n_rows, np.nan), {}
 
     def row(self, index: int, width: int) -> list[object]:
         """Body row `index` (0-based within the body) as a whole read gives it."""
@@ -82,8 +88,22 @@ class Body:
             cells[col] = texts[index]
         for col, numbers in self.numbers.items():
             value = float(numbers[index])
-            cells[col] = "" if np.isnan(value) else value
+            cells[col] = self.typed.get(col, {}).get(index, "") if np.isnan(value) else value
         return cells
+
+
+def number_columns(head: list[list[object]], rows: int = 100) -> list[int]:
+    """Columns whose cells in the head's last `rows` rows are mostly numbers: the body
+    reads these as numbers (the text among them comes back cell by cell)."""
+    counts: dict[int, list[int]] = {}
+    for row in head[-rows:]:
+        for col, cell in enumerate(row):
+            kind = type(cell)
+            if kind is float or kind is int:
+                counts.setdefault(col, [0, 0])[0] += 1
+            elif kind is str and cell != "":
+                counts.setdefault(col, [0, 0])[1] += 1
+    return [col for col, (numbers, texts) in counts.items() if numbers and numbers >= texts]
 
 
 def head_workbook(data: bytes, sheet_paths: dict[str, str], keep: set[str], rows: int
@@ -140,21 +160,25 @@ def _cut_sheet(source: zipfile.ZipFile, path: str, rows: int) -> tuple[bytes, in
     return head + b"</sheetData></worksheet>", int(number.group(1))
 
 
-def read_body(data: bytes, sheet: str, start: int) -> Body:
+def read_body(data: bytes, sheet: str, start: int, number_cols: list[int]) -> Body:
     """The sheet's rows from `start` down as typed columns (fastexcel, into Arrow).
 
-    A column's type is guessed from its first thousand cells; a later cell of another
-    type comes back as an error (the body is then not clean), except text among text,
-    which `Body.text_column` checks.
+    `number_cols` are read as numbers; a cell of text among them comes back as an error
+    that holds its text. Other columns take the type of their first thousand cells: a
+    later number among text is turned into text (which Body.text_column catches), a
+    later text among numbers is an error like the others.
     """
     import fastexcel
 
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # "could not determine dtype"
-    loaded = fastexcel.read_excel(data).load_sheet(sheet, header_row=None, skip_rows=start)
+    loaded = fastexcel.read_excel(data).load_sheet(
+        sheet, header_row=None, skip_rows=start, dtypes=dict.fromkeys(number_cols, "float")
+    )
     table, errors = loaded.to_arrow_with_errors()
-    clean = errors is None
-    texts, numbers = {}, {}
-    for info, column in zip(loaded.available_columns(), table.columns, strict=True):
+    infos = loaded.available_columns()
+    texts, numbers, typed = {}, {}, {}
+    clean = True
+    for info, column in zip(infos, table.columns, strict=True):
         values = column.to_numpy(zero_copy_only=False)
         if info.dtype in ("float", "int"):
             numbers[info.absolute_index] = values.astype(np.float64)
@@ -163,7 +187,29 @@ def read_body(data: bytes, sheet: str, start: int) -> Body:
             texts[info.absolute_index] = _blank_spaces(np.where(blank, "", values))
         else:  # dates, booleans, durations: a whole read says what they are
             clean = False
-    return Body(start, table.num_rows, texts, numbers, clean)
+    for cell in errors.errors if errors is not None else []:
+        text = _cell_text(cell.detail)
+        if text is None:  # a date, an error value (#DIV/0!): a whole read says what
+            clean = False
+            break
+        row, index = cell.offset_position
+        typed.setdefault(infos[index].absolute_index, {})[row] = "" if text.isspace() else text
+    return Body(start, table.num_rows, texts, numbers, typed, clean)
+
+
+# fastexcel's error for a text cell in a number column: Rust's Debug form of the cell.
+_TEXT_CELL = re.compile(r"Expected float but got 'String\(\"(.*)\"\)'", re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:u\{([0-9a-fA-F]{1,6})\}|(.))", re.DOTALL)
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+
+
+def _cell_text(detail: str) -> str | None:
+    """The text of a cell from fastexcel's error on it, None if the cell was not text."""
+    found = _TEXT_CELL.fullmatch(detail)
+    if found is None:
+        return None
+    unescape = lambda m: chr(int(m[1], 16)) if m[1] else _ESCAPED.get(m[2], m[2])  # noqa: E731
+    return _ESCAPE.sub(unescape, found[1])
 
 
 def _blank_spaces(texts: np.ndarray) -> np.ndarray:

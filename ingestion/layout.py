@@ -203,19 +203,34 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
 def _layout_in_parts(sheet: Sheet, first: int, roles: dict[int, int],
                      columns: list[ValueColumn], shape: TableShape) -> Layout:  # fmt: skip
     """The rows of a sheet read in two parts, from the head's cells and the body's typed
-    columns; the figures stay float64 (NaN where empty) from the reader to the values."""
+    columns. Figures that are all numbers stay float64 from the reader to the values;
+    text among them (a symbol, a typo) makes them cells like a whole read's."""
     body, head = sheet.body, sheet.body.start
     label_cols, value_cols = list(roles), [c.index for c in columns]
     labels = np.vstack([
         _block(sheet.cells[first:head], label_cols),
         _columns([body.text_column(c) for c in label_cols], body.n_rows)[max(first - head, 0):],
     ])  # fmt: skip
-    value_cells = np.vstack([
-        np.full((min(first, head), len(value_cols)), np.nan),
-        _figures(_block(sheet.cells[first:head], value_cols)),
-        _columns([body.number_column(c) for c in value_cols], body.n_rows),
-    ])  # fmt: skip
-    has_values = ~np.isnan(value_cells[first:]).all(axis=1)
+    head_cells = _block(sheet.cells[first:head], value_cols)
+    figures = [body.figures(c) for c in value_cols]
+    numbers = _columns([numbers for numbers, _texts in figures], body.n_rows)
+    above = min(first, head)  # rows above the table: no figures
+    if _all_numbers(head_cells) and not any(texts for _numbers, texts in figures):
+        head_numbers = np.array(head_cells.tolist(), dtype=np.float64).reshape(head_cells.shape)
+        value_cells = np.vstack([np.full((above, len(value_cols)), np.nan),
+                                 np.where(head_cells == "", np.nan, head_numbers)
+                                 if head_cells.size else head_numbers,
+                                 numbers])  # fmt: skip
+        has_values = ~np.isnan(value_cells[first:]).all(axis=1)
+    else:
+        cells = numbers.astype(object)
+        cells[np.isnan(numbers)] = ""
+        for k, (_numbers, texts) in enumerate(figures):
+            for row, text in texts.items():
+                cells[row, k] = text
+        value_cells = np.vstack([np.full((above, len(value_cols)), "", dtype=object),
+                                 head_cells, cells])  # fmt: skip
+        has_values = (value_cells[first:] != "").any(axis=1)
     rows, problems = _data_rows(sheet, first, roles, shape, labels, has_values)
     return Layout(sheet, columns, rows, problems, value_cells)
 
@@ -228,16 +243,11 @@ def _columns(arrays: list[np.ndarray], n_rows: int) -> np.ndarray:
     return np.column_stack(arrays) if arrays else np.empty((n_rows, 0), dtype=object)
 
 
-def _figures(block: np.ndarray) -> np.ndarray:
-    """Head cells of the value columns as float64 (NaN where empty); WholeSheetNeeded for
-    anything but numbers and empty cells (text, a symbol, a date, True)."""
+def _all_numbers(block: np.ndarray) -> bool:
+    """Whether every cell is a number or empty (not text, a date, or True)."""
     cells = block.ravel().tolist()
-    if not {type(cell) for cell in cells} <= {float, int, str} or any(
-        type(cell) is str and cell != "" for cell in cells
-    ):
-        raise WholeSheetNeeded("text among the figures of the head")
-    return np.array([np.nan if cell == "" else cell for cell in cells],
-                    dtype=np.float64).reshape(block.shape)  # fmt: skip
+    kinds = {type(cell) for cell in cells}
+    return kinds <= {float, int, str} and all(cell == "" for cell in cells if type(cell) is str)
 
 
 def cell_block(cells: list[list[object]], cols: list[int]) -> np.ndarray:

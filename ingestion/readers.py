@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
-from ingestion.large_sheets import Body, head_workbook, read_body
+from ingestion.large_sheets import Body, head_workbook, number_columns, read_body
 from ingestion.problems import Problem, Rejected, error, note, warning
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -168,7 +168,9 @@ def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, p
     head, starts = parts
     book = _read_calamine(head, "xlsx")
     bodies = {
-        sheet.name: pool.submit(read_body, data, sheet.name, starts[sheet.name])
+        sheet.name: pool.submit(
+            read_body, data, sheet.name, starts[sheet.name], number_columns(sheet.cells)
+        )
         for sheet in book.sheets
         if sheet.name in starts
     }
@@ -180,7 +182,7 @@ def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, p
             try:
                 sheet.body = bodies[sheet.name].result()
             except Exception:  # what fastexcel cannot read, the whole read reports
-                sheet.body = Body(starts[sheet.name], 0, {}, {}, clean=False)
+                sheet.body = Body(starts[sheet.name], 0, {}, {}, {}, clean=False)
     return book
 
 
