@@ -36,7 +36,7 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
         "geo": pa.Column("category", pa.Check.isin([g.code for g in shape.places.expected])),
         "measure": pa.Column("category", pa.Check.isin(list(measures))),
         "value": pa.Column(float, nullable=True),
-        "flag": pa.Column(object, nullable=True),
+        "flag": pa.Column("category", nullable=True),
     }
     for dim in table.dimensions:
         codes = [c.code for c in reference.members(dim.code_list, dim.members)]

@@ -12,8 +12,11 @@ import pandas as pd
 
 from ingestion.layout import Layout, TableShape, cell_block
 from ingestion.problems import Problem, column_letter, error, note
-from salnameh.persian import NumberFormatError, parse_cell
+from salnameh.persian import SYMBOLS, NumberFormatError, parse_cell
 
+# A value's flag: one of the yearbook symbols' meanings, or none (a categorical, since a
+# million values hold a handful of flags at most).
+FLAGS = pd.CategoricalDtype(sorted(set(SYMBOLS.values())))
 LONG_COLUMNS = ["geo", "dim_key", "measure", "value", "flag", "sheet", "row", "column"]
 
 
@@ -110,9 +113,9 @@ def _as_numbers(raw: np.ndarray) -> np.ndarray:
 
 def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
     """Numbers and flags of the raw cells; text that is neither is reported with its cell."""
-    flags = np.full(len(raw), None, dtype=object)
     if raw.dtype == np.float64:  # typed already (a large sheet): NaN is an empty cell
-        return raw.copy(), flags, []
+        return raw.copy(), pd.Categorical.from_codes(np.full(len(raw), -1), dtype=FLAGS), []
+    flags = np.full(len(raw), None, dtype=object)
     numbers = _as_numbers(raw)
     slow = ~np.isfinite(numbers)  # text pandas could not read, and 'nan'/'inf' typed as text
     numbers[slow] = np.nan
@@ -163,4 +166,4 @@ def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
                 sheet=layout.sheet.name,
             )
         )
-    return numbers, flags, problems
+    return numbers, pd.Categorical(flags, dtype=FLAGS), problems
