@@ -544,8 +544,9 @@ _RESTART = object()  # a new place: the row members carried down so far no longe
 
 
 def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape):
-    """(rows, keys seen) of a sheet that reads cleanly, worked out a column at a time; None
-    when some row needs `_rows_one_by_one`, which also says what is wrong with it.
+    """(rows, the (place, members) keys seen) of a sheet that reads cleanly, worked out a
+    column at a time; None when some row needs `_rows_one_by_one`, which also says what is
+    wrong with it.
 
     Clean means: every row is blank, a source line or footnote, or has figures; every label
     names a place of that year or a member of its column; every data row ends up with a
@@ -587,12 +588,11 @@ def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape
         members[i] = carried
     ordered = [members[i].tolist() for i in range(len(shape.row_dims))]  # declared order
     row_members = list(zip(*ordered, strict=True)) if ordered else [()] * len(data)
-    keys = list(zip(geos.tolist(), row_members, strict=True))
-    if len(set(keys)) != len(keys):
+    geo_list = geos.tolist()
+    seen = set(zip(geo_list, row_members, strict=True))
+    if len(seen) != len(data):
         return None  # a duplicate row
-    indexes = (data + first).tolist()
-    rows = list(map(DataRow, indexes, geos.tolist(), row_members))
-    return rows, dict(zip(keys, indexes, strict=True))
+    return list(map(DataRow, (data + first).tolist(), geo_list, row_members)), seen
 
 
 def _each_distinct(cells: np.ndarray, resolve) -> np.ndarray:
