@@ -27,6 +27,7 @@ import numpy as np
 
 HEAD_ROWS = 500  # covers the header search (60 rows) and the label sample (400) below it
 _CHUNK = 1 << 16
+_HEAD_MAX_BYTES = 64 * 2**20  # no head of real rows is this long: read such a sheet whole
 _ROW_END = b"</row>"
 _ROW_NUMBER = re.compile(rb'<row [^>]*?\br="(\d+)"')
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -145,8 +146,8 @@ def _cut_sheet(source: zipfile.ZipFile, path: str, rows: int) -> tuple[bytes, in
     with stream:
         while len(ends) <= rows:
             chunk = stream.read(_CHUNK)
-            if not chunk:
-                return None  # the whole sheet fits in the head
+            if not chunk or len(text) > _HEAD_MAX_BYTES:
+                return None  # the whole sheet fits in the head, or its rows are not <row>
             text += chunk
             while len(ends) <= rows and (found := text.find(_ROW_END, searched)) >= 0:
                 searched = found + len(_ROW_END)
