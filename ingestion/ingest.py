@@ -319,7 +319,7 @@ def _maybe_in_parts(book: Book | None, data: bytes) -> bool:
     """Whether the book was (or, unread, may have been) read in two parts."""
     if book is None:
         return data.startswith(b"PK\x03\x04")
-    return any(sheet.body is not None for sheet in book.sheets)
+    return any(sheet.in_parts for sheet in book.sheets)
 
 
 def _refused_only_as_closed(submission) -> bool:

@@ -18,7 +18,6 @@ import itertools
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,20 +44,27 @@ class ValueColumn:
     members: tuple[str, ...]  # codes of the column dimensions, in declared order
 
 
-class DataRow(NamedTuple):
-    """One data row. A tuple, not a dataclass: a large table has tens of thousands of
-    them, and a tuple is built several times faster."""
+@dataclass(frozen=True)
+class DataRows:
+    """The data rows, as columns: a large table has tens of thousands of them, and three
+    lists are built (and read by the values step) far faster than an object per row."""
 
-    index: int  # 0-based sheet row
-    geo: str
-    members: tuple[str, ...]  # codes of the row dimensions, in declared order
+    index: list[int]  # 0-based sheet rows
+    geo: list[str]
+    members: list[tuple[str, ...]]  # codes of the row dimensions, in declared order
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+NO_ROWS = DataRows([], [], [])
 
 
 @dataclass
 class Layout:
     sheet: Sheet
     columns: list[ValueColumn]
-    rows: list[DataRow]
+    rows: DataRows
     problems: list[Problem] = field(default_factory=list)
     # The cells of `columns` in every row of the sheet (rows x columns, '' past a row's
     # end), gathered once while finding the rows, so the values are not read cell by cell
@@ -143,7 +149,7 @@ def _cell(row: list[object], col: int) -> object:
 
 def _row(sheet: Sheet, index: int) -> list[object]:
     """One row of the sheet ([] below its last row)."""
-    if sheet.body is None:
+    if not sheet.in_parts:
         return sheet.cells[index] if index < len(sheet.cells) else []
     found = sheet.rows(index, index + 1)
     return found[0] if found else []
@@ -152,7 +158,7 @@ def _row(sheet: Sheet, index: int) -> list[object]:
 def _column_has_data(sheet: Sheet, col: int, first: int) -> bool:
     if any(_cell(row, col) != "" for row in sheet.cells[first:]):
         return True
-    return sheet.body is not None and sheet.body.has_data(col)
+    return sheet.in_parts and sheet.body.has_data(col)
 
 
 def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
@@ -161,14 +167,14 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
     A sheet read in two parts (Sheet.body) gives a layout only if it reads cleanly, and
     raises WholeSheetNeeded otherwise: its problems are told from a whole read.
     """
-    if sheet.body is not None and (sheet.uncomputed_formulas or not sheet.body.clean):
+    if sheet.in_parts and (sheet.uncomputed_formulas or not sheet.body.clean):
         raise WholeSheetNeeded("formulas without values, or cells of mixed types")
     last_formula: dict[int, int] = {}  # row -> rightmost never-calculated formula in it
     for r, c in sheet.uncomputed_formulas:
         last_formula[r] = max(c, last_formula.get(r, -1))
     first = _first_data_row(sheet.rows(0, SEARCH_ROWS), shape, last_formula)
     if first is None:
-        if sheet.body is not None:
+        if sheet.in_parts:
             raise WholeSheetNeeded("no table in the head")
         return [
             error(
@@ -183,13 +189,13 @@ def find_layout(sheet: Sheet, shape: TableShape) -> Layout | list[Problem]:
         ]
     first_row, label_cols = first
     columns, header_problems = _match_header(sheet, first_row, label_cols, shape)
-    if sheet.body is not None and header_problems:
+    if sheet.in_parts and header_problems:
         raise WholeSheetNeeded("the header has problems")
     if not columns:
         return header_problems
     value_start = min(c.index for c in columns)
     roles = _label_roles(sheet.rows(first_row, first_row + 400), value_start, shape)
-    if sheet.body is not None:
+    if sheet.in_parts:
         return _layout_in_parts(sheet, first_row, roles, columns, shape)
     cells = sheet.cells
     # Label and value cells are gathered together, once: the rows are read from these.
@@ -215,11 +221,9 @@ def _layout_in_parts(sheet: Sheet, first: int, roles: dict[int, int],
     figures = [body.figures(c) for c in value_cols]
     numbers = _columns([numbers for numbers, _texts in figures], body.n_rows)
     above = min(first, head)  # rows above the table: no figures
-    if _all_numbers(head_cells) and not any(texts for _numbers, texts in figures):
-        head_numbers = np.array(head_cells.tolist(), dtype=np.float64).reshape(head_cells.shape)
-        value_cells = np.vstack([np.full((above, len(value_cols)), np.nan),
-                                 np.where(head_cells == "", np.nan, head_numbers)
-                                 if head_cells.size else head_numbers,
+    head_numbers = _figures(head_cells)
+    if head_numbers is not None and not any(texts for _numbers, texts in figures):
+        value_cells = np.vstack([np.full((above, len(value_cols)), np.nan), head_numbers,
                                  numbers])  # fmt: skip
         has_values = ~np.isnan(value_cells[first:]).all(axis=1)
     else:
@@ -243,11 +247,19 @@ def _columns(arrays: list[np.ndarray], n_rows: int) -> np.ndarray:
     return np.column_stack(arrays) if arrays else np.empty((n_rows, 0), dtype=object)
 
 
-def _all_numbers(block: np.ndarray) -> bool:
-    """Whether every cell is a number or empty (not text, a date, or True)."""
+def _figures(block: np.ndarray) -> np.ndarray | None:
+    """The cells as float64, NaN where empty; None if any is text, a date or True."""
     cells = block.ravel().tolist()
-    kinds = {type(cell) for cell in cells}
-    return kinds <= {float, int, str} and all(cell == "" for cell in cells if type(cell) is str)
+    found = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        kind = type(cell)
+        if kind is float or kind is int:
+            found[i] = cell
+        elif kind is str and cell == "":
+            found[i] = np.nan
+        else:
+            return None
+    return found.reshape(block.shape)
 
 
 def cell_block(cells: list[list[object]], cols: list[int]) -> np.ndarray:
@@ -463,7 +475,7 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
     those rows, `has_values` whether each of them has a figure (or text) to read."""
     place_col = next((c for c, role in roles.items() if role == -1), None)
     if place_col is None and shape.table.geography == "county":
-        return [], [
+        return NO_ROWS, [
             error(
                 "no_place_column",
                 "ستون نام شهرستان پیدا نشد.",
@@ -475,7 +487,7 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
     for i in range(len(shape.row_dims)):
         if i not in dim_cols:
             title = shape.row_dims[i].code_list
-            return [], [
+            return NO_ROWS, [
                 error(
                     "no_row_label_column",
                     f"ستون برچسب «{title}» پیدا نشد.",
@@ -494,7 +506,7 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
     if found is not None:
         rows, seen = found
         problems: list[Problem] = []
-    elif sheet.body is not None:
+    elif sheet.in_parts:
         raise WholeSheetNeeded("a row that must be read on its own")
     else:
         rows, seen, problems = _rows_one_by_one(sheet, first, below, shape)
@@ -592,7 +604,7 @@ def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape
     seen = set(zip(geo_list, row_members, strict=True))
     if len(seen) != len(data):
         return None  # a duplicate row
-    return list(map(DataRow, (data + first).tolist(), geo_list, row_members)), seen
+    return DataRows((data + first).tolist(), geo_list, row_members), seen
 
 
 def _each_distinct(cells: np.ndarray, resolve) -> np.ndarray:
@@ -615,7 +627,9 @@ def _carried_down(codes: np.ndarray) -> np.ndarray | None:
 def _rows_one_by_one(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape):
     """(rows, keys seen, problems): each row read in turn, with every problem it has."""
     problems: list[Problem] = []
-    rows: list[DataRow] = []
+    indexes: list[int] = []
+    geos: list[str] = []
+    members: list[tuple[str, ...]] = []
     place_col, dim_cols = below.place_col, below.dim_cols
     has_values_of = below.has_values.tolist()
     labels_of = below.labels.tolist()
@@ -688,8 +702,10 @@ def _rows_one_by_one(sheet: Sheet, first: int, below: _RowsBelow, shape: TableSh
             )
             continue
         seen[key] = index
-        rows.append(DataRow(index, current_geo, tuple(current)))
-    return rows, seen, problems
+        indexes.append(index)
+        geos.append(current_geo)
+        members.append(tuple(current))
+    return DataRows(indexes, geos, members), seen, problems
 
 
 def _is_footer(text: str) -> bool:

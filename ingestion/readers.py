@@ -15,7 +15,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import python_calamine as calamine
@@ -39,9 +39,20 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     hidden_rows: set[int] = field(default_factory=set)  # 0-based row indexes
     uncomputed_formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, col)
-    # A large sheet's rows below its head, as typed columns (ingestion.large_sheets);
-    # `cells` then holds the rows above body.start only.
-    body: Body | None = None
+    # A large sheet's rows below its head, as typed columns (ingestion.large_sheets),
+    # `cells` then holding the rows above them only. Read on another thread: `body`
+    # waits for them, so the table can be identified meanwhile.
+    pending_body: Future | Body | None = field(default=None, repr=False)
+
+    @property
+    def in_parts(self) -> bool:
+        return self.pending_body is not None
+
+    @property
+    def body(self) -> Body | None:
+        if isinstance(self.pending_body, Future):
+            self.pending_body = self.pending_body.result()
+        return self.pending_body
 
     @property
     def n_rows(self) -> int:
@@ -142,17 +153,27 @@ def _read_zip_based(data: bytes, head_rows: int | None = None) -> Book:
     if "xl/workbook.xml" in names:
         # calamine parses the sheets without holding the GIL, so their XML is searched for
         # hidden rows and formulas at the same time, on the other core.
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
             marks = pool.submit(_sheet_marks, archive)
             if head_rows is not None:
                 book = _read_xlsx_in_parts(data, archive, head_rows, pool)
             else:
                 book = _read_calamine(data, "xlsx")
             _mark_hidden_rows_and_formulas(book, marks.result())
+        finally:
+            pool.shutdown(wait=False)  # a long sheet's body may still be being read
         return book
     if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
         return _read_calamine(data, "ods")
     raise Rejected([_not_a_table("the file")])
+
+
+def _body_or_failure(data: bytes, sheet: str, start: int, number_cols: list[int]) -> Body:
+    try:
+        return read_body(data, sheet, start, number_cols)
+    except Exception:  # what fastexcel cannot read, the whole read reports
+        return Body(start, 0, {}, {}, {}, clean=False)
 
 
 def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, pool) -> Book:
@@ -167,22 +188,15 @@ def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, p
         return _read_calamine(data, "xlsx")
     head, starts = parts
     book = _read_calamine(head, "xlsx")
-    bodies = {
-        sheet.name: pool.submit(
-            read_body, data, sheet.name, starts[sheet.name], number_columns(sheet.cells)
-        )
-        for sheet in book.sheets
-        if sheet.name in starts
-    }
     for sheet in book.sheets:
-        if sheet.name in bodies:
+        if sheet.name in starts:
+            start = starts[sheet.name]
+            sheet.pending_body = pool.submit(
+                _body_or_failure, data, sheet.name, start, number_columns(sheet.cells)
+            )
             width = max(map(len, sheet.cells), default=0)
-            sheet.cells += [[""] * width for _ in range(starts[sheet.name] - len(sheet.cells))]
+            sheet.cells += [[""] * width for _ in range(start - len(sheet.cells))]
             sheet.merges = []  # the head has none: they follow the rows (set by the marks)
-            try:
-                sheet.body = bodies[sheet.name].result()
-            except Exception:  # what fastexcel cannot read, the whole read reports
-                sheet.body = Body(starts[sheet.name], 0, {}, {}, {}, clean=False)
     return book
 
 
@@ -277,7 +291,7 @@ def _mark_hidden_rows_and_formulas(book: Book, marks: dict) -> None:
         if found is not None:
             sheet.hidden_rows |= found[0]
             sheet.uncomputed_formulas.extend(found[1])
-            if sheet.body is not None:
+            if sheet.in_parts:
                 sheet.merges = found[2]
 
 

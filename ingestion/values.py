@@ -34,7 +34,7 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
     cells = layout.value_cells
     if cells is None:
         cells = cell_block(layout.sheet.cells, [c.index for c in layout.columns])
-    row_index = np.array([r.index for r in layout.rows], dtype=np.int64)
+    row_index = np.array(layout.rows.index, dtype=np.int64)
     n_rows, n_cols = len(layout.rows), len(layout.columns)
 
     raw = cells.T[:, row_index].ravel()  # column after column, as the frame is laid out
@@ -45,7 +45,7 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
     by_row = lambda labels: _categorical(labels, lambda codes: np.tile(codes, n_cols))  # noqa: E731
     by_col = lambda labels: _categorical(labels, lambda codes: np.repeat(codes, n_rows))  # noqa: E731
     columns = {
-        "geo": by_row([r.geo for r in layout.rows]),
+        "geo": by_row(layout.rows.geo),
         "measure": by_col([c.measure for c in layout.columns]),
         "value": values,
         "flag": flags,
@@ -55,10 +55,10 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
     }
     # One column per dimension (for the rules) and the joined series key (for storage).
     for i, name in enumerate(row_names):
-        columns[name] = by_row([r.members[i] for r in layout.rows])
+        columns[name] = by_row([members[i] for members in layout.rows.members])
     for i, name in enumerate(col_names):
         columns[name] = by_col([c.members[i] for c in layout.columns])
-    row_keys, row_codes = _part_keys(row_names, [r.members for r in layout.rows])
+    row_keys, row_codes = _part_keys(row_names, layout.rows.members)
     col_keys, col_codes = _part_keys(col_names, [c.members for c in layout.columns])
     keys = _series_keys(order, row_keys, col_keys)
     combined = np.tile(row_codes, n_cols) * len(col_keys) + np.repeat(col_codes, n_rows)

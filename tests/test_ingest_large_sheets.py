@@ -21,6 +21,7 @@ import pytest
 
 from ingestion.ingest import Checked, Ingestor
 from ingestion.large_sheets import HEAD_ROWS, WholeSheetNeeded, head_workbook
+from ingestion.problems import Rejected
 from ingestion.readers import _sheet_paths, read_book
 from salnameh.reference import Reference
 from salnameh.settings import home
@@ -51,7 +52,11 @@ def two_part_check(ingestor: Ingestor, path: Path, kwargs: dict, head_rows: int)
     said = (kwargs.get("table_id"), kwargs.get("year"), kwargs.get("agency"))
     try:
         return ingestor._check(path.read_bytes(), path, said, head_rows)
-    except WholeSheetNeeded:
+    except WholeSheetNeeded as handed_back:
+        # Handed back on purpose, or for a file a whole read rejects; never for a crash,
+        # which the fallback would hide.
+        cause = handed_back.__cause__
+        assert cause is None or isinstance(cause, Rejected), f"two-part read failed: {cause!r}"
         return None
 
 
