@@ -302,12 +302,16 @@ def stage_breakdown(tmp: Path, catalog, reference, path: Path, table_id: str):
     sha256, _ = timed(
         "archive.store (SHA-256, write, fsync)", archive.store, salnameh_home.archive_dir, data
     )
+
+    def read_whole_book(data: bytes, name: str):
+        """read_book, and the bodies of its long sheets (read on a thread meanwhile)."""
+        book = read_book(data, name, HEAD_ROWS)
+        for sheet in book.sheets:
+            _ = sheet.body
+        return book
+
     book = timed(
-        "readers.read_book (head cells, typed body, hidden rows)",
-        read_book,
-        data,
-        path.name,
-        HEAD_ROWS,
+        "readers.read_book (head cells, typed body, hidden rows)", read_whole_book, data, path.name
     )
     identity = timed(
         "identify.identify", identify, book, path, catalog, reference, table_id, YEAR, AGENCY
