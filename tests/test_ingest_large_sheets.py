@@ -11,6 +11,7 @@ Files that read cleanly must really be kept (or the test would prove nothing).
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -154,6 +155,23 @@ def test_a_typo_deep_in_a_long_table_is_reported_as_by_a_whole_read(tmp_path, ca
     assert_same(parts, whole_check(ingestor, path, kwargs), "typo in the body")
     typos = [p for p in parts.report.problems if p.code == "not_a_number"]
     assert [p.value for p in typos] == ["۱۲x"] and typos[0].row > 40
+
+
+@pytest.mark.parametrize("cell", [dt.datetime(2017, 3, 20), True])
+def test_a_date_or_true_in_the_body_is_judged_by_a_whole_read(cell, tmp_path, catalog,
+                                                               reference):  # fmt: skip
+    """fastexcel would read a date as an error and True as 1.0; the whole read decides."""
+    g = grid(POP, 1395, PLAIN)
+    g.rows[250][3] = cell
+    path = save_xlsx(g, tmp_path / "odd_cell.xlsx", PLAIN)
+    ingestor = Ingestor(home(tmp_path / "home"), catalog, reference)
+    kwargs = {"table_id": POP, "year": 1395}
+    parts = two_part_check(ingestor, path, kwargs, 40)
+    whole = whole_check(ingestor, path, kwargs)
+    if parts is not None:
+        assert_same(parts, whole, f"{cell!r} in the body")
+    ingestor.head_rows = 40
+    assert_same(ingestor.check(path.read_bytes(), path, **kwargs), whole, f"{cell!r}")
 
 
 def test_the_head_is_cut_after_whole_rows(tmp_path):
