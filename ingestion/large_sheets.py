@@ -23,6 +23,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import fastexcel
 import numpy as np
 
 HEAD_ROWS = 500  # covers the header search (60 rows) and the label sample (400) below it
@@ -169,8 +170,6 @@ def read_body(data: bytes, sheet: str, start: int, number_cols: list[int]) -> Bo
     later number among text is turned into text (which Body.text_column catches), a
     later text among numbers is an error like the others.
     """
-    import fastexcel
-
     logging.getLogger("fastexcel").setLevel(logging.ERROR)  # "could not determine dtype"
     loaded = fastexcel.read_excel(data).load_sheet(
         sheet, header_row=None, skip_rows=start, dtypes=dict.fromkeys(number_cols, "float")

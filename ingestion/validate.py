@@ -230,10 +230,11 @@ def _compare(frame, in_rule, is_total, keys, rule, shape: TableShape, kind: str)
     group, span = group_ids(frame, keys)
     value = frame["value"].to_numpy()
     parts = in_rule & ~is_total
-    part_group = group[parts]
+    part_group, part_value = group[parts], value[parts]
     parts_n = np.bincount(part_group, minlength=span)
-    parts_known = np.bincount(part_group[~np.isnan(value[parts])], minlength=span)
-    parts_sum = _group_sums(value[parts], part_group, span)
+    known = ~np.isnan(part_value)
+    parts_known = parts_n if known.all() else np.bincount(part_group[known], minlength=span)
+    parts_sum = _group_sums(part_value, part_group, span)
 
     totals = np.flatnonzero(in_rule & is_total)
     totals = totals[parts_n[group[totals]] > 0]  # a total without parts has nothing to match
