@@ -105,6 +105,7 @@ class TableShape:
             for geo in self.places.expected
             for combo in itertools.product(*member_codes)
         ]
+        self.expected_keys = frozenset(self.expected_rows)
 
     def row_label(self, members: tuple[str, ...]) -> tuple[str, str]:
         fa, en = [], []
@@ -510,8 +511,10 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
         raise WholeSheetNeeded("a row that must be read on its own")
     else:
         rows, seen, problems = _rows_one_by_one(sheet, first, below, shape)
-    for key in shape.expected_rows:
-        if key not in seen:
+    # Any row missing? A set difference answers at once; the loop then keeps form order.
+    missing = shape.expected_keys.difference(seen)
+    for key in shape.expected_rows if missing else ():
+        if key in missing:
             name_fa, name_en = _row_names(key, shape)
             problems.append(
                 error(
