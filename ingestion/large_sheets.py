@@ -8,11 +8,12 @@ columns of labels and columns of figures. So a sheet longer than `HEAD_ROWS` is 
 - head: the sheet's XML cut after its first rows, in a copy of the workbook that calamine
   reads as usual, so the head's cells are exactly those a whole read gives;
 - body: the rows below, by fastexcel (calamine too) straight into Arrow columns, each
-  typed by what it holds: text (labels) or numbers (figures).
+  typed by what it holds: text (labels) or numbers (figures). A text cell among figures
+  (a yearbook symbol, a typo) comes back with its text, from fastexcel's error on it.
 
-Anything the typed columns cannot say exactly (a cell of another type than its column,
-a number among the labels, text among the figures) makes `ingestion.layout` give up on
-the two parts, and the file is read whole; see `WholeSheetNeeded`.
+Anything the typed columns cannot say exactly (a date or an error value, a number among
+the labels, figures fastexcel read as text and so rounded) makes `ingestion.layout` give
+up on the two parts, and the file is read whole; see `WholeSheetNeeded`.
 """
 
 from __future__ import annotations
