@@ -214,11 +214,12 @@ def _layout_in_parts(sheet: Sheet, first: int, roles: dict[int, int],
     text among them (a symbol, a typo) makes them cells like a whole read's."""
     body, head = sheet.body, sheet.body.start
     label_cols, value_cols = list(roles), [c.index for c in columns]
+    head_block = _block(sheet.cells[first:head], [*label_cols, *value_cols])
+    head_cells = head_block[:, len(label_cols) :]
     labels = np.vstack([
-        _block(sheet.cells[first:head], label_cols),
+        head_block[:, : len(label_cols)],
         _columns([body.text_column(c) for c in label_cols], body.n_rows)[max(first - head, 0):],
     ])  # fmt: skip
-    head_cells = _block(sheet.cells[first:head], value_cols)
     figures = [body.figures(c) for c in value_cols]
     numbers = _columns([numbers for numbers, _texts in figures], body.n_rows)
     above = min(first, head)  # rows above the table: no figures
@@ -314,7 +315,8 @@ def _is_label(value: object, shape: TableShape) -> bool:
 
 def _header_texts(sheet: Sheet, rows: list[int], width: int) -> list[str]:
     """Each column's header text: its cells top to bottom, merged cells spread out."""
-    grid = {(r, c): _cell(_row(sheet, r), c) for r in rows for c in range(width)}
+    row_of = {r: _row(sheet, r) for r in rows}  # each row taken once (a body row is built)
+    grid = {(r, c): _cell(row_of[r], c) for r in rows for c in range(width)}
     for r0, c0, r1, c1 in sheet.merges:
         top_left = _cell(_row(sheet, r0), c0)
         for r in range(r0, r1 + 1):

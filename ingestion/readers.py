@@ -152,12 +152,13 @@ def _read_zip_based(data: bytes, head_rows: int | None = None) -> Book:
         raise Rejected([_encrypted()])
     if "xl/workbook.xml" in names:
         # calamine parses the sheets without holding the GIL, so their XML is searched for
-        # hidden rows and formulas at the same time, on the other core.
+        # hidden rows, formulas and merged cells at the same time, on the other core.
+        paths = _sheet_paths(archive)
         pool = ThreadPoolExecutor(max_workers=2)
         try:
-            marks = pool.submit(_sheet_marks, archive)
+            marks = pool.submit(_sheet_marks, archive, paths)
             if head_rows is not None:
-                book = _read_xlsx_in_parts(data, archive, head_rows, pool)
+                book = _read_xlsx_in_parts(data, paths, head_rows, pool)
             else:
                 book = _read_calamine(data, "xlsx")
             _mark_hidden_rows_and_formulas(book, marks.result())
@@ -176,12 +177,12 @@ def _body_or_failure(data: bytes, sheet: str, start: int, number_cols: list[int]
         return Body(start, 0, {}, {}, {}, clean=False)
 
 
-def _read_xlsx_in_parts(data: bytes, archive: zipfile.ZipFile, head_rows: int, pool) -> Book:
+def _read_xlsx_in_parts(data: bytes, paths: dict[str, str], head_rows: int, pool) -> Book:
     """The workbook with each sheet longer than `head_rows` read as head cells plus a typed
     body; the bodies are read on the pool meanwhile. A workbook with no such sheet is
     read as usual."""
     try:
-        parts = head_workbook(data, _sheet_paths(archive), {FORM_METADATA_SHEET}, head_rows)
+        parts = head_workbook(data, paths, {FORM_METADATA_SHEET}, head_rows)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError):
         parts = None  # let the whole read say what is wrong with the file
     if parts is None:
@@ -295,13 +296,13 @@ def _mark_hidden_rows_and_formulas(book: Book, marks: dict) -> None:
                 sheet.merges = found[2]
 
 
-def _sheet_marks(archive: zipfile.ZipFile) -> dict:
+def _sheet_marks(archive: zipfile.ZipFile, paths: dict[str, str]) -> dict:
     """Sheet name -> (hidden rows, never-computed formula cells, merged cells) of every
     sheet in the workbook, or the error its XML gave: that is raised only for a sheet
     that is read."""
     marks: dict = {}
     stored = set(archive.namelist())
-    for name, path in _sheet_paths(archive).items():
+    for name, path in paths.items():
         if path not in stored:
             continue
         try:
@@ -311,7 +312,10 @@ def _sheet_marks(archive: zipfile.ZipFile) -> dict:
     return marks
 
 
-def _marks_in(xml: bytes):
+Marks = tuple[set[int], list[tuple[int, int]], list[tuple[int, int, int, int]]]
+
+
+def _marks_in(xml: bytes) -> Marks:
     hidden: set[int] = set()
     formulas: list[tuple[int, int]] = []
     if b'hidden="' in xml:
