@@ -235,7 +235,7 @@ def inject(warehouse: Path, picks: list[Injected]) -> None:
             )
             for geo in (p.geo_code, p.geo_code[:2]):  # the county, then its province
                 con.execute(
-                    'UPDATE raw."values" v SET value = v.value + d.change FROM delta d'
+                    "UPDATE raw.submission_values v SET value = v.value + d.change FROM delta d"
                     " WHERE v.submission_id = ? AND v.geo = ? AND v.measure = ?"
                     " AND v.dim_key = d.dim_key",
                     [p.submission_id, geo, p.measure_id],

@@ -463,7 +463,7 @@ def synthesize_raw(con, source: Path, codes: list[str], years=YEARS) -> tuple[in
         SELECT
             row_number() OVER (ORDER BY p.k, s.table_id, y.year) AS submission_id,
             s.submission_id AS source_id, p.code AS province, y.year, s.table_id,
-            s.sha256, p.code || '_' || s.filename AS filename, s.agency, s.uploader,
+            s.sha256, p.code || '_' || s.filename AS filename, s.sheet, s.agency, s.uploader,
             s.catalog_version, s.received_at, s.n_values, l.size_bytes, l.identified_by
         FROM demo.raw.submissions AS s
         INNER JOIN demo.ledger.submissions AS l ON l.submission_id = s.submission_id
@@ -474,19 +474,19 @@ def synthesize_raw(con, source: Path, codes: list[str], years=YEARS) -> tuple[in
     )
     con.execute(
         """
-        INSERT INTO raw.submissions (submission_id, sha256, filename, table_id, period, agency,
-            uploader, catalog_version, received_at, n_values)
-        SELECT submission_id, sha256, filename, table_id, year, agency, uploader,
+        INSERT INTO raw.submissions (submission_id, sha256, filename, table_id, period, sheet,
+            agency, uploader, catalog_version, received_at, n_values)
+        SELECT submission_id, sha256, filename, table_id, year, sheet, agency, uploader,
             catalog_version, received_at, n_values
         FROM bench_copies
         """
     )
     con.execute(
         """
-        INSERT INTO raw."values"
-        SELECT c.submission_id, v.table_id, c.year, c.province || substr(v.geo, 3), v.dim_key,
-            v.measure, v.value, v.flag, v.sheet, v.source_row, v.source_column
-        FROM demo.raw."values" AS v
+        INSERT INTO raw.submission_values
+        SELECT c.submission_id, c.province || substr(v.geo, 3), v.dim_key, v.measure, v.value,
+            v.flag, v.source_row, v.source_column
+        FROM demo.raw.submission_values AS v
         INNER JOIN bench_copies AS c ON c.source_id = v.submission_id
         """
     )
@@ -579,14 +579,14 @@ def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, ref
 
     from salnameh.build_inputs import copy_inputs
     from salnameh.ledger import Ledger
-    from salnameh.warehouse import RAW_SCHEMA, writer_lock
+    from salnameh.warehouse import ensure_raw_layer, writer_lock
 
     ledger = Ledger(salnameh_home.ledger_path)  # empty: its copy is replaced below
     with writer_lock(salnameh_home):
         con = duckdb.connect(str(salnameh_home.warehouse_path))
         try:
             start = now()
-            con.execute(RAW_SCHEMA)
+            ensure_raw_layer(con)
             values, submissions = synthesize_raw(con, source, codes, years)
             synthesized = now()
             copy_inputs(con, catalog, reference, ledger)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingestion.ingest import Ingestor, inconsistencies
@@ -17,7 +18,7 @@ from salnameh import archive
 from salnameh.demo.generate import generate_demo
 from salnameh.reference import Reference
 from salnameh.settings import home
-from salnameh.warehouse import raw_counts
+from salnameh.warehouse import RawLoader, raw_counts
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +163,76 @@ def test_eight_parallel_ingests_all_land(tmp_path, catalog, demo_files):
     assert sorted(s.table_id for s in submissions) == sorted(TABLES[1:])
     assert all(s.state == "loaded" for s in submissions)
     assert inconsistencies(ingestor) == []
+
+
+def _long_table(salnameh_home) -> list[tuple]:
+    with duckdb.connect(str(salnameh_home.warehouse_path), read_only=True) as con:
+        return con.execute('SELECT * FROM raw."values" ORDER BY ALL').fetchall()
+
+
+def test_raw_values_is_the_long_table_with_each_values_submission(ingestor, demo_files):
+    """Table, period and sheet are stored once per submission; raw."values" gives them on
+    every value, as the issue's long table has them."""
+    path = demo_files["post_units_county"]
+    outcome = ingestor.ingest(path)
+    assert outcome.verdict == "accepted", [p.line() for p in outcome.errors]
+    with duckdb.connect(str(ingestor.home.warehouse_path), read_only=True) as con:
+        columns = [c[0] for c in con.execute('DESCRIBE raw."values"').fetchall()]
+        assert columns == ["submission_id", "table_id", "period", "geo", "dim_key", "measure",
+                           "value", "flag", "sheet", "source_row", "source_column"]  # fmt: skip
+        kept = con.execute(
+            'SELECT DISTINCT submission_id, table_id, period, sheet FROM raw."values"'
+        ).fetchall()
+    sheet = ingestor.check(path.read_bytes(), path).values["sheet"].iloc[0]
+    assert kept == [(outcome.submission_id, "post_units_county", 1392, sheet)]
+    assert len(_long_table(ingestor.home)) == outcome.n_values
+
+
+OLD_RAW_LAYOUT = """
+CREATE SCHEMA raw;
+CREATE TABLE raw.submissions (
+    submission_id BIGINT PRIMARY KEY, sha256 VARCHAR NOT NULL, filename VARCHAR NOT NULL,
+    table_id VARCHAR NOT NULL, period INTEGER NOT NULL, agency VARCHAR NOT NULL,
+    uploader VARCHAR NOT NULL, catalog_version VARCHAR NOT NULL,
+    received_at VARCHAR NOT NULL, n_values BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+CREATE TABLE raw."values" (
+    submission_id BIGINT NOT NULL, table_id VARCHAR NOT NULL, period INTEGER NOT NULL,
+    geo VARCHAR NOT NULL, dim_key VARCHAR NOT NULL, measure VARCHAR NOT NULL, value DOUBLE,
+    flag VARCHAR, sheet VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+    source_column VARCHAR NOT NULL);
+"""
+
+
+def test_a_warehouse_of_the_old_raw_layout_is_migrated_without_losing_a_value(
+    ingestor, demo_files, tmp_path
+):
+    """Before values and submissions were split, raw."values" was a table holding table,
+    period and sheet on every row; opening such a warehouse moves every row over."""
+    first, second = demo_files["post_units_county"], demo_files["mines_active_county"]
+    assert ingestor.ingest(first).verdict == "accepted"
+    expected = _long_table(ingestor.home)
+    old = home(tmp_path / "old").create()
+    with duckdb.connect(str(old.warehouse_path)) as con:
+        con.execute(OLD_RAW_LAYOUT)
+        con.execute("ATTACH ? AS new (READ_ONLY)", [str(ingestor.home.warehouse_path)])
+        con.execute('INSERT INTO raw."values" SELECT * FROM new.raw."values"')
+        con.execute(
+            "INSERT INTO raw.submissions SELECT * EXCLUDE (sheet) FROM new.raw.submissions"
+        )
+    with RawLoader(old):  # what opens the warehouse to write migrates it
+        pass
+    assert _long_table(old) == expected
+    with duckdb.connect(str(old.warehouse_path), read_only=True) as con:
+        kinds = dict(con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables"
+            " WHERE table_schema = 'raw'"
+        ).fetchall())  # fmt: skip
+    assert kinds == {"submissions": "BASE TABLE", "submission_values": "BASE TABLE",
+                     "values": "VIEW"}  # fmt: skip
+    # and it takes new files as before
+    shutil.copytree(ingestor.home.root / "archive", old.root / "archive", dirs_exist_ok=True)
+    shutil.copy(ingestor.home.ledger_path, old.ledger_path)
+    later = Ingestor(old, ingestor.catalog, ingestor.reference).ingest(second)
+    assert later.verdict == "accepted", [p.line() for p in later.errors]
+    assert len(_long_table(old)) == len(expected) + later.n_values

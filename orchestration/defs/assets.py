@@ -39,7 +39,8 @@ INPUT_KEYS = [dg.AssetKey(["catalog", t]) for t in CATALOG_TABLES] + [
         dg.AssetSpec(
             RAW_KEYS[0],
             group_name="ingestion",
-            description='raw."values": one row per value of every accepted file.',
+            description='raw."values": one row per value of every accepted file (a view of'
+            " raw.submission_values and raw.submissions).",
         ),
         dg.AssetSpec(
             RAW_KEYS[1],
