@@ -195,10 +195,10 @@ JOIN raw.submissions AS s USING (submission_id);
 
 # The raw layer before values and submissions were split (until 2026-11): raw."values"
 # a table holding table_id, period and sheet on every row, raw.submissions without sheet.
-_SPLIT_OLD_LAYOUT = """
+_SPLIT_OLD_LAYOUT = f"""
 ALTER TABLE raw.submissions RENAME TO submissions_before_split;
 ALTER TABLE raw."values" RENAME TO values_before_split;
-""" + RAW_SCHEMA + """
+{RAW_SCHEMA}
 INSERT INTO raw.submissions
 SELECT s.submission_id, s.sha256, s.filename, s.table_id, s.period,
        coalesce(v.sheet, ''), s.agency, s.uploader, s.catalog_version, s.received_at,
