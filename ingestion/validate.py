@@ -33,14 +33,14 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
     table = shape.table
     measures = {m.id: m for m in table.measures}
     columns = {
-        "geo": pa.Column("category", pa.Check.isin([g.code for g in shape.places.expected])),
-        "measure": pa.Column("category", pa.Check.isin(list(measures))),
+        "geo": pa.Column("category", one_of([g.code for g in shape.places.expected])),
+        "measure": pa.Column("category", one_of(list(measures))),
         "value": pa.Column(float, nullable=True),
         "flag": pa.Column("category", nullable=True),
     }
     for dim in table.dimensions:
         codes = [c.code for c in reference.members(dim.code_list, dim.members)]
-        columns[dim.code_list] = pa.Column("category", pa.Check.isin(codes))
+        columns[dim.code_list] = pa.Column("category", one_of(codes))
 
     def bound(side: str):
         limits = {m.id: getattr(m, side) for m in table.measures if getattr(m, side) is not None}
@@ -68,7 +68,10 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
         pa.Check(bound("min"), name="below_min", ignore_na=False),
         pa.Check(bound("max"), name="above_max", ignore_na=False),
         pa.Check(
-            lambda f: ~f["measure"].isin(integers) | f["value"].isna() | (f["value"] % 1 == 0),
+            lambda f: pd.Series(
+                ~among(f["measure"], integers) | _whole_or_empty(f["value"].to_numpy()),
+                index=f.index,
+            ),
             name="not_integer",
             ignore_na=False,
         ),
@@ -81,16 +84,37 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, checks=checks, strict=False)
 
 
+def one_of(allowed: list[str]) -> pa.Check:
+    """pandera's isin for a categorical column, decided per category (see `among`)."""
+    check = lambda column: pd.Series(among(column, allowed), index=column.index)  # noqa: E731
+    return pa.Check(check, name="isin")
+
+
+def among(column: pd.Series, wanted: list[str]) -> np.ndarray:
+    """Whether each row's label (a categorical) is one of `wanted`: decided once per
+    category and looked up by code, twice as fast as pandas' isin on a million rows."""
+    labels = column.array  # the Categorical itself
+    hit = np.append(labels.categories.isin(wanted), False)  # code -1 (no label): last
+    return hit[labels.codes]
+
+
+def _whole_or_empty(values: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isnan(values) | (np.trunc(values) == values)  # % 1 is 20 times slower
+
+
 def group_ids(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int]:
     """(one integer per row, equal exactly where the rows agree on every key column, and
     an upper bound of the integers). The key columns are categoricals: their codes are
-    combined in mixed radix, renumbered densely whenever the range outgrows the frame."""
+    combined in mixed radix, renumbered densely whenever the range outgrows the frame.
+    Worked in place: a million-row temporary per key cost more than the arithmetic."""
     ids = np.zeros(len(frame), dtype=np.int64)
     span = 1
     for key in keys:
-        column = frame[key].cat
-        ids = ids * len(column.categories) + column.codes.to_numpy(dtype=np.int64)
-        span *= len(column.categories)
+        labels = frame[key].array  # the Categorical itself
+        ids *= len(labels.categories)
+        ids += labels.codes
+        span *= len(labels.categories)
         if span > 4 * len(frame) + 64:
             ids, uniques = pd.factorize(ids)
             span = len(uniques)
@@ -201,7 +225,7 @@ def _allowed(rule: Rule, total, parts, decimals):
 def rule_problems(frame: pd.DataFrame, rule: Rule, shape: TableShape, reference: Reference):
     table = shape.table
     measures = _rule_measures(rule, table, reference)
-    in_rule = frame["measure"].isin(measures).to_numpy()
+    in_rule = among(frame["measure"], measures)
     if not in_rule.any():
         return []
     dims = [d.code_list for d in table.dimensions]
@@ -216,7 +240,7 @@ def rule_problems(frame: pd.DataFrame, rule: Rule, shape: TableShape, reference:
         is_total = (frame["geo"] == PROVINCE_CODE).to_numpy()
         return _compare(frame, in_rule, is_total, ["measure", *dims], rule, shape, "counties")
     if rule.kind == "measures_sum":
-        in_rule = frame["measure"].isin([rule.total, *rule.parts]).to_numpy()
+        in_rule = among(frame["measure"], [rule.total, *rule.parts])
         is_total = (frame["measure"] == rule.total).to_numpy()
         return _compare(frame, in_rule, is_total, ["geo", *dims], rule, shape, "measures")
     return []  # equals_table: checked in the warehouse, where the other table is
@@ -234,7 +258,7 @@ def _compare(frame, in_rule, is_total, keys, rule, shape: TableShape, kind: str)
     parts_n = np.bincount(part_group, minlength=span)
     known = ~np.isnan(part_value)
     parts_known = parts_n if known.all() else np.bincount(part_group[known], minlength=span)
-    parts_sum = _group_sums(part_value, part_group, span)
+    parts_sum = _group_sums(part_value, part_group, span, known)
 
     totals = np.flatnonzero(in_rule & is_total)
     totals = totals[parts_n[group[totals]] > 0]  # a total without parts has nothing to match
@@ -252,16 +276,18 @@ def _compare(frame, in_rule, is_total, keys, rule, shape: TableShape, kind: str)
     return [_sum_problem(row, kind, rule, shape, int(decimals[row["measure"]])) for row in rows]
 
 
-def _group_sums(values: np.ndarray, groups: np.ndarray, span: int) -> np.ndarray:
+def _group_sums(values: np.ndarray, groups: np.ndarray, span: int, known: np.ndarray
+                ) -> np.ndarray:  # fmt: skip
     """Each group's sum of its values, NaN left out: pandas' groupby sum, to the last bit.
 
     pandas adds with compensation (Kahan). Whole numbers whose magnitudes add up to less
     than 2**53 sum exactly in any order, compensated or not, so for them (counts: nearly
     every table) a plain np.bincount gives the same sums, several times faster.
     """
-    known = np.where(np.isnan(values), 0.0, values)
-    if np.all(known == np.trunc(known)) and np.abs(known).sum() < 2.0**53:
-        return np.bincount(groups, weights=known, minlength=span)
+    numbers = values if known.all() else np.where(known, values, 0.0)  # `known`: not NaN
+    scratch = np.trunc(numbers)
+    if np.array_equal(scratch, numbers) and np.abs(numbers, out=scratch).sum() < 2.0**53:
+        return np.bincount(groups, weights=numbers, minlength=span)
     sums = pd.Series(values).groupby(groups).sum()
     out = np.zeros(span)
     out[sums.index.to_numpy()] = sums.to_numpy()
