@@ -100,12 +100,24 @@ class TableShape:
                     self.columns.setdefault(name_key("".join(parts)), target)
         self.known_geos = {g.code for g in self.places.expected}
         member_codes = [[c.code for c in codes] for codes in self.row_members]
-        self.expected_rows = [
+        self.member_combos = list(itertools.product(*member_codes))  # in form order
+
+    def missing_rows(self, seen) -> list[tuple[str, tuple[str, ...]]]:
+        """The expected (place, members) keys not among the distinct keys `seen`, in form
+        order. Counted first, as nearly every file has them all: the list of every expected
+        key (places x member combinations, 55,000 tuples for a large table) is then never
+        built, nor left for the garbage collector to walk through."""
+        combos = frozenset(self.member_combos)
+        geos = self.known_geos
+        found = sum(1 for geo, members in seen if geo in geos and members in combos)
+        if found == len(geos) * len(combos):
+            return []
+        return [
             (geo.code, combo)
             for geo in self.places.expected
-            for combo in itertools.product(*member_codes)
+            for combo in self.member_combos
+            if (geo.code, combo) not in seen
         ]
-        self.expected_keys = frozenset(self.expected_rows)
 
     def row_label(self, members: tuple[str, ...]) -> tuple[str, str]:
         fa, en = [], []
@@ -513,22 +525,19 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
         raise WholeSheetNeeded("a row that must be read on its own")
     else:
         rows, seen, problems = _rows_one_by_one(sheet, first, below, shape)
-    # Any row missing? A set difference answers at once; the loop then keeps form order.
-    missing = shape.expected_keys.difference(seen)
-    for key in shape.expected_rows if missing else ():
-        if key in missing:
-            name_fa, name_en = _row_names(key, shape)
-            problems.append(
-                error(
-                    "missing_row",
-                    f"ردیف «{name_fa}» در فایل نیست؛ همه شهرستان‌ها و ردیف‌های فرم باید باشند "
-                    "(اگر رقمی ندارد، علامت - یا ... بگذارید).",
-                    f"The row for '{name_en}' is missing. Every row of the form must be "
-                    "present; where there is no figure, type - (not collected) or ... "
-                    "(not available).",
-                    sheet=sheet.name,
-                )
+    for key in shape.missing_rows(seen):
+        name_fa, name_en = _row_names(key, shape)
+        problems.append(
+            error(
+                "missing_row",
+                f"ردیف «{name_fa}» در فایل نیست؛ همه شهرستان‌ها و ردیف‌های فرم باید باشند "
+                "(اگر رقمی ندارد، علامت - یا ... بگذارید).",
+                f"The row for '{name_en}' is missing. Every row of the form must be "
+                "present; where there is no figure, type - (not collected) or ... "
+                "(not available).",
+                sheet=sheet.name,
             )
+        )
     hidden = sorted(r + 1 for r in sheet.hidden_rows if r >= first)
     if hidden:
         problems.append(
