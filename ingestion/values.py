@@ -50,7 +50,7 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
         "value": values,
         "flag": flags,
         "sheet": by_row([layout.sheet.name] * n_rows),
-        "row": np.tile(row_index + 1, n_cols),
+        "row": np.tile((row_index + 1).astype(np.int32), n_cols),
         "column": by_col([column_letter(c.index) for c in layout.columns]),
     }
     # One column per dimension (for the rules) and the joined series key (for storage).
@@ -61,7 +61,8 @@ def long_values(layout: Layout, shape: TableShape) -> tuple[pd.DataFrame, list[P
     row_keys, row_codes = _part_keys(row_names, layout.rows.members)
     col_keys, col_codes = _part_keys(col_names, [c.members for c in layout.columns])
     keys = _series_keys(order, row_keys, col_keys)
-    combined = np.tile(row_codes, n_cols) * len(col_keys) + np.repeat(col_codes, n_rows)
+    combined = np.tile(_smallest(row_codes * len(col_keys), len(keys)), n_cols)
+    combined += np.repeat(_smallest(col_codes, len(keys)), n_rows)
     columns["dim_key"] = pd.Categorical.from_codes(combined, categories=pd.Index(keys, dtype=str))
     frame = pd.DataFrame(columns, copy=False)  # the arrays are new: no need to copy them
     return frame, problems
@@ -89,7 +90,16 @@ def _series_keys(order: list[str], row_keys: list[str], col_keys: list[str]) -> 
 
 def _categorical(labels: list[str], spread) -> pd.Categorical:
     codes, uniques = pd.factorize(np.array(labels, dtype=object))
+    codes = _smallest(codes, len(uniques))  # spread to a million rows: int8 is 1 MB, not 8
     return pd.Categorical.from_codes(spread(codes), categories=pd.Index(uniques, dtype=str))
+
+
+def _smallest(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """The codes in the integer type pandas would store them in for that many categories."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return codes
 
 
 def _part_keys(names: list[str], members: list[tuple[str, ...]]):
@@ -129,7 +139,8 @@ def _as_numbers(raw: np.ndarray) -> np.ndarray:
 def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
     """Numbers and flags of the raw cells; text that is neither is reported with its cell."""
     if raw.dtype == np.float64:  # typed already (a large sheet): NaN is an empty cell
-        return raw.copy(), pd.Categorical.from_codes(np.full(len(raw), -1), dtype=FLAGS), []
+        no_flags = np.full(len(raw), -1, dtype=np.int8)
+        return raw.copy(), pd.Categorical.from_codes(no_flags, dtype=FLAGS), []
     flags = np.full(len(raw), None, dtype=object)
     numbers = _as_numbers(raw)
     slow = ~np.isfinite(numbers)  # text pandas could not read, and 'nan'/'inf' typed as text
