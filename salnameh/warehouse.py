@@ -193,8 +193,8 @@ FROM raw.submission_values AS v
 JOIN raw.submissions AS s USING (submission_id);
 """
 
-# The raw layer before values and submissions were split (until 2026-11): raw."values"
-# a table holding table_id, period and sheet on every row, raw.submissions without sheet.
+# The raw layer before values and submissions were split (until 2026-11): raw."values" was
+# a table holding table_id, period and sheet on every row; raw.submissions had no sheet.
 _SPLIT_OLD_LAYOUT = f"""
 ALTER TABLE raw.submissions RENAME TO submissions_before_split;
 ALTER TABLE raw."values" RENAME TO values_before_split;
