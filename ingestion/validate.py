@@ -92,10 +92,10 @@ def one_of(allowed: list[str]) -> pa.Check:
 
 def among(column: pd.Series, wanted: list[str]) -> np.ndarray:
     """Whether each row's label (a categorical) is one of `wanted`: decided once per
-    category and looked up by code, twice as fast as pandas' isin on a million rows."""
-    labels = column.array  # the Categorical itself
-    hit = np.append(labels.categories.isin(wanted), False)  # code -1 (no label): last
-    return hit[labels.codes]
+    category (a set, not pandas' isin on Arrow strings) and looked up by code."""
+    labels, wanted = column.array, set(wanted)  # the Categorical itself
+    hit = [category in wanted for category in labels.categories.tolist()]
+    return np.array([*hit, False])[labels.codes]  # code -1 (no label): the last, False
 
 
 def _whole_or_empty(values: np.ndarray) -> np.ndarray:
