@@ -59,7 +59,10 @@ def schema_for(shape: TableShape, reference: Reference) -> pa.DataFrameSchema:
 
     def one_value_per_cell(frame: pd.DataFrame) -> pd.Series:
         ids, span = group_ids(frame, keys)
-        return pd.Series(np.bincount(ids, minlength=span)[ids] == 1, index=frame.index)
+        counts = np.bincount(ids, minlength=span)
+        if counts.max(initial=0) <= 1:  # nearly always: no count to look up row by row
+            return pd.Series(True, index=frame.index)
+        return pd.Series(counts[ids] == 1, index=frame.index)
 
     # ignore_na=False: pandera would otherwise scan the whole frame for rows that are empty
     # in every column, once per check; a row here always has its place and sheet row.
