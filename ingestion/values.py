@@ -7,8 +7,12 @@ step; only text cells (Persian digits, ٬ separators, yearbook symbols, typos) g
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.layout import Layout, TableShape, cell_block
 from ingestion.problems import Problem, column_letter, error, note
@@ -124,22 +128,44 @@ _NUMBERS_ONLY = ("floating", "integer", "mixed-integer-float")  # pandas' infer_
 
 
 def _as_numbers(raw: np.ndarray) -> np.ndarray:
-    """The cells as float64, NaN where pandas reads no number.
+    """The cells as float64, NaN where they are not plain numbers (the caller reads those
+    one distinct text at a time, with parse_cell).
 
     A block holding only numbers (most .xlsx files) is converted directly, which gives the
-    same floats as pd.to_numeric at a fraction of the cost; text goes through to_numeric.
+    same floats as pd.to_numeric at a fraction of the cost; a block of text only (a CSV)
+    is parsed by Arrow; a mix of both goes through pd.to_numeric.
     """
     raw = np.asarray(raw, dtype=object)
-    if pd.api.types.infer_dtype(raw, skipna=False) in _NUMBERS_ONLY:
+    kind = pd.api.types.infer_dtype(raw, skipna=False)
+    if kind in _NUMBERS_ONLY:
         return raw.astype(np.float64)
+    if kind == "string":
+        with contextlib.suppress(pa.ArrowException, UnicodeError):  # e.g. a lone surrogate
+            return _text_as_numbers(raw)
     series = pd.Series(raw, dtype=object)
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+
+
+# A decimal number as pandas reads one, with the ASCII white space it skips around it.
+_PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_ASCII_SPACE = " \t\n\v\f\r"
+
+
+def _text_as_numbers(texts: np.ndarray) -> np.ndarray:
+    """Text cells as float64 where each is a plain decimal number, else NaN: the cells
+    pd.to_numeric(errors="coerce") reads, each the float nearest its text (pandas is a unit
+    in the last place off on some long numbers written with a '+'). On the 7.8 million
+    cells of a 50 MB CSV: 0.9 s and 250 MB at most, against 3.3 s and 500 MB."""
+    text = pc.utf8_trim(pa.array(texts, type=pa.string()), characters=_ASCII_SPACE)
+    plain = pc.match_substring_regex(text, _PLAIN_NUMBER)
+    numbers = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
+    return numbers.to_numpy(zero_copy_only=False, writable=True)  # the caller fills it in
 
 
 def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
     """Numbers and flags of the raw cells; text that is neither is reported with its cell."""
     if raw.dtype == np.float64:  # typed already (a large sheet): NaN is an empty cell
-        no_flags = np.full(len(raw), -1, dtype=np.int8)
+        no_flags = np.full(len(raw), -1, dtype=np.int8)  # codes in FLAGS; -1: no flag
         return raw.copy(), pd.Categorical.from_codes(no_flags, dtype=FLAGS), []
     flags = np.full(len(raw), None, dtype=object)
     numbers = _as_numbers(raw)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from ingestion.identify import title_hints
 from ingestion.layout import TableShape, find_layout
 from ingestion.places import Places
 from ingestion.readers import Book, Sheet, choose_delimiter, decode_text, read_csv
-from ingestion.values import long_values
+from ingestion.values import _as_numbers, long_values
 from salnameh.persian import parse_cell
 from salnameh.reference import Reference
 
@@ -133,3 +135,40 @@ def test_path_convention(catalog, reference):
 
     hints = path_hints(Path("inbox/1398/post/post_units_county.xlsx"), catalog, reference)
     assert hints == {"table_id": "post_units_county", "agency": "post", "year": 1398}
+
+
+def _read_by_pandas(texts: list[str]) -> np.ndarray:
+    """Which texts pd.to_numeric(errors="coerce") reads as a finite number: the values step
+    judges the others with parse_cell ('nan' and 'inf' typed as text included)."""
+    found = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(float)
+    return np.isfinite(found)
+
+
+def test_text_cells_are_read_as_numbers_where_pandas_reads_them_correctly_rounded():
+    """A CSV's cells are parsed by Arrow (3.6 times faster, half the memory): the cells
+    pandas reads as numbers, and no others, each the nearest float to its decimal text
+    (as Python's float() gives it; pandas is a unit in the last place off on some long
+    numbers written with a '+')."""
+    rng = np.random.default_rng(1396)
+    figures = np.concatenate([rng.integers(-10**12, 10**12, 3000).astype(float),
+                              rng.normal(0, 1e6, 3000), rng.lognormal(0, 40, 3000)])  # fmt: skip
+    formats = ["{!r}", "{:.3f}", "{:.17g}", "{:e}", "{:.0f}", " {:.2f} ", "\t{:g}\n", "+{:.1f}"]
+    texts = [form.format(x) for x in figures for form in formats[: 2 + int(abs(x)) % 7]]
+    texts += ["-0", ".5", "5.", "-.5", "+.5e-3", "1E+05", "0012", "1e500", "-1e-400",
+              "4.9e-324", "99999999999999999999", "1_000", "0x1A", "1.5e", "e5", "nan",
+              "inf", "Infinity", "۱۲", "١٢", "1,234", "١٫٥", "12%", "1 000", "-", "...", "",
+              "  ", "\u00a012", "12\u200c"]  # fmt: skip
+    ours = _as_numbers(np.array(texts, dtype=object))
+    read = np.isfinite(ours)
+    assert read.tolist() == _read_by_pandas(texts).tolist()
+    nearest = [float(t) for t, r in zip(texts, read, strict=True) if r]
+    assert ours[read].tolist() == nearest
+    assert np.signbit(ours[texts.index("-0")])
+    # a block with numbers among the text still goes through pandas
+    mixed = np.array([1.5, "2", "x", None], dtype=object)
+    assert np.array_equal(_as_numbers(mixed), [1.5, 2.0, np.nan, np.nan], equal_nan=True)
+    # the caller fills in what parse_cell reads
+    ours[~read] = 0.0
+    # text Arrow cannot hold (a lone surrogate) is read by pandas, as before
+    odd = np.array(["12", "a\udcff"], dtype=object)
+    assert np.array_equal(_as_numbers(odd), [12.0, np.nan], equal_nan=True)
