@@ -27,12 +27,14 @@ from dataclasses import dataclass
 import fastexcel
 import numpy as np
 
+from salnameh.persian import PLAIN_DECIMAL
+
 HEAD_ROWS = 500  # covers the header search (60 rows) and the label sample (400) below it
 _CHUNK = 1 << 16
 _HEAD_MAX_BYTES = 64 * 2**20  # no head of real rows is this long: read such a sheet whole
 _ROW_END = b"</row>"
 _ROW_NUMBER = re.compile(rb'<row [^>]*?\br="(\d+)"')
-_NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER_TEXT = re.compile(PLAIN_DECIMAL)
 
 
 class WholeSheetNeeded(Exception):

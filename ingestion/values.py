@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ingestion.layout import Layout, TableShape, cell_block
 from ingestion.problems import Problem, column_letter, error, note
-from salnameh.persian import SYMBOLS, NumberFormatError, parse_cell
+from salnameh.persian import PLAIN_DECIMAL, SYMBOLS, NumberFormatError, parse_cell
 
 # A value's flag: one of the yearbook symbols' meanings, or none (a categorical, since a
 # million values hold a handful of flags at most).
@@ -147,7 +147,7 @@ def _as_numbers(raw: np.ndarray) -> np.ndarray:
 
 
 # A decimal number as pandas reads one, with the ASCII white space it skips around it.
-_PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_PLAIN_NUMBER = f"^{PLAIN_DECIMAL}$"
 _ASCII_SPACE = " \t\n\v\f\r"
 
 

@@ -96,6 +96,9 @@ class NumberFormatError(ValueError):
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# A number as a program writes it in text (pandas and fastexcel read and write these):
+# ASCII digits, a point, an exponent; no separators.
+PLAIN_DECIMAL = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 
 def parse_cell(raw: object) -> tuple[float | None, str | None]:
