@@ -25,6 +25,7 @@ GEOGRAPHY_LEVELS = ("province", "county")
 AXES = ("row", "column")
 MEASURE_TYPES = ("integer", "decimal")
 RULE_KINDS = ("parts_sum_to_total", "counties_sum_to_province", "measures_sum", "equals_table")
+PROPOSED = "proposed"  # `follows:` of a table no SCI yearbook table corresponds to
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,22 @@ class Problem:
 class Text:
     fa: str
     en: str
+
+
+@dataclass(frozen=True)
+class Follows:
+    """The SCI yearbook table a declaration follows: its printed number in an edition.
+
+    Both None for a proposed table (no SCI table corresponds, or its number is not known
+    for certain); `number` is SCI's, which may differ from the declaration's own `number`.
+    """
+
+    number: str | None
+    edition: int | None
+
+    @property
+    def proposed(self) -> bool:
+        return self.number is None
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,7 @@ class TableDecl:
     footnotes: tuple[Text, ...]
     years: tuple[int, ...] | None  # None: published every reference year
     geography_definition: str | None
+    follows: Follows
     path: Path = field(compare=False)
 
     def dimension(self, code_list: str) -> Dimension:
@@ -154,6 +172,25 @@ class _Reader:
         fa = self.get(value, "fa", f"{where}{key}.", str)
         en = self.get(value, "en", f"{where}{key}.", str)
         return Text(fa, en) if fa and en else None
+
+
+def _follows(r: _Reader, data: dict) -> Follows | None:
+    """`follows: proposed` or `follows: {number: "12-5", edition: 1401}`."""
+    value = data.get("follows")
+    if value == PROPOSED:
+        return Follows(None, None)
+    if isinstance(value, dict):
+        number = r.get(value, "number", "follows.", str)
+        edition = r.get(value, "edition", "follows.", int)
+        for key in sorted(set(value) - {"number", "edition"}):
+            r.fail(f"follows.{key}", "unknown field; follows has number and edition")
+        return Follows(number, edition) if number and edition else None
+    hint = 'the SCI yearbook table this follows, {number: "12-5", edition: 1401}, or proposed'
+    if value is None:
+        r.fail("follows", f"is missing; write {hint}")
+    else:
+        r.fail("follows", f"should be {hint}, found {value!r}")
+    return None
 
 
 def _dimension(r: _Reader, data: Any, where: str) -> Dimension | None:
@@ -250,6 +287,7 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
     geography = r.choice(data, "geography", "", GEOGRAPHY_LEVELS)
     definition = r.get(data, "geography_definition", "", str, required=False)
     default_unit = r.get(data, "unit", "", str, required=False)
+    follows = _follows(r, data)
     years = r.get(data, "years", "", list, required=False)
     if years is not None and not all(isinstance(y, int) for y in years):
         r.fail("years", "should be a list of Jalali years such as [1390, 1395]")
@@ -274,7 +312,7 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
     known = {
         "id", "chapter", "number", "title", "agency", "source", "period", "geography",
         "geography_definition", "unit", "years", "dimensions", "measures", "rules",
-        "footnotes",
+        "footnotes", "follows",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         r.fail(str(key), f"unknown field; known fields are {', '.join(sorted(known))}")
@@ -295,6 +333,7 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
         footnotes=tuple(footnotes),
         years=tuple(years) if years is not None else None,
         geography_definition=definition,
+        follows=follows,
         path=path,
     )
 

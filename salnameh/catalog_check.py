@@ -86,6 +86,11 @@ def check_table(
         fail("number", f"{table.number!r} should look like 3-2 (chapter-number)")
     elif int(table.number.split("-")[0]) != table.chapter:
         fail("number", f"{table.number} does not start with its chapter {table.chapter}")
+    if not table.follows.proposed:
+        if not NUMBER_PATTERN.match(table.follows.number):
+            fail("follows.number", f"{table.follows.number!r} should be SCI's number, e.g. 12-5")
+        if not EARLIEST_YEAR <= table.follows.edition <= LATEST_YEAR:
+            fail("follows.edition", f"{table.follows.edition} is not a Jalali year (edition)")
     if table.agency not in reference.agencies:
         fail("agency", f"unknown agency {table.agency!r}; add it to agencies.csv or fix the id")
     if table.years is not None:

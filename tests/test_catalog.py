@@ -72,11 +72,36 @@ def test_a_clean_copy_has_no_problems(catalog_dir):
         (lambda d: d.pop("years"), "years"),
         (lambda d: d.update(colour="blue"), "colour"),
         (lambda d: d["title"].pop("en"), "title.en"),
+        (lambda d: d.pop("follows"), "follows"),
+        (lambda d: d.update(follows="SCI"), "follows"),
+        (lambda d: d.update(follows={"number": "12-5"}), "follows.edition"),
+        (lambda d: d.update(follows={"number": "5/17", "edition": 1401}), "follows.number"),
+        (lambda d: d.update(follows={"number": "12-5", "edition": 2023}), "follows.edition"),
+        (
+            lambda d: d.update(follows={"number": "12-5", "edition": 1401, "page": 3}),
+            "follows.page",
+        ),
     ],
 )
 def test_each_error_names_file_and_field(catalog_dir, change, field):
     edit(catalog_dir, "pop_county_sex_age", change)
     assert ("pop_county_sex_age.yaml", field) in problems_in(catalog_dir)
+
+
+def test_every_table_says_which_sci_table_it_follows(catalog):
+    assert all(t.follows.proposed or t.follows.edition for t in catalog)
+
+
+def test_follows_names_an_sci_table_and_edition(catalog_dir):
+    edit(
+        catalog_dir,
+        "pop_county_sex_age",
+        lambda d: d.update(follows={"number": "3-4", "edition": 1395}),
+    )
+    tables, problems = check_catalog(catalog_dir)
+    assert problems == []
+    assert (tables[0].follows.number, tables[0].follows.edition) == ("3-4", 1395)
+    assert not tables[0].follows.proposed
 
 
 def test_duplicate_ids_are_found(catalog_dir):
