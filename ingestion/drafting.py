@@ -15,16 +15,15 @@ other than min 0, demo hints, the geography definition.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from ingestion.draft_yaml import write_yaml
 from ingestion.places import Places
+from ingestion.printed_identities import Cells
 from ingestion.printed_table import DraftInputError, PrintedTable, printed_table, read_sheet
 from ingestion.problems import Problem, column_letter, note, warning
 from salnameh.catalog_check import ID_PATTERN
@@ -36,6 +35,7 @@ __all__ = ["Draft", "DraftInputError", "draft_declaration"]
 
 PLACEHOLDER = "TODO"  # a field the draft could not decide: `catalog check` names it
 TRANSLATE = "TODO: English"  # a text printed in Persian only
+PROVINCE_ROW = "province"  # the one place of a table printed without a place column
 COUNT_UNIT = "number"  # units.csv's plain count (تعداد)
 _TABLE_FA = re.compile(r"جدول\s*(?:شماره\s*)?(\d{1,2})\s*[-–ـ.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)")
 _TABLE_EN = re.compile(r"table\s*(?:no\.?\s*)?(\d{1,2})\s*[-–.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)", re.I)
@@ -127,6 +127,16 @@ class Draft:
     def undecided(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    def report(self) -> list[str]:
+        """One entry per finding, open points first: the cell, then English and Persian."""
+        lines = []
+        for finding in sorted(self.findings, key=lambda f: f.severity != "warning"):
+            mark = "could not decide" if finding.severity == "warning" else "guessed"
+            cell = f"!{finding.column}{finding.row}" if finding.row else ""
+            lines.append(f"{mark:>16}  '{finding.sheet}'{cell}: {finding.en}")
+            lines.append(f"{'':>16}  {finding.fa}")
+        return lines
+
 
 def draft_declaration(
     path: Path,
@@ -207,7 +217,7 @@ class Drafter:
             "rules": rules,
             "footnotes": footnotes,
         }
-        text = write_yaml(fields, self.t, self.findings, self.reference)
+        text = write_yaml(fields, self.t.sheet, self.findings)
         proposed = [d.list_id for d in dims if d.proposed]
         return Draft(table_id, text, self.findings, proposed)
 
@@ -628,13 +638,27 @@ class Drafter:
 
     # -- rules -------------------------------------------------------------------------------
 
+    def row_keys(self, places, row_dims: list[Dimension]) -> list[tuple]:
+        """Each data row's (place, row member codes); None where a label is no code."""
+        indexes = [{g.key: c for g, c in zip(d.labels, d.codes, strict=True)} for d in row_dims]
+        keys = []
+        for i in range(len(self.t.data_rows)):
+            place = places[i] if places else PROVINCE_ROW
+            codes = tuple(
+                index.get(split_gloss(self.t.labels[dim.cell[1]][i]).key)
+                for dim, index in zip(row_dims, indexes, strict=True)
+            )
+            keys.append((place, codes))
+        return keys
+
     def rules(self, places, geography, dims, row_dims, measures, col_keys) -> list[dict]:
-        cells = Cells.build(self.t, places, row_dims, col_keys, len(dims))
+        decimals = [m.decimals for m in measures]
+        cells = Cells.build(self.t, self.row_keys(places, row_dims), col_keys, decimals)
         rules = []
         for i, dim in enumerate(dims):
             if dim.total is None:
                 continue
-            holding = cells.parts_sum(i, dim.total, measures)
+            holding = cells.parts_sum(i, dim.total)
             rule = self._rule(
                 "parts_sum_to_total",
                 holding,
@@ -646,7 +670,7 @@ class Drafter:
                 rules.append({**rule, "dimension": dim.list_id})
         provinces = {g.code for g in self.reference.geography if g.level == "province"}
         if geography == "county" and any(p in provinces for p in places or ()):
-            holding = cells.counties_sum(provinces, measures)
+            holding = cells.counties_sum(provinces)
             first = next(i for i, p in enumerate(places) if p in provinces)
             rule = self._rule(
                 "counties_sum_to_province",
@@ -657,7 +681,7 @@ class Drafter:
             )
             if rule:
                 rules.append(rule)
-        for total, parts in cells.measure_sums(measures):
+        for total, parts in cells.measure_sums(len(measures)):
             rules.append(
                 {
                     "rule": "measures_sum",
@@ -813,207 +837,3 @@ def _unique(base: str, taken: set[str]) -> str:
     while found in taken:
         found, n = f"{base}_{n}", n + 1
     return found
-
-
-# -- figures: which identities hold ----------------------------------------------------------
-
-HOLDS_SHARE = 0.95  # of the tested totals; a sheet may carry a typo or two
-
-
-def _adds_up(total: float, parts: list[float], decimals: int) -> bool:
-    """Printed totals may differ from the sum of rounded parts (DOMAIN.md section 4)."""
-    rounding = 0.5 * len(parts) * 10**-decimals
-    return abs(total - sum(parts)) <= max(rounding, 0.005 * abs(total))
-
-
-@dataclass
-class Cells:
-    """Every figure by (place, member codes in dimension order, measure index)."""
-
-    values: dict[tuple, float]
-    n_dims: int
-    n_row_dims: int
-
-    @classmethod
-    def build(cls, t: PrintedTable, places, row_dims, col_keys, n_dims: int) -> Cells:
-        values = {}
-        for i, _r in enumerate(t.data_rows):
-            place = places[i] if places else "province"
-            row_codes = []
-            for dim in row_dims:
-                index = {g.key: c for g, c in zip(dim.labels, dim.codes, strict=True)}
-                row_codes.append(index.get(split_gloss(t.labels[dim.cell[1]][i]).key))
-            for j, col in enumerate(t.value_cols):
-                measure, col_codes = col_keys[j]
-                value = t.figures[col][i]
-                codes = (*row_codes, *col_codes)
-                if value is None or place is None or None in codes:
-                    continue
-                values[(place, codes, measure)] = value
-        return cls(values, n_dims, len(row_dims))
-
-    def _judge(self, tests: dict[int, list[bool]]) -> list[int]:
-        return sorted(m for m, t in tests.items() if t and sum(t) >= HOLDS_SHARE * len(t))
-
-    def parts_sum(self, dim: int, total: str, measures) -> list[int]:
-        groups: dict[tuple, dict[str, float]] = {}
-        for (place, codes, measure), value in self.values.items():
-            rest = (place, codes[:dim] + codes[dim + 1 :], measure)
-            groups.setdefault(rest, {})[codes[dim]] = value
-        tests: dict[int, list[bool]] = {}
-        for (_place, _rest, measure), members in groups.items():
-            parts = [v for code, v in members.items() if code != total]
-            if total in members and len(parts) >= 2:
-                ok = _adds_up(members[total], parts, measures[measure].decimals)
-                tests.setdefault(measure, []).append(ok)
-        return self._judge(tests)
-
-    def counties_sum(self, provinces: set[str], measures) -> list[int]:
-        groups: dict[tuple, dict[str, float]] = {}
-        for (place, codes, measure), value in self.values.items():
-            groups.setdefault((codes, measure), {})[place] = value
-        tests: dict[int, list[bool]] = {}
-        for (_codes, measure), by_place in groups.items():
-            province = [v for p, v in by_place.items() if p in provinces]
-            counties = [v for p, v in by_place.items() if p not in provinces]
-            if province and len(counties) >= 2:
-                ok = _adds_up(province[0], counties, measures[measure].decimals)
-                tests.setdefault(measure, []).append(ok)
-        return self._judge(tests)
-
-    def measure_sums(self, measures) -> list[tuple[int, list[int]]]:
-        """(total, parts): a measure equal to the sum of the measures printed right after
-        it (or right before it) in every row; the longest such run."""
-        found, used = [], set()
-        for total in range(len(measures)):
-            if total in used:
-                continue
-            runs = [list(range(total + 1, end)) for end in range(len(measures), total + 2, -1)]
-            runs += [list(range(start, total)) for start in range(0, total - 1)]
-            for parts in runs:
-                if used & {total, *parts} or not self._sums_to(total, parts, measures):
-                    continue
-                found.append((total, parts))
-                used |= {total, *parts}
-                break
-        return found
-
-    def _sums_to(self, total: int, parts: list[int], measures) -> bool:
-        tests = []
-        for (place, codes, measure), value in self.values.items():
-            if measure != total:
-                continue
-            values = [self.values.get((place, codes, p)) for p in parts]
-            if None not in values:
-                tests.append(_adds_up(value, values, measures[total].decimals))
-        return (
-            bool(tests)
-            and sum(tests) >= HOLDS_SHARE * len(tests)
-            and any(self.values.get(k) for k in self.values if k[2] == total)
-        )
-
-
-# -- YAML ---------------------------------------------------------------------------------------
-
-
-def _scalar(value: object, flow: bool = False) -> str:
-    """A YAML scalar, plain where it reads back unchanged, JSON-quoted otherwise."""
-    if isinstance(value, bool | int | float):
-        return json.dumps(value)
-    text = str(value)
-    probe = f"{{a: {text}}}" if flow else f"a: {text}"
-    try:
-        if text and yaml.safe_load(probe) == {"a": text}:
-            return text
-    except yaml.YAMLError:
-        pass
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _text_field(name: str, text: Gloss, indent: str) -> list[str]:
-    return [
-        f"{indent}{name}:",
-        f"{indent}  fa: {_scalar(text.fa)}",
-        f"{indent}  en: {_scalar(text.en)}",
-    ]
-
-
-def write_yaml(fields: dict, t: PrintedTable, findings: list[Problem], reference: Reference) -> str:
-    lines = [
-        f"# Drafted by `salnameh catalog draft` from the sheet {t.sheet!r}: a draft to correct,",
-        "# not a declaration yet. Check every field; those below were guessed or left open.",
-    ]
-    for finding in findings:
-        mark = "open" if finding.severity == "warning" else "guessed"
-        where = f"{finding.column}{finding.row}: " if finding.row else ""
-        lines.append(f"#   [{mark}] {where}{finding.en}")
-    lines += [
-        f"id: {fields['id']}",
-        f"chapter: {_scalar(fields['chapter'])}",
-        f"number: {json.dumps(fields['number'])}",
-    ]
-    lines += _text_field("title", fields["title"], "")
-    lines.append("follows: proposed")
-    for key in ("agency", "source", "period", "years", "geography", "unit"):
-        value = fields[key]
-        if isinstance(value, list):
-            lines.append(f"{key}: [{', '.join(map(str, value))}]")
-        elif value is not None:
-            lines.append(f"{key}: {_scalar(value)}")
-    if fields["dimensions"]:
-        lines.append("dimensions:")
-        for dim in fields["dimensions"]:
-            if dim.proposed:
-                lines.append(
-                    "  # PROPOSED code list, not in codes.csv yet: see the end of the file"
-                )
-            lines.append(f"  - code_list: {dim.list_id}")
-            lines.append(f"    axis: {dim.axis}")
-            if dim.members is not None:
-                lines.append(f"    members: [{', '.join(_scalar(m, True) for m in dim.members)}]")
-    lines.append("measures:")
-    for m in fields["measures"]:
-        lines.append(f"  - id: {m.id}")
-        lines.append(
-            f"    title: {{fa: {_scalar(m.title.fa, True)}, en: {_scalar(m.title.en, True)}}}"
-        )
-        if m.unit:
-            lines.append(f"    unit: {_scalar(m.unit)}")
-        lines.append(f"    type: {m.type}")
-        if m.type == "decimal" and m.decimals != 1:
-            lines.append(f"    decimals: {m.decimals}")
-        if m.min is not None:
-            lines.append(f"    min: {m.min:g}")
-    if fields["rules"]:
-        lines.append("rules:")
-        for rule in fields["rules"]:
-            first, *rest = rule.items()
-            lines.append(f"  - {first[0]}: {first[1]}")
-            for key, value in rest:
-                shown = f"[{', '.join(value)}]" if isinstance(value, list) else value
-                lines.append(f"    {key}: {shown}")
-    if fields["footnotes"]:
-        lines.append("footnotes:")
-        for note_text in fields["footnotes"]:
-            lines.append(f"  - fa: {_scalar(note_text.fa)}")
-            lines.append(f"    en: {_scalar(note_text.en)}")
-    for dim in fields["dimensions"]:
-        if dim.proposed:
-            lines += _proposed_list(dim)
-    return "\n".join(lines) + "\n"
-
-
-def _proposed_list(dim: Dimension) -> list[str]:
-    fa, en = dim.proposed_titles
-    lines = [
-        "",
-        f"# PROPOSED code list {dim.list_id}: no list of seeds/reference/codes.csv holds these",
-        "# labels. Rename it, check the codes, then add these rows to the seeds:",
-        "# code_lists.csv:",
-        f"#   {dim.list_id},{fa or '?'},{en or '?'}",
-        "# codes.csv (list_id,code,sort_order,label_fa,label_en,is_total):",
-    ]
-    for n, (label, code) in enumerate(zip(dim.labels, dim.codes, strict=True)):
-        total = "true" if code == dim.total else "false"
-        lines.append(f"#   {dim.list_id},{code},{n},{label.fa},{label.en or '?'},{total}")
-    return lines
