@@ -153,6 +153,28 @@ def catalog_check(as_json: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+@catalog.command("draft")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", required=True, help="The table's sheet, e.g. 'جدول 3-2'.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--id", "table_id", help="The table's id (default: the --out file's name).")
+def catalog_draft(file: Path, sheet: str, out: Path, table_id: str | None) -> None:
+    """Draft a declaration from one table of last year's yearbook workbook."""
+    from ingestion.drafting import DraftInputError, draft_declaration
+
+    try:
+        if out.exists():  # a draft never replaces a declaration someone corrected
+            raise DraftInputError(f"{out} هست و بازنویسی نمی‌شود.", f"{out} exists: not replaced.")
+        draft = draft_declaration(file, sheet, Reference(), table_id, out)
+    except DraftInputError as error:
+        click.echo(f"{error.en}\n{error.fa}", err=True)
+        sys.exit(2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(draft.yaml_text, encoding="utf-8")
+    click.echo("\n".join(draft.report()))
+    click.echo(f"drafted {draft.table_id} in {out}: {len(draft.undecided)} point(s) left open")
+
+
 @main.command("demo")
 @click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
 @click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
