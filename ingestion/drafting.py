@@ -40,7 +40,7 @@ COUNT_UNIT = "number"  # units.csv's plain count (تعداد)
 _TABLE_FA = re.compile(r"جدول\s*(?:شماره\s*)?(\d{1,2})\s*[-–ـ.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)")
 _TABLE_EN = re.compile(r"table\s*(?:no\.?\s*)?(\d{1,2})\s*[-–.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)", re.I)
 _YEAR = re.compile(r"(?:سال|year)\D{0,12}?(1[34]\d\d)(?:\s*[-–/]\s*(1[34]\d\d))?", re.I)
-_UNIT = re.compile(r"(?:واحد|unit)\s*:\s*([^-–(]+(?:\([^)]*\))?)", re.I)
+_UNIT = re.compile(r"(?:واحد|unit)\s*:\s*(.+?)\s*(?:\s[-–]\s|$)", re.I)
 _PERSIAN = re.compile(r"[\u0600-\u06ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _TOTAL_WORDS = {name_key(w) for w in ("جمع", "کل", "جمع کل", "total", "all")}
@@ -778,26 +778,23 @@ def match_unit(text: str, reference: Reference) -> str | None:
 
 
 def unit_in_title(title: Gloss, reference: Reference) -> str | None:
-    """The unit a measure's title names as a word ('اتاق', 'Beds'), the longest such."""
+    """The unit a measure's Persian title names as a word («اتاق», «تعداد روزهای»), the
+    first named; a plain count only if nothing more specific is named. English titles are
+    not read: "Loss ratio" is in percent."""
+    words = _words(title.fa)
     # «روزهای» and «ماه‌ها» are plurals of a unit word: the suffix goes before matching.
-    words = canonical_text(title.fa).replace("\u200c", " ").split()
-    words_fa = " " + " ".join(re.sub(r"(?<=..)(های|ها)$", "", w) for w in words) + " "
-    words_en = " " + " ".join(re.findall(r"[a-z]+", title.en.lower())) + " "
-    found = []  # (where in the title, unit): the unit named first wins
+    text = " " + " ".join(re.sub(r"(?<=..)(های|ها)$", "", w) for w in words) + " "
+    found = []  # (where in the title, unit)
     for unit in reference.units.values():
-        fa = " " + canonical_text(unit.title_fa) + " "
-        en_words = re.findall(r"[a-z]+", unit.title_en.lower())
-        singular = " " + " ".join(en_words).rstrip("s") + " "
-        places = [
-            words_fa.find(fa) + 0.5 if fa in words_fa else None,
-            words_en.find(" " + " ".join(en_words) + " ") if en_words else -1,
-            words_en.find(singular) if en_words else -1,
-        ]
-        places = [p for p in places if p is not None and p >= 0]
-        if places:
-            found.append((min(places), unit.unit))
-    specific = [f for f in found if f[1] != COUNT_UNIT]  # «تعداد روزها» is in days
+        name = " " + " ".join(_words(unit.title_fa)) + " "
+        if name in text:
+            found.append((text.index(name), unit.unit))
+    specific = [f for f in found if f[1] != COUNT_UNIT]
     return min(specific or found)[1] if found else None
+
+
+def _words(text: str) -> list[str]:
+    return canonical_text(text).replace("\u200c", " ").split()
 
 
 def _without_unit_bracket(text: str, reference: Reference) -> tuple[str, str | None]:
