@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.context import reference
 from dashboards.i18n import page_css
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
 from salnameh.access import can
@@ -90,7 +91,9 @@ def menu(actor):
 
 
 def main() -> None:
-    st.set_page_config(page_title="سالنامه آماری استان تهران", page_icon="📊", layout="wide")
+    province = reference().province_names
+    st.set_page_config(page_title=f"سالنامه آماری {province.title_fa}", page_icon="📊",
+                       layout="wide")  # fmt: skip
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
     actor = current_actor()

@@ -29,9 +29,14 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
-@st.cache_resource
 def reference() -> Reference:
-    return Reference()
+    """The reference of the home's province."""
+    return _reference(salnameh_home().province)
+
+
+@st.cache_resource
+def _reference(province: str) -> Reference:
+    return Reference(province=province)
 
 
 def ledger() -> Ledger:

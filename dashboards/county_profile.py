@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-PROVINCE = "23"
 VIEWS = {
     "share": ("سهم از استان (درصد)", "Share of the province (%)"),
     "index": ("شاخص (نخستین سال = ۱۰۰)", "Index (first year = 100)"),
@@ -21,12 +20,17 @@ ORDER BY t.sort_order, i.indicator_id
 """
 
 
-def side_by_side(series: pd.DataFrame, county: str) -> pd.DataFrame:
+def province_of(places: pd.DataFrame) -> str:
+    """The province's code among the snapshot's places (dim_geography's one province)."""
+    return str(places.loc[places["level"] == "province", "geo_code"].iloc[0])
+
+
+def side_by_side(series: pd.DataFrame, county: str, province_code: str) -> pd.DataFrame:
     """Per indicator and year: the county's figure, the province's, the county's share (for
     figures that add up) and the county's break note. Years without a county figure are left
     out: the county did not exist then, or the table has no county rows."""
     mine = series[series["geo_code"] == county]
-    province = series[series["geo_code"] == PROVINCE][["indicator_id", "year", "value"]]
+    province = series[series["geo_code"] == province_code][["indicator_id", "year", "value"]]
     both = mine.merge(province, on=["indicator_id", "year"], how="left", suffixes=("", "_province"))
     share = both["value"] / both["value_province"] * 100
     both["share"] = share.where(both["additive"].astype(bool) & (both["value_province"] > 0))

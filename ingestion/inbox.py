@@ -63,7 +63,8 @@ def ingest_inbox(
 ) -> InboxRun:
     """Ingest every file waiting in the inbox, then move each out of it."""
     paths = pending(salnameh_home)
-    ingestor = Ingestor(salnameh_home, catalog or load_catalog(), reference or Reference())
+    reference = reference or Reference.for_home(salnameh_home)
+    ingestor = Ingestor(salnameh_home, catalog or load_catalog(), reference)
     with ingestor.batch():
         resumed = ingestor.resume_interrupted()
         outcomes = []

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion.large_sheets import WholeSheetNeeded
-from ingestion.places import PROVINCE_CODE, Places
+from ingestion.places import Places, bare_names
 from ingestion.problems import Problem, column_letter, error, note, warning
 from ingestion.readers import Sheet
 from salnameh.catalog import TableDecl
@@ -588,7 +588,7 @@ def _rows_in_bulk(sheet: Sheet, first: int, below: _RowsBelow, shape: TableShape
             return None  # a subheading or a stray line: the row reader decides
     data = np.flatnonzero(below.has_values)
     if below.place_col is None:
-        geos = np.full(len(data), PROVINCE_CODE, dtype=object)
+        geos = np.full(len(data), shape.places.province_code, dtype=object)
         new_place = np.zeros(len(data), dtype=bool)
     else:
         cells = below.label_column(below.place_col)[data]
@@ -649,7 +649,7 @@ def _rows_one_by_one(sheet: Sheet, first: int, below: _RowsBelow, shape: TableSh
     labels_of = below.labels.tolist()
     place_at = below.label_cols.index(place_col) if place_col is not None else None
     dims_at = {i: (col, below.label_cols.index(col)) for i, col in dim_cols.items()}
-    current_geo = None if place_col is not None else PROVINCE_CODE
+    current_geo = None if place_col is not None else shape.places.province_code
     current = [None] * len(shape.row_dims)
     seen: dict[tuple, int] = {}
     for index in range(first, len(sheet.cells)):
@@ -675,7 +675,7 @@ def _rows_one_by_one(sheet: Sheet, first: int, below: _RowsBelow, shape: TableSh
                 if not has_values and not match.known:
                     problems.append(_ignored_line(first_text, where))
                     continue
-                problems.append(_bad_place(label, match, place_col, where))
+                problems.append(_bad_place(label, match, place_col, where, shape))
             current_geo = match.code
             current = [None] * len(shape.row_dims)  # members restart under a new place
         for i, (col, at) in dims_at.items():
@@ -747,15 +747,16 @@ def _row_names(key: tuple[str, tuple[str, ...]], shape: TableShape) -> tuple[str
     return f"{geo_fa} - {fa}", f"{geo_en} - {en}"
 
 
-def _bad_place(label, match, col: int, where: dict) -> Problem:
+def _bad_place(label, match, col: int, where: dict, shape: TableShape) -> Problem:
     text = canonical_text(str(label))
     if match.known:
         return error("place_not_valid", match.fa, match.en, column=column_letter(col),
                      value=text, **where)  # fmt: skip
+    province_fa, province_en = bare_names(shape.places.province)
     return error(
         "unknown_place",
-        f"«{text}» نام یا کد شهرستانی از استان تهران نیست.",
-        f"'{text}' is not the name or SCI code of a county of Tehran province.",
+        f"«{text}» نام یا کد شهرستانی از استان {province_fa} نیست.",
+        f"'{text}' is not the name or SCI code of a county of {province_en} province.",
         column=column_letter(col),
         value=text,
         **where,

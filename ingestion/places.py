@@ -10,15 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from salnameh.persian import name_key
-from salnameh.reference import GeoVersion, Reference
+from salnameh.reference import GeoVersion, Province, Reference
 
-PROVINCE_CODE = "23"
-
-# How liaisons label the province row: "کل استان", "جمع استان", "استان تهران", "جمع کل" ...
-PROVINCE_LABELS = (
-    "کل استان", "جمع استان", "استان", "استان تهران", "کل استان تهران", "جمع کل", "جمع", "کل",
-    "مجموع", "total", "province", "tehran province", "province total",
+# How liaisons label the province row whatever the province: "کل استان", "جمع کل" ...
+GENERIC_PROVINCE_LABELS = (
+    "کل استان", "جمع استان", "استان", "جمع کل", "جمع", "کل", "مجموع",
+    "total", "province", "province total",
 )  # fmt: skip
+
+
+def bare_names(province: Province) -> tuple[str, str]:
+    """The province's name without «استان» or "province": («گیلان», "Gilan")."""
+    return province.short_fa, province.short_en
+
+
+def province_labels(province: Province) -> set[str]:
+    """Keys of every way a row names the province as a whole: the generic labels and its
+    own names with «استان»/"province" («استان گیلان», «کل استان گیلان», "Gilan province")."""
+    fa, en = bare_names(province)
+    labels = [*GENERIC_PROVINCE_LABELS, province.name_fa, province.name_en, province.code]
+    if fa:
+        labels += [f"استان {fa}", f"کل استان {fa}", f"جمع استان {fa}"]
+    if en:
+        labels += [f"{en} province", f"province of {en}", f"{en} province total"]
+    return {name_key(label) for label in labels if label}
 
 
 @dataclass(frozen=True)
@@ -30,14 +45,20 @@ class PlaceMatch:
 
 
 class Places:
-    """Every spelling and code of every place, indexed once for a table's year."""
+    """Every spelling and code of every place of the reference's province, indexed once
+    for a table's year."""
 
     def __init__(self, reference: Reference, geography: str, year: int) -> None:
         self.reference = reference
+        self.province = reference.province_names
+        self.province_code = reference.province
         self.year = year
         self.geography = geography
         self.expected = reference.table_geos(geography, year)
-        self._province = {name_key(label) for label in PROVINCE_LABELS}
+        self._province = province_labels(self.province)
+        # In a province table the row is the province however it is named: its bare name
+        # too («تهران» there is the province, in a county table the county).
+        self._bare = {name_key(name) for name in bare_names(self.province) if name}
         self._by_key: dict[str, list[GeoVersion]] = {}
         for geo in reference.geography:
             if geo.level == "province":
@@ -61,11 +82,8 @@ class Places:
     def _match(self, key: str) -> PlaceMatch:
         if not key:
             return PlaceMatch(None, False)
-        # In a province table the row is the province however it is named ("تهران" too).
-        if key in self._province or (
-            self.geography == "province" and key in {name_key("تهران"), "tehran"}
-        ):
-            return PlaceMatch(PROVINCE_CODE, True)
+        if key in self._province or (self.geography == "province" and key in self._bare):
+            return PlaceMatch(self.province_code, True)
         versions = self._by_key.get(key, [])
         if not versions:
             return PlaceMatch(None, False)
@@ -106,16 +124,43 @@ class Places:
                 f"{geo.name_en} county ({geo.code}) exists from {first}; in {self.year} it "
                 f"did not exist yet{where_en}. Report its figures under that county.",
             )  # fmt: skip
+        where_fa, where_en = self._went_to(geo.code)
+        province_fa, province_en = bare_names(self.province)
         return PlaceMatch(
             None, True,
-            f"شهرستان {geo.name_fa} ({geo.code}) پس از سال {last} در تقسیمات کشوری نیست.",
-            f"{geo.name_en} county ({geo.code}) is not a county of Tehran province after "
-            f"{last}; in {self.year} it belongs to Alborz province or was merged.",
+            f"شهرستان {geo.name_fa} ({geo.code}) پس از سال {last} در تقسیمات کشوری "
+            f"استان {province_fa} نیست{where_fa}.",
+            f"{geo.name_en} county ({geo.code}) is not a county of {province_en} province "
+            f"after {last}; in {self.year} it {where_en}.",
         )  # fmt: skip
+
+    def _went_to(self, code: str) -> tuple[str, str]:
+        """Where a county that left the province is in the table's year, as far as the
+        seeds say: its version then (under its own code or the code its departure gave it)
+        in another province, else the note of its departure."""
+        departure = next(
+            (e for e in self.reference.lineage
+             if e.from_code == code and e.event in ("leave_province", "move_province")),
+            None,
+        )  # fmt: skip
+        codes = {code, departure.to_code} if departure else {code}
+        elsewhere = next(
+            (g for g in self.reference.all_geography
+             if g.code in codes and g.level == "county" and g.valid_in(self.year)
+             and g.parent_code != self.province_code),
+            None,
+        )  # fmt: skip
+        there = self.reference.provinces.get(elsewhere.parent_code) if elsewhere else None
+        if there is not None:
+            fa, en = bare_names(there)
+            return f" و در سال {self.year} جزو استان {fa} است", f"belongs to {en} province"
+        if departure is not None and departure.note:
+            return "", f"belongs to another province or was merged ({departure.note})"
+        return "", "belongs to another province or was merged"
 
     def names(self, code: str) -> tuple[str, str]:
         """(Persian, English) name of a place expected in this year."""
-        if code == PROVINCE_CODE:
+        if code == self.province_code:
             return "کل استان", "Province total"
         geo = next(g for g in self.expected if g.code == code)
         return geo.name_fa, geo.name_en

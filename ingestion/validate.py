@@ -21,7 +21,6 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from ingestion.layout import TableShape
-from ingestion.places import PROVINCE_CODE
 from ingestion.problems import Problem, error
 from salnameh.catalog import Rule, TableDecl
 from salnameh.persian import to_persian_digits
@@ -240,7 +239,7 @@ def rule_problems(frame: pd.DataFrame, rule: Rule, shape: TableShape, reference:
     if rule.kind == "counties_sum_to_province":
         if table.geography != "county":
             return []
-        is_total = (frame["geo"] == PROVINCE_CODE).to_numpy()
+        is_total = (frame["geo"] == shape.places.province_code).to_numpy()
         return _compare(frame, in_rule, is_total, ["measure", *dims], rule, shape, "counties")
     if rule.kind == "measures_sum":
         in_rule = among(frame["measure"], [rule.total, *rule.parts])

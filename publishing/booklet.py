@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from publishing.print_edition import fa, number
+from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.snapshots import PUBLIC, open_snapshot
 
@@ -42,6 +43,7 @@ def write_booklet(salnameh_home: Home, year: int, path: Path) -> Path:
     with open_snapshot(salnameh_home, PUBLIC) as con:
         rows = con.execute(HEADLINES, [year, YEARS_SHOWN, year]).df()
     years = sorted(set(rows["year"]))
+    province = html.escape(Reference.for_home(salnameh_home).province_names.title_fa)
     head = "".join(f"<th>{fa(y)}</th>" for y in years)
     body = []
     for (number_, indicator, unit), group in rows.groupby(
@@ -57,7 +59,7 @@ def write_booklet(salnameh_home: Home, year: int, path: Path) -> Path:
                     f"<td>{html.escape(unit)}</td>{''.join(cells)}</tr>")  # fmt: skip
     document = (
         "<!doctype html><html lang='fa' dir='rtl'><head><meta charset='utf-8'>"
-        f"<style>{STYLE}</style></head><body><h1>گزیده شاخص‌های استان تهران {fa(year)}</h1>"
+        f"<style>{STYLE}</style></head><body><h1>گزیده شاخص‌های {province} {fa(year)}</h1>"
         f"<table><thead><tr><th>جدول</th><th>شاخص</th><th>واحد</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></body></html>"
     )

@@ -11,6 +11,7 @@ a number. Files:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,16 +119,23 @@ def write_jsonstat(values: pd.DataFrame, edition: Edition, catalog: Catalog,
     return written
 
 
+def sdmx_agency(reference: Reference) -> str:
+    """The SDMX agency id of the province's planning organisation: IR_<PROVINCE>_MPO."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", reference.province_names.short_en).strip("_").upper()
+    return f"IR_{name or reference.province}_MPO"
+
+
 def write_sdmx(values: pd.DataFrame, edition: Edition, catalog: Catalog,
                reference: Reference, out: Path) -> list[Path]:  # fmt: skip
     """SDMX-CSV per table (one column per dimension), and the structure naming them."""
     folder = out / "sdmx"
     folder.mkdir(parents=True, exist_ok=True)
     written, structure = [], {}
+    agency = sdmx_agency(reference)
     for table_id, rows in values.groupby("table_id", sort=False):
         table = catalog.table(table_id)
         lists = [d.code_list for d in table.dimensions]
-        frame = pd.DataFrame({"DATAFLOW": f"IR_TEHRAN_MPO:YB_{table_id.upper()}(1.0)",
+        frame = pd.DataFrame({"DATAFLOW": f"{agency}:YB_{table_id.upper()}(1.0)",
                               "REF_AREA": rows["geo_code"].to_numpy()})  # fmt: skip
         members = rows["dim_key"].map(
             lambda key: dict(p.split("=", 1) for p in key.split(";")) if key else {}

@@ -92,11 +92,12 @@ def _cell(r, decimals: int) -> str:
 def edition_html(values: pd.DataFrame, edition: Edition, catalog: Catalog,
                  reference: Reference, revisions: pd.DataFrame | None = None) -> str:  # fmt: skip
     year, edition_no = fa(edition.year), fa(edition.number)
+    province = html.escape(reference.province_names.title_fa)
     parts = [
-        '<section class="cover"><h1>سالنامه آماری استان تهران</h1>'
+        f'<section class="cover"><h1>سالنامه آماری {province}</h1>'
         f"<p>{year}</p><p>ویرایش {edition_no}</p>"
-        "<p>سازمان مدیریت و برنامه‌ریزی استان تهران</p></section>",
-        '<section class="page"><h1>پیشگفتار</h1><p>سالنامه آماری استان تهران حاصل همکاری '
+        f"<p>سازمان مدیریت و برنامه‌ریزی {province}</p></section>",
+        f'<section class="page"><h1>پیشگفتار</h1><p>سالنامه آماری {province} حاصل همکاری '
         "دستگاه‌های اجرایی استان است. ارقام هر جدول را دستگاه متولی آن فراهم کرده و کارشناسان "
         "سازمان پس از بررسی و تأیید منتشر کرده‌اند.</p>"
         f"<p>تاریخ انتشار این ویرایش: {fa(_released(edition))}</p></section>",
@@ -142,7 +143,7 @@ def edition_html(values: pd.DataFrame, edition: Edition, catalog: Catalog,
             parts.append(f"<tr>{row}<td>{html.escape(r.reason or '')}</td></tr>")
         parts.append("</tbody></table>")
     return ("<!doctype html><html lang='fa' dir='rtl'><head><meta charset='utf-8'>"
-            f"<title>سالنامه آماری استان تهران {year}</title><style>{STYLE}</style></head>"
+            f"<title>سالنامه آماری {province} {year}</title><style>{STYLE}</style></head>"
             f"<body>{''.join(parts)}</body></html>")  # fmt: skip
 
 

@@ -34,7 +34,7 @@ def write_workbook(values: pd.DataFrame, edition: Edition, catalog: Catalog,
     contents.title = CONTENTS
     contents.sheet_view.rightToLeft = True
     year = to_persian_digits(str(edition.year))
-    contents.append([f"سالنامه آماری استان تهران {year} - ویرایش "
+    contents.append([f"سالنامه آماری {reference.province_names.title_fa} {year} - ویرایش "
                      f"{to_persian_digits(str(edition.number))}"])  # fmt: skip
     contents["A1"].font = Font(bold=True, size=14)
     contents.append([])

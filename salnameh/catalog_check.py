@@ -202,12 +202,13 @@ def check_seeds(reference: Reference) -> list[Problem]:
     if sorted(reference.chapters) != list(range(1, 25)):
         problems.append(Problem("chapters.csv", "chapter_no", "should hold chapters 1 to 24"))
 
+    # Every province's geography, not only the installation's.
     versions: dict[str, list] = {}
-    for geo in reference.geography:
+    for geo in reference.all_geography:
         versions.setdefault(geo.code, []).append(geo)
         if geo.level not in ("province", "county"):
             problems.append(Problem("geography.csv", "level", f"{geo.code}: {geo.level!r}"))
-        if geo.level == "county" and geo.parent_code not in {g.code for g in reference.geography}:
+        if geo.level == "county" and geo.parent_code not in reference.provinces:
             problems.append(Problem("geography.csv", "parent_code", f"{geo.code}: unknown parent"))
         if geo.valid_from and geo.valid_to and geo.valid_from > geo.valid_to:
             problems.append(
@@ -228,7 +229,7 @@ def check_seeds(reference: Reference) -> list[Problem]:
                         f"{code}: versions should meet: {before.valid_to} then {after.valid_from}",
                     )
                 )
-    for event in reference.lineage:
+    for event in reference.all_lineage:
         for code in (event.from_code, event.to_code):
             if code and code not in versions:
                 problems.append(

@@ -37,11 +37,23 @@ def main(ctx: click.Context, home_path: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--province",
+    help="SCI code of the province this home serves (00-30); a new home without it is "
+    "the default installation, an existing one keeps its province.",
+)
 @click.pass_obj
-def init(salnameh_home) -> None:
-    """Create the home folder and its stores."""
-    salnameh_home.create()
-    click.echo(f"home ready: {salnameh_home.root}")
+def init(salnameh_home, province: str | None) -> None:
+    """Create the home folder and its stores for one province."""
+    from salnameh.installation import InstallationRefused, initialise
+
+    try:
+        initialise(salnameh_home, province, Reference())
+    except InstallationRefused as refused:
+        click.echo(f"{refused.en}\n{refused.fa}", err=True)
+        sys.exit(2)
+    names = Reference.for_home(salnameh_home).province_names
+    click.echo(f"home ready: {salnameh_home.root} (province {names.code}, {names.name_en})")
 
 
 @main.group()
@@ -189,7 +201,15 @@ def catalog_draft(file: Path, sheet: str, out: Path, table_id: str | None) -> No
 def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
          then_ingest: bool) -> None:  # fmt: skip
     """Generate the demo agency files into <home>/demo (and ingest them with --ingest)."""
+    from salnameh.demo import DEMO_PROVINCE
     from salnameh.demo.generate import generate_demo
+
+    if salnameh_home.province != DEMO_PROVINCE:
+        click.echo(f"The demo has census files for province {DEMO_PROVINCE} only; this home "
+                   f"serves province {salnameh_home.province}.\nداده‌های نمایشی فقط برای "
+                   f"استان {DEMO_PROVINCE} است و این پوشه از آن استان "
+                   f"{salnameh_home.province} است.", err=True)  # fmt: skip
+        sys.exit(2)
 
     first, _, last = years.partition("-")
     span = range(int(first), int(last or first) + 1)
@@ -219,7 +239,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
     from salnameh.ledger import Ledger
 
     expected = expected_verdicts(salnameh_home.demo_dir)
-    reference = Reference()
+    reference = Reference.for_home(salnameh_home)
     years = sorted({item.year for item in expected})
     letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_path), declared,
                               reference, years)  # fmt: skip
@@ -331,7 +351,7 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
     declared = _load_or_exit()
     if table_id is not None and table_id not in declared.tables:
         raise click.UsageError(f"no table {table_id!r}; see `salnameh catalog list`")
-    reference = Reference()
+    reference = Reference.for_home(salnameh_home)
     if agency is not None and agency not in reference.agencies:
         raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
     actor = _sign_in(salnameh_home, user_id) if user_id else None
@@ -364,7 +384,7 @@ def _ingest_inbox(salnameh_home, lang: str, as_json: bool) -> None:
     """The same step the Dagster inbox sensor runs."""
     from ingestion.inbox import ingest_inbox
 
-    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference(), "inbox")
+    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference.for_home(salnameh_home), "inbox")
     if not run.outcomes and not as_json:
         click.echo(f"nothing waiting in {salnameh_home.inbox_dir}")
     _report_outcomes(run.outcomes, lang, as_json)
@@ -435,12 +455,13 @@ def _refused(error) -> None:
 @click.option("--year", type=int, required=True, help="Reference year of the forms.")
 @click.option("--agency", help="Only this agency's forms.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
-def templates(year: int, agency: str | None, out_dir: str) -> None:
+@click.pass_obj
+def templates(salnameh_home, year: int, agency: str | None, out_dir: str) -> None:
     """Write the Excel forms of a year, one per table, as OUT/<agency>/<table>.xlsx."""
     from salnameh.forms import write_forms
 
     declared = _load_or_exit()
-    reference = Reference()
+    reference = Reference.for_home(salnameh_home)
     if agency is not None and agency not in reference.agencies:
         raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
     written = write_forms(declared, reference, year, Path(out_dir), agency)
@@ -466,7 +487,7 @@ def open_year_command(salnameh_home, year, by) -> None:
     salnameh_home.create()
     try:
         opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path), _load_or_exit(),
-                           Reference(), year, actor)  # fmt: skip
+                           Reference.for_home(salnameh_home), year, actor)  # fmt: skip
     except Forbidden as refused:
         _refused(refused)
     click.echo(f"{year}: {opened.assigned} new assignments; {len(opened.letters)} referral "
@@ -525,7 +546,8 @@ def remind(salnameh_home, year, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path), Reference(),
+        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path),
+                              Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
         _refused(refused)
@@ -556,7 +578,8 @@ def users_add(salnameh_home, user_id, role, full_name, agency, email, by) -> Non
     password = os.environ.get("NEW_PASSWORD") or click.prompt(
         f"new password for {user_id}", hide_input=True, confirmation_prompt=True
     )
-    registry = Users(Ledger(salnameh_home.ledger_path), set(Reference().agencies))
+    agencies = set(Reference.for_home(salnameh_home).agencies)
+    registry = Users(Ledger(salnameh_home.ledger_path), agencies)
     try:
         user = registry.add(actor, user_id, full_name, role, password, agency, email)
     except Forbidden as refused:

@@ -111,7 +111,8 @@ def referral_letter(ledger: Ledger, reference: Reference, year: int, agency: str
     liaisons = _liaisons(ledger, agency)
     lines = [
         f"به: {name}",
-        f"موضوع: ارسال جدول‌های سالنامه آماری استان تهران، سال {to_persian_digits(str(year))}",
+        f"موضوع: ارسال جدول‌های سالنامه آماری {reference.province_names.title_fa}، سال "
+        f"{to_persian_digits(str(year))}",
         "",
         "با سلام و احترام،",
         "در اجرای تفاهم‌نامه تهیه سالنامه آماری استان، جدول‌های زیر به آن دستگاه ارجاع می‌شود. "
@@ -128,7 +129,7 @@ def referral_letter(ledger: Ledger, reference: Reference, year: int, agency: str
             or "هنوز معرفی نشده است"
         ),
     ]
-    lines += ["", "سازمان مدیریت و برنامه‌ریزی استان تهران"]
+    lines += ["", f"سازمان مدیریت و برنامه‌ریزی {reference.province_names.title_fa}"]
     return Letter(
         to=[person["email"] for person in liaisons if person["email"]],
         subject=f"سالنامه آماری {to_persian_digits(str(year))}: جدول‌های ارجاعی ({name})",
@@ -291,7 +292,7 @@ def remind(salnameh_home: Home, ledger: Ledger, reference: Reference, year: int,
         for t in late:
             lines.append(f"- {t['table_id']}: مهلت {jalali(dt.date.fromisoformat(t['deadline']))}"
                          f" ({to_persian_digits(str(t['overdue_days']))} روز گذشته)")  # fmt: skip
-        lines += ["", "سازمان مدیریت و برنامه‌ریزی استان تهران"]
+        lines += ["", f"سازمان مدیریت و برنامه‌ریزی {reference.province_names.title_fa}"]
         letter = Letter(
             to=[p["email"] for p in _liaisons(ledger, agency["agency"]) if p["email"]],
             subject=f"یادآوری: جدول‌های سالنامه {to_persian_digits(str(year))} ({name})",

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-SENDER = "salnameh@mpo-tehran.example"
+SENDER = "salnameh@mpo.example"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 These are the same files dbt loads as seeds; Python reads them here so the catalog check,
 ingestion and the demo generator agree with the warehouse on every code.
+
+The geography seeds hold every province; a Reference sees one, the installation's: its
+province row, the counties it held in each span, the lineage touching them and their
+aliases. `Reference.for_home(home)` is the home's; `Reference.provinces` lists them all.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from salnameh.settings import REFERENCE_DIR
+from salnameh.settings import DEFAULT_PROVINCE, REFERENCE_DIR, Home
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,42 @@ class GeoVersion:
 
 
 @dataclass(frozen=True)
+class Province:
+    code: str  # SCI's 2-digit code
+    name_fa: str  # the latest name: «استان گیلان», "Gilan Province"
+    name_en: str
+
+    @property
+    def short_fa(self) -> str:
+        """The name without «استان»: «گیلان»."""
+        return self.name_fa.removeprefix("استان").strip()
+
+    @property
+    def short_en(self) -> str:
+        """The name without "Province": "Gilan"."""
+        name = self.name_en.strip()
+        for prefix in ("province of ", "province "):
+            if name.lower().startswith(prefix):
+                name = name[len(prefix) :]
+        if name.lower().endswith(" province"):
+            name = name[: -len(" province")]
+        return name.strip()
+
+    @property
+    def title_fa(self) -> str:
+        """«استان گیلان», however the seed writes the name."""
+        return f"استان {self.short_fa}" if self.short_fa else "استان"
+
+
+@dataclass(frozen=True)
 class LineageEvent:
     year: int
-    event: str
+    event: str  # split, leave_province, move_province, rename
     from_code: str
     to_code: str
     clean: bool
     note: str
+    source: str = ""
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -90,10 +123,16 @@ def _optional_year(text: str) -> int | None:
 
 
 class Reference:
-    """All reference seeds of one seeds folder, read once and indexed."""
+    """The reference seeds of one seeds folder as one province sees them, read once."""
 
-    def __init__(self, seeds_dir: Path = REFERENCE_DIR) -> None:
+    def __init__(self, seeds_dir: Path = REFERENCE_DIR, province: str = DEFAULT_PROVINCE):
         self.seeds_dir = seeds_dir
+        self.province = province
+
+    @classmethod
+    def for_home(cls, home: Home, seeds_dir: Path = REFERENCE_DIR) -> Reference:
+        """The reference of the province the home serves."""
+        return cls(seeds_dir, home.province)
 
     @cached_property
     def chapters(self) -> dict[int, Chapter]:
@@ -143,7 +182,8 @@ class Reference:
         return {r["list_id"]: (r["title_fa"], r["title_en"]) for r in rows}
 
     @cached_property
-    def geography(self) -> list[GeoVersion]:
+    def all_geography(self) -> list[GeoVersion]:
+        """Every province's places, for questions across provinces (where a county went)."""
         return [
             GeoVersion(
                 code=r["code"],
@@ -159,12 +199,47 @@ class Reference:
         ]
 
     @cached_property
-    def geography_aliases(self) -> dict[str, str]:
-        """Other spellings of county names -> SCI code."""
-        return {r["alias"]: r["code"] for r in read_csv(self.seeds_dir / "geography_aliases.csv")}
+    def provinces(self) -> dict[str, Province]:
+        """Every province in the seed by code, named as in its latest version."""
+        found: dict[str, GeoVersion] = {}
+        for geo in self.all_geography:
+            if geo.level != "province":
+                continue
+            held = found.get(geo.code)
+            if held is None or (held.valid_from or 0) <= (geo.valid_from or 0):
+                found[geo.code] = geo
+        return {
+            code: Province(code, geo.name_fa, geo.name_en) for code, geo in sorted(found.items())
+        }
+
+    @property
+    def province_names(self) -> Province:
+        """This reference's province (its code alone if the seed does not know it)."""
+        return self.provinces.get(self.province, Province(self.province, "", ""))
 
     @cached_property
-    def lineage(self) -> list[LineageEvent]:
+    def geography(self) -> list[GeoVersion]:
+        """The province's rows and the rows of the counties while the province held them."""
+        return [
+            g
+            for g in self.all_geography
+            if (g.level == "province" and g.code == self.province)
+            or (g.level == "county" and g.parent_code == self.province)
+        ]
+
+    @cached_property
+    def geography_codes(self) -> frozenset[str]:
+        return frozenset(g.code for g in self.geography)
+
+    @cached_property
+    def geography_aliases(self) -> dict[str, str]:
+        """Other spellings of the province's county names -> SCI code (another province
+        may use the same spelling for one of its own counties)."""
+        rows = read_csv(self.seeds_dir / "geography_aliases.csv")
+        return {r["alias"]: r["code"] for r in rows if r["code"] in self.geography_codes}
+
+    @cached_property
+    def all_lineage(self) -> list[LineageEvent]:
         return [
             LineageEvent(
                 year=int(r["year"]),
@@ -173,9 +248,16 @@ class Reference:
                 to_code=r["to_code"],
                 clean=r["clean"] == "true",
                 note=r["note"],
+                source=r.get("source") or "",
             )
             for r in read_csv(self.seeds_dir / "geography_lineage.csv")
         ]
+
+    @cached_property
+    def lineage(self) -> list[LineageEvent]:
+        """Events touching the province's places (a county that left or came in too)."""
+        codes = self.geography_codes
+        return [e for e in self.all_lineage if e.from_code in codes or e.to_code in codes]
 
     def total_code(self, list_id: str) -> str | None:
         """The code of a list's 'all members' entry (جمع), if it has one."""

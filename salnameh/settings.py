@@ -2,12 +2,15 @@
 
 The home folder (SALNAMEH_HOME, default ./var) holds everything an installation writes:
 the ledger, the archive of uploaded files, the warehouse, the read-only snapshots and the
-demo agency files. Nothing outside it is written at run time.
+demo agency files. Nothing outside it is written at run time. One installation serves one
+province, recorded in the home's installation.json by `salnameh init --province`.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,11 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 CATALOG_DIR = SEEDS_DIR / "catalog"  # one YAML declaration per table
 REFERENCE_DIR = SEEDS_DIR / "reference"  # CSVs, loaded by dbt as seeds
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+# The default installation: the province (SCI code) a home serves when `salnameh init` is
+# not told another, and the province of every home made before homes recorded theirs
+# (Tehran, the province Salnameh was first built for). The one place the code names it.
+DEFAULT_PROVINCE = "23"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,39 @@ class Home:
     @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
+
+    @property
+    def installation_path(self) -> Path:
+        return self.root / "installation.json"
+
+    @property
+    def province(self) -> str:
+        """SCI code of the province this installation serves (a home without
+        installation.json is the default installation)."""
+        try:
+            recorded = json.loads(self.installation_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return DEFAULT_PROVINCE
+        return str(recorded["province"])
+
+    @property
+    def holds_data(self) -> bool:
+        """Whether anything of a province's work is here: a ledger, a warehouse or files."""
+        stores = (self.ledger_path, self.warehouse_path)
+        folders = (self.archive_dir, self.snapshots_dir, self.demo_dir, self.inbox_dir)
+        return any(p.exists() for p in stores) or any(
+            folder.is_dir() and any(folder.iterdir()) for folder in folders
+        )
+
+    def record_province(self, province: str) -> None:
+        """Write installation.json whole or not at all (a temporary file, then a rename)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"province": province}, indent=2) + "\n"
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=self.root, prefix=".installation-", delete=False
+        ) as handle:
+            handle.write(text)
+        os.replace(handle.name, self.installation_path)
 
     def create(self) -> Home:
         for folder in (self.root, self.archive_dir, self.snapshots_dir, self.inbox_dir):

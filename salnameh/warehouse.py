@@ -48,6 +48,11 @@ def dbt_target_dir(salnameh_home: Home) -> Path:
     return salnameh_home.root / "dbt" / "target"
 
 
+def dbt_vars(salnameh_home: Home) -> dict[str, str]:
+    """The project's vars for this home: its province, whose geography the models keep."""
+    return {"province": salnameh_home.province}
+
+
 def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     """Run one dbt command against this home's warehouse, under the writer lock.
 
@@ -59,6 +64,7 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
         str(Path(sys.executable).with_name("dbt")), *args,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target / "target"), "--log-path", str(target / "logs"),
+        "--vars", json.dumps(dbt_vars(salnameh_home)),
     ]  # fmt: skip
     # profiles.yml reads the warehouse path from SALNAMEH_HOME.
     env = {**os.environ, "SALNAMEH_HOME": str(salnameh_home.root)}
@@ -100,7 +106,7 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
     from salnameh.ledger import Ledger
     from salnameh.reference import Reference
 
-    catalog, reference = load_catalog(), Reference()
+    catalog, reference = load_catalog(), Reference.for_home(salnameh_home)
     ledger = Ledger(salnameh_home.ledger_path)
     with writer_lock(salnameh_home):
         import duckdb

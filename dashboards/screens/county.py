@@ -57,9 +57,10 @@ if not chosen:
     st.info(tr("دست‌کم یک شاخص را برگزینید.", "Choose at least one indicator."))
     st.stop()
 
-frame = series(chosen, [county, profile.PROVINCE], None, "as_published")
-rows = profile.side_by_side(frame, county)
-province_name = names.get(profile.PROVINCE, tr("استان تهران", "Tehran Province"))
+province = profile.province_of(places)
+frame = series(chosen, [county, province], None, "as_published")
+rows = profile.side_by_side(frame, county, province)
+province_name = names.get(province, tr("استان", "Province"))
 county_name = names[county]
 if rows.empty:
     st.info(

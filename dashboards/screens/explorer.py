@@ -43,7 +43,7 @@ elif asked_table:
     if not of_table.empty:
         st.session_state["ex_indicators"] = list(of_table["indicator_id"])
 if "ex_places" not in st.session_state:
-    st.session_state["ex_places"] = [c for c in places["geo_code"] if c == "23"]
+    st.session_state["ex_places"] = list(places.loc[places["level"] == "province", "geo_code"])
 if "ex_indicators" not in st.session_state:
     full = set(query(data.FULL_SERIES)["indicator_id"])
     st.session_state["ex_indicators"] = [data.default_indicator(options, full)]
@@ -102,9 +102,9 @@ if basis == "comparable":
     st.caption(
         tr(
             "در مبنای مقایسه‌پذیر، شهرستان‌هایی که از هم جدا شده‌اند با هم جمع می‌شوند "
-            "تا همه سال‌ها یک محدوده را بپوشانند (مثلاً تهران + پردیس).",
+            "تا همه سال‌ها یک محدوده را بپوشانند.",
             "On comparable units, counties that split are added up so every year covers "
-            "the same ground (e.g. Tehran + Pardis).",
+            "the same ground.",
         )
     )
 

@@ -15,7 +15,13 @@ LANG = lang()
 FA = LANG == "fa"
 PER_ROW = 4
 
-st.title(tr("سالنامه آماری استان تهران", "Tehran Province Statistical Yearbook"))
+PROVINCE = reference().province_names
+st.title(
+    tr(
+        f"سالنامه آماری {PROVINCE.title_fa}",
+        f"{PROVINCE.short_en} Province Statistical Yearbook",
+    )
+)
 require_snapshot()
 edition = latest_edition(query)
 if edition is None:

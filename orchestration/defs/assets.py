@@ -8,6 +8,7 @@ so there is one pipeline. Every step that writes the warehouse is in the `wareho
 and takes the writer lock, so a sensor firing during a nightly build waits for it.
 """
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
 from salnameh.collection import PIPELINE, open_years, remind
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
-from salnameh.warehouse import publish_snapshots, stage_inputs, writer_lock
+from salnameh.warehouse import dbt_vars, publish_snapshots, stage_inputs, writer_lock
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -128,7 +129,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     home = salnameh.home()
     target = home.root / "dbt" / "dagster"  # one folder, reused: not one per run
     with _dbt_home(str(home.root)), writer_lock(home):
-        yield from dbt.cli(["build"], context=context, target_path=target).stream()
+        # The home's province, whose geography the models keep (as run_dbt passes it).
+        args = ["build", "--vars", json.dumps(dbt_vars(home))]
+        yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 @dg.multi_asset(
@@ -169,7 +172,8 @@ def snapshots(salnameh: SalnamehHome):
 def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
     home = salnameh.home()
     ledger = Ledger(home.ledger_path)
-    sent = {year: remind(home, ledger, Reference(), year, PIPELINE) for year in open_years(ledger)}
+    reference = Reference.for_home(home)
+    sent = {year: remind(home, ledger, reference, year, PIPELINE) for year in open_years(ledger)}
     return dg.MaterializeResult(
         metadata={
             "open_years": dg.MetadataValue.text(", ".join(map(str, sent)) or "none"),

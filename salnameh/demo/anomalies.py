@@ -11,7 +11,7 @@ import random
 from dataclasses import asdict, dataclass
 
 from salnameh.catalog import TableDecl
-from salnameh.demo.figures import PROVINCE, REAL_FIGURES, Cube, is_leaf, recompute_totals
+from salnameh.demo.figures import REAL_FIGURES, Cube, is_leaf, recompute_totals
 
 KINDS = ("unit_slip_x1000", "collapse", "broken_total", "missing_county")
 PER_KIND = 4
@@ -92,13 +92,13 @@ def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
             f"رقم {county.name_fa} ناگهان به حدود ۸ درصد سطح معمول افتاده است",
         )
     if kind == "broken_total":
-        for key in [k for k in cube.values if k[0] == PROVINCE and k[2] == measure]:
+        for key in [k for k in cube.values if k[0] == cube.province and k[2] == measure]:
             cube.values[key] = round(cube.values[key] * 1.07)
         return Planted(
             kind,
             table.id,
             year,
-            PROVINCE,
+            cube.province,
             measure,
             "province total is 7% above the sum of the counties",
             "جمع استان ۷ درصد بیشتر از مجموع شهرستان‌هاست",

@@ -10,12 +10,12 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from salnameh.demo import DEMO_PROVINCE
 from salnameh.persian import name_key
 from salnameh.reference import Reference
 
 CENSUS_DIR = Path(__file__).parent / "census"
 CENSUS_YEARS = (1390, 1395)
-PROVINCE = "23"
 
 # The files spell two age groups differently from the code list.
 _AGE_CODES = {">100": "100+", "unknown": "unknown"}
@@ -47,7 +47,7 @@ def _county_code(name: str, year: int, reference: Reference) -> str:
 @cache
 def population_by_county_age_sex(year: int) -> dict[tuple[str, str, str], int]:
     """(county code, age group code, 'male'|'female') -> persons, as published."""
-    reference = Reference()
+    reference = Reference(province=DEMO_PROVINCE)
     figures: dict[tuple[str, str, str], int] = {}
     name = f"tehran_prov_census{year}_pop_by_county_sex_agegroup.csv"
     for row in _rows(name):

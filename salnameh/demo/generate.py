@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salnameh.catalog import Catalog
+from salnameh.demo import DEMO_PROVINCE
 from salnameh.demo.agency_files import Habits, write_agency_file
 from salnameh.demo.anomalies import choose, plant
 from salnameh.demo.figures import (
@@ -89,7 +90,7 @@ def generate_demo(
     table_ids: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSet:
-    reference = Reference()
+    reference = Reference(province=DEMO_PROVINCE)
     builder = CubeBuilder(reference, seed, list(catalog))
     years = tuple(sorted(years))
     tables = [catalog.table(t) for t in table_ids] if table_ids else list(catalog)

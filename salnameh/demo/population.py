@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from salnameh.demo import DEMO_PROVINCE
 from salnameh.demo.census import population_by_county_sex
 from salnameh.reference import Reference
 
@@ -29,7 +30,7 @@ def _units(reference: Reference) -> dict[str, tuple[str, ...]]:
 @cache
 def county_population(year: int) -> dict[tuple[str, str], int]:
     """(county code valid that year, sex) -> persons."""
-    reference = Reference()
+    reference = Reference(province=DEMO_PROVINCE)
     c1390, c1395 = population_by_county_sex(1390), population_by_county_sex(1395)
     if year == 1390:
         return dict(c1390)

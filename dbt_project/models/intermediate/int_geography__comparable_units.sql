@@ -15,7 +15,7 @@ counties as (
         spans.last_year,
         geo.code
     from spans
-    inner join {{ ref('geography') }} as geo
+    inner join {{ province_geography() }} as geo
         on geo.level = 'county'
         and coalesce(geo.valid_from, 0) <= spans.last_year
         and coalesce(geo.valid_to, 9999) >= spans.first_year
@@ -29,7 +29,7 @@ splits as (
         lineage.to_code,
         lineage.year as split_year
     from spans
-    inner join {{ ref('geography_lineage') }} as lineage
+    inner join {{ province_lineage() }} as lineage
         on lineage.event = 'split'
         and lineage.year > spans.first_year
         and lineage.year <= spans.last_year
@@ -55,7 +55,7 @@ reach (first_year, last_year, code, member) as (
 names as (
     -- A county's latest name (names do not change with boundaries here).
     select code, name_fa, name_en
-    from {{ ref('geography') }}
+    from {{ province_geography() }}
     qualify row_number() over (partition by code order by coalesce(valid_from, 0) desc) = 1
 ),
 
@@ -100,14 +100,12 @@ province as (
         list(distinct lineage.year order by lineage.year)
             filter (where lineage.year is not null) as change_years
     from spans
-    inner join {{ ref('geography') }} as geo on geo.level = 'province'
-    left join {{ ref('geography_lineage') }} as lineage
-        on lineage.event = 'leave_province'
+    inner join {{ province_geography() }} as geo on geo.level = 'province'
+    left join {{ province_lineage() }} as lineage
+        -- A county leaving for another province, or moving in from one.
+        on lineage.event in ('leave_province', 'move_province')
         and lineage.year > spans.first_year
         and lineage.year <= spans.last_year
-        and lineage.from_code in (
-            select code from {{ ref('geography') }} where parent_code = geo.code
-        )
     group by all
 )
 

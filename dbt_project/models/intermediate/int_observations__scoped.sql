@@ -28,7 +28,7 @@ select
 from {{ ref('stg_raw__values') }} as v
 inner join {{ ref('int_submissions__versions') }} as s
     on s.submission_id = v.submission_id
-left join {{ ref('geography') }} as geo
+left join {{ province_geography() }} as geo
     on geo.code = v.geo_code
     and v.year between coalesce(geo.valid_from, 0) and coalesce(geo.valid_to, 9999)
 where s.is_current or s.is_released

@@ -6,7 +6,7 @@ with born as (
         year,
         from_code,
         note
-    from {{ ref('geography_lineage') }}
+    from {{ province_lineage() }}
     where event = 'split'
 )
 
@@ -23,7 +23,7 @@ select
     born.from_code as split_from_code,
     born.year as split_year,
     geo.note
-from {{ ref('geography') }} as geo
+from {{ province_geography() }} as geo
 left join born
     on born.code = geo.code
     and born.year = geo.valid_from

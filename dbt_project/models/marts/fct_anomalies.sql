@@ -17,7 +17,7 @@ with features as (
         on ind.table_id = f.table_id
         and ind.measure_id = f.measure_id
         and ind.dim_key = f.dim_key
-    inner join {{ ref('geography') }} as names
+    inner join {{ province_geography() }} as names
         on names.code = f.geo_code
         and f.year between coalesce(names.valid_from, 0) and coalesce(names.valid_to, 9999)
 ),
@@ -106,7 +106,7 @@ identities as (
     select
         ids.table_id, ids.measure_id, series.dim_key,
         ind.indicator_id, ids.geo_code,
-        case when ids.geo_code in (select code from {{ ref('geography') }} where level = 'province')
+        case when ids.geo_code in (select code from {{ province_geography() }} where level = 'province')
             then 'province' else 'county' end as geo_level,
         ids.year,
         null::bigint as submission_id,

@@ -35,15 +35,17 @@ observed as (
 
 changes as (
     -- Boundary changes, keyed by the place and the first year on the new boundary.
-    select year, from_code as geo_code, note from {{ ref('geography_lineage') }} where event = 'split'
+    select year, from_code as geo_code, note from {{ province_lineage() }} where event = 'split'
     union all
-    select year, to_code, note from {{ ref('geography_lineage') }} where event = 'split'
+    select year, to_code, note from {{ province_lineage() }} where event = 'split'
     union all
-    -- A county leaving changes its own province's boundary.
+    -- A county leaving, or moving in from another province, changes the province's boundary.
     select distinct lineage.year, county.parent_code, lineage.note
-    from {{ ref('geography_lineage') }} as lineage
-    inner join {{ ref('geography') }} as county on county.code = lineage.from_code
-    where lineage.event = 'leave_province'
+    from {{ province_lineage() }} as lineage
+    inner join {{ province_geography() }} as county
+        on county.code in (lineage.from_code, lineage.to_code)
+        and county.level = 'county'
+    where lineage.event in ('leave_province', 'move_province')
 ),
 
 change_notes as (
@@ -68,7 +70,7 @@ breaks as (
 
 names as (
     select code, level, name_fa, name_en
-    from {{ ref('geography') }}
+    from {{ province_geography() }}
     qualify row_number() over (partition by code order by coalesce(valid_from, 0) desc) = 1
 ),
 
