@@ -18,11 +18,12 @@ Written under DIR:
     seeds/national/  the reference seeds with every province, for the warehouse (dbt)
     seeds/<code>/    the reference seeds to ingest that province's files with
 
-Why two kinds of seeds: Salnameh is a province's system, and ingestion fixes the province
-row's code to 23 (`ingestion.places.PROVINCE_CODE`, used by layout and validate). A
-province's files are therefore checked against seeds in which that province keeps Tehran's
-codes (23, 23xx) under its own names, as that province's own installation would; the
-national seeds give the same names their national codes (kk, kkxx).
+Why two kinds of seeds: the demo's generator writes Tehran's codes (23, 23xx), so a
+province's files are checked against seeds in which that province keeps Tehran's codes
+under its own names (a Reference for province 23 of that seeds folder); the national seeds
+give the same names their national codes (kk, kkxx). A home's Reference and dbt models see
+one province (its `province`): a build over the national seeds keeps province 23's
+geography unless told another.
 """
 
 from __future__ import annotations
