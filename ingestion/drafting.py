@@ -318,7 +318,7 @@ class Drafter:
     # -- lines below the table ------------------------------------------------------------
 
     def footer(self) -> tuple[str, list[Gloss]]:
-        agency, footnotes = None, []
+        agency, footnotes, cells = None, [], []
         for line in self.t.footer_lines:
             text = line.text
             prefix, _, rest = text.partition(":")
@@ -329,14 +329,17 @@ class Drafter:
                 footnotes[-1] = Gloss(footnotes[-1].fa, rest.strip())
             elif key in {name_key("توضیح"), name_key("یادداشت"), name_key("توضیحات")}:
                 footnotes.append(Gloss(rest.strip(), TRANSLATE))
+                cells.append((line.row, line.col))
             elif text.startswith("*"):
                 footnotes.append(Gloss(text.lstrip("* ").strip(), TRANSLATE))
-        for note_text in footnotes:
+                cells.append((line.row, line.col))
+        for note_text, cell in zip(footnotes, cells, strict=True):
             if note_text.en == TRANSLATE:
                 self.undecided(
                     "footnote_english",
                     f"پانوشت «{note_text.fa[:40]}» ترجمه انگلیسی ندارد.",
                     f"the footnote '{note_text.fa[:40]}' has no English; write its `en`.",
+                    cell,
                 )
         if agency is None:
             self.undecided(
