@@ -170,14 +170,16 @@ def catalog_check(as_json: bool) -> None:
 @click.option("--sheet", required=True, help="The table's sheet, e.g. 'جدول 3-2'.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--id", "table_id", help="The table's id (default: the --out file's name).")
-def catalog_draft(file: Path, sheet: str, out: Path, table_id: str | None) -> None:
-    """Draft a declaration from one table of last year's yearbook workbook."""
+@click.pass_obj
+def catalog_draft(salnameh_home, file: Path, sheet: str, out: Path, table_id: str | None) -> None:
+    """Draft a declaration from one table of last year's yearbook workbook (counties: the
+    home's province's)."""
     from ingestion.drafting import DraftInputError, draft_declaration
 
     try:
         if out.exists():  # a draft never replaces a declaration someone corrected
             raise DraftInputError(f"{out} هست و بازنویسی نمی‌شود.", f"{out} exists: not replaced.")
-        draft = draft_declaration(file, sheet, Reference(), table_id, out)
+        draft = draft_declaration(file, sheet, Reference.for_home(salnameh_home), table_id, out)
     except DraftInputError as error:
         click.echo(f"{error.en}\n{error.fa}", err=True)
         sys.exit(2)
