@@ -36,7 +36,7 @@ __all__ = ["Draft", "DraftInputError", "draft_declaration"]
 PLACEHOLDER = "TODO"  # a field the draft could not decide: `catalog check` names it
 TRANSLATE = "TODO: English"  # a text printed in Persian only
 PROVINCE_ROW = "province"  # the one place of a table printed without a place column
-COUNT_UNIT = "number"  # units.csv's plain count (تعداد)
+COUNT_WORD = "تعداد"  # «تعداد روزهای ...»: a count of the unit that follows
 _TABLE_FA = re.compile(r"جدول\s*(?:شماره\s*)?(\d{1,2})\s*[-–ـ.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)")
 _TABLE_EN = re.compile(r"table\s*(?:no\.?\s*)?(\d{1,2})\s*[-–.]\s*(\d{1,3})\s*[-–:.]?\s*(.*)", re.I)
 _YEAR = re.compile(r"(?:سال|year)\D{0,12}?(1[34]\d\d)(?:\s*[-–/]\s*(1[34]\d\d))?", re.I)
@@ -781,19 +781,20 @@ def match_unit(text: str, reference: Reference) -> str | None:
 
 
 def unit_in_title(title: Gloss, reference: Reference) -> str | None:
-    """The unit a measure's Persian title names as a word («اتاق», «تعداد روزهای»), the
-    first named; a plain count only if nothing more specific is named. English titles are
-    not read: "Loss ratio" is in percent."""
-    words = _words(title.fa)
+    """The unit a measure's Persian title is, or counts: «اتاق», «تخت», «تعداد روزهای
+    یخبندان». Nothing else is guessed: a unit word elsewhere in a title is often not the
+    unit («عملکرد در هکتار» is in kilograms, «ضریب اشغال تخت» in percent)."""
     # «روزهای» and «ماه‌ها» are plurals of a unit word: the suffix goes before matching.
-    text = " " + " ".join(re.sub(r"(?<=..)(های|ها)$", "", w) for w in words) + " "
-    found = []  # (where in the title, unit)
-    for unit in reference.units.values():
-        name = " " + " ".join(_words(unit.title_fa)) + " "
-        if name in text:
-            found.append((text.index(name), unit.unit))
-    specific = [f for f in found if f[1] != COUNT_UNIT]
-    return min(specific or found)[1] if found else None
+    words = [re.sub(r"(?<=..)(های|ها)$", "", w) for w in _words(title.fa)]
+    by_name = {" ".join(_words(u.title_fa)): u.unit for u in reference.units.values()}
+    if " ".join(words) in by_name:
+        return by_name[" ".join(words)]
+    if words[:1] == _words(COUNT_WORD):
+        counted = words[1:]
+        for n in range(len(counted), 0, -1):
+            if " ".join(counted[:n]) in by_name:
+                return by_name[" ".join(counted[:n])]
+    return None
 
 
 def _words(text: str) -> list[str]:
