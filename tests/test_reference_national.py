@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds" / "reference"
-DATA = Path("/work/shared/data")
+DATA = REPO / "data"  # shipped copies of ../shared/data, with their SOURCES.md
 CENSUS = DATA / "census" / "national"
 WORKBOOKS = DATA / "sci-workbooks" / "1390"
 
