@@ -17,6 +17,7 @@ the dead process had committed.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import getpass
 import traceback
@@ -28,6 +29,7 @@ from pathlib import Path
 from ingestion.identify import Identity, identify
 from ingestion.large_sheets import HEAD_ROWS, WholeSheetNeeded
 from ingestion.layout import Layout, TableShape, find_layout
+from ingestion.places import Places
 from ingestion.problems import (
     ERROR,
     WARNING,
@@ -39,12 +41,20 @@ from ingestion.problems import (
     note,
 )
 from ingestion.readers import Book, read_book
+from ingestion.recipe_mapping import (
+    choose_recipe,
+    near_miss,
+    read_cube,
+    table_values,
+    target_for,
+)
 from ingestion.validate import validate
 from ingestion.values import LONG_COLUMNS, long_values
 from salnameh import archive
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
 from salnameh.ledger import Ledger
+from salnameh.recipes import Recipe, load_recipes
 from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.warehouse import RawLoader
@@ -106,6 +116,14 @@ class Ingestor:
         self._shapes: dict[tuple[str, int], TableShape] = {}
         self.head_rows: int | None = HEAD_ROWS  # None: every sheet is read whole
         self._loader: RawLoader | None = None
+        self._recipes: list[Recipe] | None = None
+
+    @property
+    def recipes(self) -> list[Recipe]:
+        """The shipped recipes (seeds/recipes), read and checked once."""
+        if self._recipes is None:
+            self._recipes = load_recipes(self.catalog, self.reference)
+        return self._recipes
 
     @contextmanager
     def batch(self) -> Iterator[Ingestor]:
@@ -124,27 +142,35 @@ class Ingestor:
         return self._shapes[key]
 
     # -------------------------------------------------------------------- pure part
-    def check(self, data: bytes, path: Path, table_id=None, year=None, agency=None) -> Checked:
+    def check(self, data: bytes, path: Path, table_id=None, year=None, agency=None,
+              recipe: Recipe | None = None) -> Checked:  # fmt: skip
         """Read, identify, normalize and validate; touches no store.
 
         A large sheet is read in two parts first (ingestion.large_sheets), and whole only
-        if those cannot say exactly what a whole read would.
+        if those cannot say exactly what a whole read would. A workbook in a foreign layout
+        is read through its recipe: the one given, or the one whose fingerprint it has.
         """
         said = (table_id, year, agency)  # by the uploader, if anything
         try:
-            return self._check(data, path, said, self.head_rows)
+            return self._check(data, path, said, self.head_rows, recipe)
         except WholeSheetNeeded:
-            return self._check(data, path, said, None)
+            return self._check(data, path, said, None, recipe)
 
-    def _check(self, data: bytes, path: Path, said: tuple, head_rows: int | None) -> Checked:
+    def _check(self, data: bytes, path: Path, said: tuple, head_rows: int | None,
+               recipe: Recipe | None = None) -> Checked:  # fmt: skip
         report = Report()
         identity = book = None
         try:
             with cycle_collector_paused():
                 book = read_book(data, path.name, head_rows)
                 report.extend(book.notes)
-                identity = identify(book, path, self.catalog, self.reference, *said)
-                values = self._table_values(book, identity, report)
+                recipe = recipe or choose_recipe(book, self.recipes)
+                if recipe is not None:
+                    identity = self._recipe_identity(book, path, recipe, *said)
+                    values = self._recipe_values(book, recipe, identity, report)
+                else:
+                    identity = self._identify(book, path, said)
+                    values = self._table_values(book, identity, report)
         except WholeSheetNeeded:
             raise
         except Exception as exc:
@@ -196,6 +222,54 @@ class Ingestor:
         report.extend(validate(values, shape, self.reference))
         return values[LONG_COLUMNS]
 
+    def _identify(self, book: Book, path: Path, said: tuple) -> Identity:
+        """A file's identity; one that cannot be identified but nearly fits a recipe's
+        layout is told so, which says more than 'cannot tell which table'."""
+        try:
+            return identify(book, path, self.catalog, self.reference, *said)
+        except Rejected:
+            drifted = near_miss(book, self.recipes)
+            if drifted is not None:
+                raise Rejected([drifted]) from None
+            raise
+
+    def _recipe_identity(self, book: Book, path: Path, recipe: Recipe, table_id, year,
+                         agency) -> Identity:  # fmt: skip
+        """The identity of a recipe-mapped file: the table the uploader says (or the
+        recipe's only one), the year the uploader says or the file's name gives (they
+        must agree), the table's agency."""
+        named = recipe.year_of(path.name)
+        if year is not None and named is not None and named != year:
+            raise Rejected([error(
+                "wrong_year",
+                f"نام فایل سال {named} را نشان می‌دهد ولی برای سال {year} فرستاده شده است.",
+                f"The file's name says {named} (recipe '{recipe.id}'), but it was sent for "
+                f"{year}. Send it for {named}, or send the {year} file.")])  # fmt: skip
+        table_id = table_id or target_for(recipe, None).table_id
+        found = identify(book, path, self.catalog, self.reference, table_id, year or named,
+                         agency)  # fmt: skip
+        target_for(recipe, found.table_id)  # the recipe must map onto the table said
+        return dataclasses.replace(found, source=f"recipe:{recipe.id}")
+
+    def _recipe_values(self, book: Book, recipe: Recipe, identity: Identity, report: Report):
+        shape = self.shape(identity.table_id, identity.year)
+        target = target_for(recipe, identity.table_id)
+        places = shape.places
+        if target.places == "sum_to_province":  # the sheets are counties, summed here
+            places = Places(self.reference, "county", identity.year)
+        cube = read_cube(book, recipe, places, self.reference)
+        values, problems = table_values(cube, recipe, target, shape)
+        report.add(note(
+            "recipe_used",
+            f"فایل با دستور نگاشت «{recipe.title.fa}» خوانده شد ({len(cube)} خانه).",
+            f"The file was read through the recipe '{recipe.id}' ({len(cube)} cells).",
+        ))  # fmt: skip
+        report.extend(problems)
+        if report.has_errors:
+            return None
+        report.extend(validate(values, shape, self.reference))
+        return values[LONG_COLUMNS]
+
     # ------------------------------------------------------------------ with stores
     def ingest(
         self,
@@ -206,12 +280,13 @@ class Ingestor:
         uploader: str | None = None,
         data: bytes | None = None,
         actor: Actor | None = None,
+        recipe: Recipe | None = None,
     ) -> Outcome:
         """Check, archive, record and load one file. With an `actor` (a signed-in user) the
         upload must be theirs to make: a liaison only for their own agency (Forbidden)."""
         uploader = actor.user_id if actor else uploader or f"cli:{getpass.getuser()}"
         data = path.read_bytes() if data is None else data
-        checked = self.check(data, path, table_id, year, agency)
+        checked = self.check(data, path, table_id, year, agency, recipe)
         identity, report = checked.identity, checked.report
         if actor is not None:
             require(actor, "upload", identity.agency if identity else agency or actor.agency)

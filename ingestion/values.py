@@ -162,6 +162,21 @@ def _text_as_numbers(texts: np.ndarray) -> np.ndarray:
     return numbers.to_numpy(zero_copy_only=False, writable=True)  # the caller fills it in
 
 
+def not_a_number(cell: object, sheet: str, row: int, column: str) -> Problem:
+    """A cell that is neither a figure nor a yearbook symbol, where the liaison sees it."""
+    return error(
+        "not_a_number",
+        f"«{cell}» عدد یا علامت مجاز سالنامه نیست؛ عدد یا یکی از علامت‌های - ... × "
+        "×× // * ** را بنویسید.",
+        f"'{cell}' is not a number or a yearbook symbol; type the figure, or one "
+        "of - ... × ×× // * ** if there is none.",
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=str(cell),
+    )
+
+
 def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
     """Numbers and flags of the raw cells; text that is neither is reported with its cell."""
     if raw.dtype == np.float64:  # typed already (a large sheet): NaN is an empty cell
@@ -190,19 +205,8 @@ def parse_values(raw: np.ndarray, layout: Layout, row_index: np.ndarray):
         if isinstance(result, str):
             numbers[position] = np.nan
             column = layout.columns[position // n_rows]
-            problems.append(
-                error(
-                    "not_a_number",
-                    f"«{cell}» عدد یا علامت مجاز سالنامه نیست؛ عدد یا یکی از علامت‌های - ... × "
-                    "×× // * ** را بنویسید.",
-                    f"'{cell}' is not a number or a yearbook symbol; type the figure, or one "
-                    "of - ... × ×× // * ** if there is none.",
-                    sheet=layout.sheet.name,
-                    row=int(row_index[position % n_rows]) + 1,
-                    column=column_letter(column.index),
-                    value=str(cell),
-                )
-            )
+            row = int(row_index[position % n_rows]) + 1
+            problems.append(not_a_number(cell, layout.sheet.name, row, column_letter(column.index)))
             continue
         number, flag = result
         numbers[position] = np.nan if number is None else number

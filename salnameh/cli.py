@@ -146,8 +146,12 @@ def catalog_show(table_id: str) -> None:
 @catalog.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 def catalog_check(as_json: bool) -> None:
-    """Validate every declaration and seed; name the file and field of each problem."""
+    """Validate every declaration, seed and recipe; name the file and field of each problem."""
+    from salnameh.recipes import check_recipes
+
     tables, problems = check_catalog()
+    recipes, recipe_problems = check_recipes(tables, Reference())
+    problems += recipe_problems
     if as_json:
         click.echo(
             json.dumps(
@@ -161,7 +165,8 @@ def catalog_check(as_json: bool) -> None:
             click.echo(str(problem))
         chapters = len({t.chapter for t in tables})
         verdict = "ok" if not problems else f"{len(problems)} problem(s)"
-        click.echo(f"{len(tables)} tables in {chapters} chapters: {verdict}")
+        click.echo(f"{len(tables)} tables in {chapters} chapters, {len(recipes)} recipe(s): "
+                   f"{verdict}")  # fmt: skip
     sys.exit(1 if problems else 0)
 
 
@@ -212,7 +217,6 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
                    f"استان {DEMO_PROVINCE} است و این پوشه از آن استان "
                    f"{salnameh_home.province} است.", err=True)  # fmt: skip
         sys.exit(2)
-
     first, _, last = years.partition("-")
     span = range(int(first), int(last or first) + 1)
     declared = _load_or_exit()
@@ -325,9 +329,12 @@ def _echo_outcome(outcome, lang: str) -> None:
                    "may upload only their agency's tables.")  # fmt: skip
 @click.option("--lang", type=click.Choice(["en", "fa"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON report for scripts.")
+@click.option("--recipe", "recipe_name",
+              help="Read the files through this recipe (an id in seeds/recipes or a YAML "
+                   "file) instead of the one their layout's fingerprint picks.")  # fmt: skip
 @click.pass_obj
 def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, lang,
-           as_json) -> None:  # fmt: skip
+           as_json, recipe_name) -> None:  # fmt: skip
     """Validate agency files and load the accepted ones into the warehouse.
 
     FILES may be files or folders (an inbox laid out as <year>/<agency>/<table>.<ext>).
@@ -358,28 +365,108 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
         raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
     actor = _sign_in(salnameh_home, user_id) if user_id else None
     ingestor = Ingestor(salnameh_home, declared, reference)
+    forced = _recipe_or_exit(recipe_name, ingestor) if recipe_name else None
     with ingestor.batch():
         resumed = ingestor.resume_interrupted()
         if resumed and not as_json:
             click.echo(f"finished {len(resumed)} load(s) a stopped run had left half-way")
         if len(paths) > 1 and not as_json:
             with click.progressbar(paths, label="ingesting", file=sys.stderr) as bar:
-                outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang)
-                            for p in bar]  # fmt: skip
+                outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang,
+                                        forced) for p in bar]  # fmt: skip
         else:
-            outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang)
+            outcomes = [_ingest_one(ingestor, p, table_id, year, agency, actor, lang, forced)
                         for p in paths]  # fmt: skip
     _report_outcomes(outcomes, lang, as_json)
 
 
-def _ingest_one(ingestor, path, table_id, year, agency, actor, lang):
+def _ingest_one(ingestor, path, table_id, year, agency, actor, lang, recipe=None):
     from salnameh.access import Forbidden
 
     try:
-        return ingestor.ingest(path, table_id, year, agency, actor=actor)
+        return ingestor.ingest(path, table_id, year, agency, actor=actor, recipe=recipe)
     except Forbidden as refused:
         click.echo(f"{path.name}: {refused.fa if lang == 'fa' else refused.en}", err=True)
         sys.exit(3)
+
+
+def _recipe_or_exit(name_or_path: str, ingestor):
+    """The recipe a user names (an id or a file), or exit 2 saying what is wrong with it."""
+    from salnameh.recipes import RecipeError, recipe_from
+
+    try:
+        return recipe_from(name_or_path, ingestor.recipes, ingestor.catalog, ingestor.reference)
+    except RecipeError as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(2)
+
+
+@main.group()
+def recipe() -> None:
+    """Recipes: workbooks in other layouts (SCI's, an agency's) mapped onto catalog tables."""
+
+
+@recipe.command("draft")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--table", "table_id", required=True, help="The catalog table the file fills.")
+@click.option("--year", type=int, required=True, help="A reference year the file is for.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def recipe_draft(salnameh_home, file, table_id, year, out) -> None:
+    """Propose a recipe for FILE's layout onto TABLE and say, cell by cell, what it could
+    not map. Exit 0 drafted, 2 when the file gives nothing to draft from."""
+    from ingestion.problems import Rejected
+    from ingestion.readers import read_book
+    from ingestion.recipe_drafting import DraftError, draft_recipe
+
+    declared = _load_or_exit()
+    if table_id not in declared.tables:
+        raise click.UsageError(f"no table {table_id!r}; see `salnameh catalog list`")
+    if out.exists():
+        raise click.UsageError(f"{out} exists; choose another --out")
+    try:
+        book = read_book(file.read_bytes(), file.name)
+        draft = draft_recipe(book, declared.table(table_id), Reference.for_home(salnameh_home),
+                             year)  # fmt: skip
+    except Rejected as unreadable:  # not a workbook, damaged, encrypted
+        click.echo(unreadable.problems[0].en, err=True)
+        sys.exit(2)
+    except DraftError as nothing:
+        click.echo(str(nothing), err=True)
+        sys.exit(2)
+    out.write_text(draft.yaml(), encoding="utf-8")
+    click.echo(f"drafted {out}; what it guessed:")
+    for line in draft.guessed:
+        click.echo(f"  {line}")
+    click.echo(f"not mapped ({len(draft.unmapped)}); correct the recipe, then `salnameh recipe "
+               "preview` it:")  # fmt: skip
+    for line in draft.unmapped:
+        click.echo(f"  {line}")
+
+
+@recipe.command("preview")
+@click.argument("recipe_name")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--table", "table_id", help="The table to map onto (default: the recipe's only one).")
+@click.option("--year", type=int, help="Reference year, when the file's name does not give it.")
+@click.option("--all", "show_all", is_flag=True, help="Every mapped value, not only totals.")
+@click.pass_obj
+def recipe_preview(salnameh_home, recipe_name, file, table_id, year, show_all) -> None:
+    """Show what RECIPE_NAME (an id or a YAML file) maps from FILE, and the validation
+    report, without recording anything. Exit 0 if the file would be accepted, 1 if not."""
+    from ingestion.ingest import Ingestor
+    from ingestion.recipe_preview import preview_lines
+
+    reference = Reference.for_home(salnameh_home)
+    ingestor = Ingestor(salnameh_home, _load_or_exit(), reference)
+    forced = _recipe_or_exit(recipe_name, ingestor)
+    checked = ingestor.check(file.read_bytes(), file, table_id, year, None, forced)
+    names = {g.code: g.name_en for g in reference.geography}
+    names[reference.province] = "Province total"
+    for line in preview_lines(checked, names, show_all):
+        click.echo(line)
+    sys.exit(1 if checked.values is None else 0)
 
 
 def _ingest_inbox(salnameh_home, lang: str, as_json: bool) -> None:

@@ -166,6 +166,8 @@ def build_warehouse(salnameh_home: Home, publish: bool = True) -> BuildResult:
 # text column costs DuckDB about 0.03 s per million rows to write, a constant one too, so
 # the three constants were a quarter of loading a large file. raw."values" joins the two
 # back into the long table every reader uses (dbt, editions, the review page, analysts).
+# A workbook read through a recipe spreads one table over several sheets (SCI's census: a
+# sheet per county); its values carry their own sheet in source_sheet, NULL otherwise.
 RAW_SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw.submissions (
@@ -190,11 +192,14 @@ CREATE TABLE IF NOT EXISTS raw.submission_values (
     value         DOUBLE,
     flag          VARCHAR,
     source_row    INTEGER NOT NULL,
-    source_column VARCHAR NOT NULL
+    source_column VARCHAR NOT NULL,
+    source_sheet  VARCHAR
 );
-CREATE VIEW IF NOT EXISTS raw."values" AS
+-- Warehouses made before values could come from several sheets (until 2026-12).
+ALTER TABLE raw.submission_values ADD COLUMN IF NOT EXISTS source_sheet VARCHAR;
+CREATE OR REPLACE VIEW raw."values" AS
 SELECT v.submission_id, s.table_id, s.period, v.geo, v.dim_key, v.measure, v.value, v.flag,
-       s.sheet, v.source_row, v.source_column
+       coalesce(v.source_sheet, s.sheet) AS sheet, v.source_row, v.source_column
 FROM raw.submission_values AS v
 JOIN raw.submissions AS s USING (submission_id);
 """
@@ -213,6 +218,7 @@ FROM raw.submissions_before_split AS s
 LEFT JOIN (SELECT submission_id, any_value(sheet) AS sheet
            FROM raw.values_before_split GROUP BY 1) AS v USING (submission_id);
 INSERT INTO raw.submission_values
+    (submission_id, geo, dim_key, measure, value, flag, source_row, source_column)
 SELECT submission_id, geo, dim_key, measure, value, flag, source_row, source_column
 FROM raw.values_before_split;
 DROP TABLE raw.values_before_split;
@@ -290,19 +296,24 @@ class RawLoader:
 
         con = self._con
         sid = submission["submission_id"]
-        sheet = _the_one_sheet(values)
+        sheets = _sheets(values)
+        # A form's values come from one sheet, stored once with the submission; a recipe's
+        # from several, each value naming its own.
+        sheet = sheets[0] if len(sheets) == 1 else MANY_SHEETS
         # As Arrow, the label columns (pandas categoricals) stay dictionary-encoded all the
         # way into DuckDB: about twice as fast as DuckDB scanning the pandas frame.
-        columns = [c for c in values.columns if c != "sheet"]
+        columns = [c for c in values.columns if c != "sheet" or len(sheets) > 1]
         incoming = pa.Table.from_pandas(values, columns=columns, preserve_index=False)
+        source_sheet = "sheet" if len(sheets) > 1 else "NULL"
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("DELETE FROM raw.submission_values WHERE submission_id = ?", [sid])
             con.execute("DELETE FROM raw.submissions WHERE submission_id = ?", [sid])
             con.register("incoming", incoming)
             con.execute(
-                "INSERT INTO raw.submission_values SELECT ?, geo, dim_key, measure, value, flag,"
-                ' "row", "column" FROM incoming',
+                "INSERT INTO raw.submission_values (submission_id, geo, dim_key, measure, value,"
+                " flag, source_row, source_column, source_sheet) SELECT ?, geo, dim_key,"
+                f' measure, value, flag, "row", "column", {source_sheet} FROM incoming',
                 [sid],
             )
             con.unregister("incoming")
@@ -323,18 +334,18 @@ class RawLoader:
         return len(values)
 
 
-def _the_one_sheet(values) -> str:
-    """The sheet a submission's values were read from: one table is on one sheet."""
+# raw.submissions.sheet of a submission whose values name their own sheets.
+MANY_SHEETS = "*"
+
+
+def _sheets(values) -> list[str]:
+    """The sheets a submission's values were read from: one for a form."""
     import pandas as pd
 
     column = values["sheet"]
     if isinstance(column.dtype, pd.CategoricalDtype):
-        sheets = column.cat.remove_unused_categories().cat.categories.tolist()
-    else:
-        sheets = column.unique().tolist()
-    if len(sheets) != 1:
-        raise ValueError(f"a submission's values come from one sheet, not {sheets}")
-    return sheets[0]
+        return column.cat.remove_unused_categories().cat.categories.tolist()
+    return column.unique().tolist()
 
 
 def raw_counts(salnameh_home: Home) -> dict[int, int]:
