@@ -63,7 +63,9 @@ def to_persian_digits(text: str) -> str:
 # Compiled once: names are keyed by the thousand when a table's code lists are indexed.
 _ZWNJ_RUN = re.compile(f"\\s*{ZWNJ}+\\s*")
 _SPACES = re.compile(r"\s+")
-_KEY_DROPPED = re.compile(r"[\s\u200c\u200d\-_.,،()]+")
+# The separators go with the rest of the punctuation: a label such as «۲٫۵ میکرون» is
+# typed "2.5" by a liaison whose system writes Latin digits (٫ and ٬ are U+066B, U+066C).
+_KEY_DROPPED = re.compile(r"[\s\u200c\u200d\u066b\u066c\-_.,،()]+")
 
 
 def canonical_text(text: str) -> str:

@@ -59,6 +59,12 @@ def test_spelling_variants_of_a_county_share_one_key():
     assert name_key("رباط کریم") != name_key("کریم")
 
 
+def test_a_label_with_a_decimal_matches_whichever_separator_is_typed():
+    persian = "ذرات معلق کمتر از ۲٫۵ میکرون"
+    assert name_key(persian) == name_key("ذرات معلق کمتر از 2.5 میکرون")
+    assert name_key(persian) != name_key("ذرات معلق کمتر از ۲۵۰ میکرون")
+
+
 def test_canonical_text_uses_persian_letters_and_drops_tatweel():
     assert canonical_text("كرمانشاه  يـزد") == "کرمانشاه یزد"
     assert canonical_text("دانش \u200c آموز") == "دانش\u200cآموز"
