@@ -11,6 +11,7 @@ from pathlib import Path
 from publishing.booklet import write_booklet
 from publishing.edition import load_edition
 from publishing.machine import write_csv, write_jsonstat, write_parquet, write_sdmx
+from publishing.package import write_package
 from publishing.print_edition import write_pdf
 from publishing.workbook import write_workbook
 from salnameh.catalog import load_catalog
@@ -19,6 +20,8 @@ from salnameh.settings import Home
 from salnameh.snapshots import INTERNAL, open_snapshot
 
 FORMATS = ("xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx")
+# For SCI, not for readers: asked for by name, never part of "all".
+PACKAGE = "package"
 
 
 def edition_folder(salnameh_home: Home, year: int, number: int, out: Path | None = None) -> Path:
@@ -34,7 +37,7 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
                    number: int | None = None, out: Path | None = None,
                    chapter: int | None = None) -> dict[str, list[Path]]:  # fmt: skip
     """Write the edition in the formats asked for; `chapter` limits the workbook to one."""
-    unknown = set(formats) - set(FORMATS)
+    unknown = set(formats) - {*FORMATS, PACKAGE}
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
     edition, values = load_edition(salnameh_home, year, number)
@@ -64,6 +67,9 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
         written["jsonstat"] = write_jsonstat(values, edition, catalog, reference, folder)
     if "sdmx" in formats:
         written["sdmx"] = write_sdmx(values, edition, catalog, reference, folder)
+    if PACKAGE in formats:
+        changes = revisions(salnameh_home, year, edition.number)
+        written[PACKAGE] = [write_package(values, edition, catalog, reference, changes, folder)]
     return written
 
 

@@ -852,19 +852,25 @@ def publish(salnameh_home, year, note, by) -> None:
 @click.option("--edition", "number", type=int, help="Edition number (default: the newest).")
 @click.option(
     "--format", "formats", multiple=True, default=("all",), show_default=True,
-    type=click.Choice(["xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx", "all"]),
+    type=click.Choice(["xlsx", "pdf", "booklet", "csv", "parquet", "jsonstat", "sdmx", "all",
+                       "package"]),
+    help="'all' is every format for readers; 'package' is the bundle a province sends SCI.",
 )  # fmt: skip
 @click.option("--chapter", type=int, help="Only this chapter's tables in the workbook.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Folder (default <home>/exports), as <out>/<year>/edition-<n>/.")  # fmt: skip
 @click.pass_obj
 def export(salnameh_home, year, number, formats, chapter, out_dir) -> None:
-    """Write a published edition as xlsx, print PDF, csv, parquet, JSON-stat and SDMX-CSV."""
+    """Write a published edition as xlsx, print PDF, csv, parquet, JSON-stat and SDMX-CSV, or
+    as the package a province sends SCI (--format package: manifest with checksums,
+    observations as Parquet and SDMX-CSV 2.0, footnotes, revisions)."""
     from publishing.edition import EditionMissing
     from publishing.export import FORMATS, export_edition
     from salnameh.snapshots import SnapshotMissing
 
-    chosen = FORMATS if "all" in formats else tuple(formats)
+    chosen = tuple(dict.fromkeys(
+        [*(FORMATS if "all" in formats else ()), *(f for f in formats if f != "all")]
+    ))  # fmt: skip
     try:
         written = export_edition(salnameh_home, year, chosen, number,
                                  Path(out_dir) if out_dir else None, chapter)  # fmt: skip
