@@ -53,7 +53,7 @@ def test_opening_a_year_assigns_every_table_and_writes_referrals_once(cycle):
     body = letter.get_body().get_content()
     assert "post_units_county" in body and "مهلت" in body and "۱۳۹۳/۰۴/۳۱" in body
     attached = sorted(part.get_filename() for part in letter.iter_attachments())
-    assert attached == ["post_items_type.xlsx", "post_units_county.xlsx"]
+    assert attached == ["post_items_type.xlsx", "post_units_county.xlsx", "rural_ict_county.xlsx"]
     assert deadlines(1392)["records"] == dt.date(2014, 7, 22)  # 31 Tir 1393
 
 
@@ -73,7 +73,8 @@ def test_status_follows_each_table_and_reminds_late_agencies_once_a_day(cycle, t
     assert states["post_units_county"]["on_time"] is False  # received in 2026
     assert states["post_items_type"]["state"] == "assigned"
     assert states["post_items_type"]["overdue_days"] == 10
-    assert post["completeness"] == 0 and post["overdue"] == 1
+    assert states["rural_ict_county"]["state"] == "assigned"
+    assert post["completeness"] == 0 and post["overdue"] == 2
     # A liaison sees their own agency only; asking for another is refused by the core.
     own = status(ledger, 1392, today=today, actor=POST)
     assert [a["agency"] for a in own["agencies"]] == ["post"]

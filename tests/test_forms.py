@@ -82,7 +82,11 @@ def test_templates_command_writes_each_agencys_forms(tmp_path):
                         str(tmp_path / "forms"))  # fmt: skip
     assert done.returncode == 0, done.stderr
     written = sorted(p.name for p in (tmp_path / "forms" / "post").iterdir())
-    assert written == ["post_items_type.xlsx", "post_units_county.xlsx"]
+    assert written == [
+        "post_items_type.xlsx",
+        "post_units_county.xlsx",
+        "rural_ict_county.xlsx",
+    ]
     bad = run_salnameh("templates", "--year", "1402", "--agency", "nobody", "--out", "x")
     assert bad.returncode == 2 and "no agency" in bad.stderr
 

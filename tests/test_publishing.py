@@ -153,7 +153,9 @@ def test_the_booklet_and_a_chapters_workbook(demo_home, tmp_path):
     written = export_edition(home(demo_home.root), 1401, ("booklet", "xlsx"), out=tmp_path,
                              chapter=17)  # fmt: skip
     sheets = openpyxl.load_workbook(written["xlsx"][0]).sheetnames
-    assert sheets == ["فهرست", "جدول 17-1", "جدول 17-2", "جدول 17-3"]
+    # 17-2 (literacy learners) of 1401 holds a planted missing county: rejected, so not
+    # in the edition.
+    assert sheets == ["فهرست", "جدول 17-1", *(f"جدول 17-{n}" for n in range(3, 9))]
     text = subprocess.run(["pdftotext", str(written["booklet"][0]), "-"], capture_output=True,
                           text=True, check=True).stdout.replace("\u200c", "")  # fmt: skip
     assert "گزیده شاخصهای استان تهران" in text and "۱۴۰۰" in text

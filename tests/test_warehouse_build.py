@@ -140,13 +140,13 @@ def test_public_snapshot_holds_only_released_figures(demo_home):
 def test_a_returned_table_stays_out_of_the_public_snapshot(demo_home):
     ledger = Ledger(home(demo_home.root).ledger_path)
     returned = {(s.table_id, s.year) for s in ledger.submissions() if s.state == "loaded"} & {
-        ("business_licences_county", 1401)
+        ("social_security_insured_county", 1401)
     }
     assert returned  # the demo experts returned this collapse to its agency
     with open_snapshot(home(demo_home.root), PUBLIC) as con:
         n = con.execute(
             "SELECT count(*) FROM marts.fct_observations WHERE table_id = ? AND year = ?",
-            ["business_licences_county", 1401],
+            ["social_security_insured_county", 1401],
         ).fetchone()[0]
     assert n == 0
 
@@ -226,7 +226,7 @@ def test_query_is_read_only_and_limited(demo_home):
         "query", "SELECT count(*) AS n FROM marts.dim_table", "--format", "json",
         home=demo_home.root,
     )  # fmt: skip
-    assert ok.returncode == 0 and json.loads(ok.stdout) == [{"n": 64}]
+    assert ok.returncode == 0 and json.loads(ok.stdout) == [{"n": 163}]
     files = run_salnameh("query", "SELECT * FROM read_csv('/etc/passwd')", home=demo_home.root)
     assert files.returncode == 1 and "disabled" in files.stderr
     write = run_salnameh("query", "DROP TABLE marts.dim_table", home=demo_home.root)
