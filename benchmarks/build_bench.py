@@ -483,9 +483,10 @@ def synthesize_raw(con, source: Path, codes: list[str], years=YEARS) -> tuple[in
     )
     con.execute(
         """
-        INSERT INTO raw.submission_values
+        INSERT INTO raw.submission_values (submission_id, geo, dim_key, measure, value, flag,
+            source_row, source_column, source_sheet)
         SELECT c.submission_id, c.province || substr(v.geo, 3), v.dim_key, v.measure, v.value,
-            v.flag, v.source_row, v.source_column
+            v.flag, v.source_row, v.source_column, v.source_sheet
         FROM demo.raw.submission_values AS v
         INNER JOIN bench_copies AS c ON c.source_id = v.submission_id
         """

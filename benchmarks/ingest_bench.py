@@ -153,7 +153,8 @@ def _declaration(table_id: str, list_id: str, number: str) -> str:
         f'id: {table_id}\nchapter: 24\nnumber: "{number}"\n'
         "title:\n  fa: جدول بنچمارک اقلام برحسب جنس به تفکیک شهرستان\n"
         "  en: Benchmark table of items by sex, by county\n"
-        f"agency: {AGENCY}\nsource: records\nperiod: year\ngeography: county\nunit: number\n"
+        f"agency: {AGENCY}\nsource: records\nfollows: proposed\nperiod: year\ngeography: county\n"
+        "unit: number\n"
         f"dimensions:\n  - code_list: {list_id}\n    axis: row\n"
         "  - code_list: sex\n    axis: column\n"
         "measures:\n" + "".join(measures) + "rules:\n"

@@ -53,8 +53,9 @@ from ingestion.values import LONG_COLUMNS, long_values
 from salnameh import archive
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
+from salnameh.installation import refuse_agency_files
 from salnameh.ledger import Ledger
-from salnameh.recipes import Recipe, load_recipes
+from salnameh.recipes import Recipe, usable_recipes
 from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.warehouse import RawLoader
@@ -109,6 +110,7 @@ class Ingestor:
     """Catalog, reference data and stores of one installation, ready for many files."""
 
     def __init__(self, salnameh_home: Home, catalog: Catalog, reference: Reference) -> None:
+        refuse_agency_files(salnameh_home)  # a national hub takes packages only
         self.home = salnameh_home.create()
         self.catalog = catalog
         self.reference = reference
@@ -120,9 +122,9 @@ class Ingestor:
 
     @property
     def recipes(self) -> list[Recipe]:
-        """The shipped recipes (seeds/recipes), read and checked once."""
+        """The shipped recipes (seeds/recipes) that fit this catalog, read once."""
         if self._recipes is None:
-            self._recipes = load_recipes(self.catalog, self.reference)
+            self._recipes = usable_recipes(self.catalog, self.reference)
         return self._recipes
 
     @contextmanager

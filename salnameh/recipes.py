@@ -346,6 +346,15 @@ def load_recipes(catalog: Catalog, reference: Reference, recipes_dir: Path = REC
     return recipes
 
 
+def usable_recipes(catalog: Catalog, reference: Reference, recipes_dir: Path = RECIPES_DIR
+                   ) -> list[Recipe]:  # fmt: skip
+    """The recipes that check cleanly against this catalog. Ingestion uses these: a recipe
+    whose tables a catalog lacks (a test's or a benchmark's own catalog) must not stop
+    every file; `catalog check` is where a broken recipe is reported."""
+    recipes, _problems = read_recipes(recipes_dir)
+    return [r for r in recipes if not check_recipe(r, catalog, reference)]
+
+
 def recipe_from(name_or_path: str, recipes: list[Recipe], catalog: Catalog,
                 reference: Reference) -> Recipe:  # fmt: skip
     """The recipe a user forces with --recipe: a shipped recipe's id, or a YAML file."""

@@ -367,3 +367,14 @@ def test_drafting_from_a_file_with_no_table_is_refused(tmp_path):
                           home=tmp_path / "home")  # fmt: skip
     assert result.returncode == 2
     assert "no row" in result.stderr
+
+
+def test_a_catalog_without_the_recipes_tables_still_ingests(catalog):
+    """A recipe whose tables a catalog lacks (a benchmark's own catalog) is left out of
+    ingestion, not allowed to stop every file; `catalog check` reports it."""
+    from salnameh.catalog import Catalog as CatalogOf
+    from salnameh.recipes import usable_recipes
+
+    others = {t: d for t, d in catalog.tables.items() if not t.startswith("pop_")}
+    assert usable_recipes(CatalogOf(others, "x"), Reference()) == []
+    assert [r.id for r in usable_recipes(catalog, Reference())] == ["sci_census_population"]

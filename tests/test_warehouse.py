@@ -14,17 +14,22 @@ def test_build_loads_reference_seeds_with_their_types(tmp_path):
     result = build_warehouse(salnameh_home)
     assert result.failed == [] and result.passed >= 20
     with duckdb.connect(str(salnameh_home.warehouse_path), read_only=True) as con:
-        counties_1390 = con.execute(
-            "select count(*) from reference.geography where level = 'county' "
-            "and coalesce(valid_from, 0) <= ? and coalesce(valid_to, 9999) >= ?",
+        counties_1390, tehrans = con.execute(
+            "select count(*), count(*) filter (where parent_code = '23')"
+            " from reference.geography where level = 'county'"
+            " and coalesce(valid_from, 0) <= ? and coalesce(valid_to, 9999) >= ?",
             [1390, 1390],
+        ).fetchone()
+        gilan_first = con.execute(
+            "select min(code) from reference.geography where parent_code = '01'"
         ).fetchone()[0]
         code_type = con.execute(
             "select data_type from information_schema.columns "
             "where table_schema = 'reference' and table_name = 'geography' and column_name = 'code'"
         ).fetchone()[0]
-    assert counties_1390 == 14
-    assert code_type == "VARCHAR"  # codes keep leading zeros
+    # The seed is the nation's (397 counties in the 1390 census), Tehran's 14 among them.
+    assert (counties_1390, tehrans) == (397, 14)
+    assert code_type == "VARCHAR" and gilan_first == "0101"  # codes keep leading zeros
 
 
 def test_a_broken_seed_fails_the_build(tmp_path, monkeypatch):
