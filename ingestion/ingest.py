@@ -53,6 +53,7 @@ from ingestion.values import LONG_COLUMNS, long_values
 from salnameh import archive
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
+from salnameh.installation import refuse_agency_files
 from salnameh.ledger import Ledger
 from salnameh.recipes import Recipe, usable_recipes
 from salnameh.reference import Reference
@@ -109,6 +110,7 @@ class Ingestor:
     """Catalog, reference data and stores of one installation, ready for many files."""
 
     def __init__(self, salnameh_home: Home, catalog: Catalog, reference: Reference) -> None:
+        refuse_agency_files(salnameh_home)  # a national hub takes packages only
         self.home = salnameh_home.create()
         self.catalog = catalog
         self.reference = reference

@@ -34,7 +34,7 @@ CREATE OR REPLACE TABLE catalog.tables (
     table_id VARCHAR, chapter_no INTEGER, number VARCHAR, sort_order INTEGER,
     title_fa VARCHAR, title_en VARCHAR, agency_id VARCHAR, source VARCHAR, period VARCHAR,
     geography_level VARCHAR, geography_definition VARCHAR, years INTEGER[],
-    catalog_version VARCHAR
+    catalog_version VARCHAR, per_capita_table VARCHAR, per_capita_measure VARCHAR
 );
 CREATE OR REPLACE TABLE catalog.measures (
     table_id VARCHAR, measure_id VARCHAR, position INTEGER, title_fa VARCHAR,
@@ -70,7 +70,8 @@ CREATE OR REPLACE TABLE ledger.submissions (
     submission_id BIGINT, sha256 VARCHAR, filename VARCHAR, size_bytes BIGINT,
     table_id VARCHAR, year INTEGER, agency VARCHAR, identified_by VARCHAR, uploader VARCHAR,
     catalog_version VARCHAR, received_at VARCHAR, verdict VARCHAR, n_values BIGINT,
-    n_errors BIGINT, n_warnings BIGINT, state VARCHAR, state_at VARCHAR
+    n_errors BIGINT, n_warnings BIGINT, state VARCHAR, state_at VARCHAR,
+    province VARCHAR  -- a national hub's; NULL in a province's home (the home's province)
 );
 CREATE OR REPLACE TABLE ledger.submission_events (
     event_id BIGINT, submission_id BIGINT, state VARCHAR, "at" VARCHAR, actor VARCHAR,
@@ -82,7 +83,8 @@ CREATE OR REPLACE TABLE ledger.reviews (
 );
 CREATE OR REPLACE TABLE ledger.editions (
     edition_id BIGINT, year INTEGER, number INTEGER, released_at VARCHAR,
-    released_by VARCHAR, note VARCHAR
+    released_by VARCHAR, note VARCHAR,
+    province VARCHAR  -- as in ledger.submissions
 );
 CREATE OR REPLACE TABLE ledger.edition_submissions (edition_id BIGINT, submission_id BIGINT);
 CREATE OR REPLACE TABLE ledger.reopenings (
@@ -119,6 +121,7 @@ def catalog_frames(catalog: Catalog, reference: Reference) -> dict[str, pd.DataF
             t.id, t.chapter, t.number, order, t.title.fa, t.title.en, t.agency, t.source,
             t.period, t.geography, t.geography_definition,
             list(t.years) if t.years else None, catalog.version,
+            *(t.per_capita or (None, None)),
         ))  # fmt: skip
         for i, m in enumerate(t.measures, start=1):
             rows["measures"].append((t.id, m.id, i, m.title.fa, m.title.en, m.unit, m.type,
@@ -149,15 +152,20 @@ def ledger_frames(ledger: Ledger) -> dict[str, pd.DataFrame]:
     }
 
 
-def copy_inputs(con, catalog: Catalog, reference: Reference, ledger: Ledger) -> dict[str, int]:
+def copy_inputs(
+    con, catalog: Catalog, reference: Reference, ledger: Ledger,
+    ledger_tables: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, int]:  # fmt: skip
     """Replace the warehouse's `catalog` and `ledger` schemas, all or nothing.
 
-    `con` is a writable DuckDB connection held under the writer lock. Returns the rows
-    copied per table, for the build's report.
+    `con` is a writable DuckDB connection held under the writer lock. A national hub
+    passes `ledger_tables`, its received packages seen as the ledger's tables (see
+    salnameh.national), instead of the ledger's own. Returns the rows copied per table,
+    for the build's report.
     """
     frames = {
         **{f"catalog.{k}": v for k, v in catalog_frames(catalog, reference).items()},
-        **{f"ledger.{k}": v for k, v in ledger_frames(ledger).items()},
+        **{f"ledger.{k}": v for k, v in (ledger_tables or ledger_frames(ledger)).items()},
     }
     con.execute("BEGIN TRANSACTION")
     try:
@@ -167,8 +175,10 @@ def copy_inputs(con, catalog: Catalog, reference: Reference, ledger: Ledger) -> 
             if frame.empty:
                 continue
             con.register("incoming", frame)
-            # Positional: the frames are built in the order the DDL above declares.
-            con.execute(f"INSERT INTO {name} SELECT * FROM incoming")  # names from this module
+            # The catalog's frames are built in the order the DDL above declares; the
+            # ledger's are named, and a column one lacks (a province's province) stays NULL.
+            by_name = "BY NAME " if name.startswith("ledger.") else ""
+            con.execute(f"INSERT INTO {name} {by_name}SELECT * FROM incoming")  # names from here
             con.unregister("incoming")
         con.execute("COMMIT")
     except BaseException:

@@ -112,6 +112,9 @@ class TableDecl:
     geography_definition: str | None
     follows: Follows
     path: Path = field(compare=False)
+    # The population its additive figures are divided by for per-capita figures: (table,
+    # measure) of a population table, whose headline (every dimension's total) is used.
+    per_capita: tuple[str, str] | None = None
 
     def dimension(self, code_list: str) -> Dimension:
         return next(d for d in self.dimensions if d.code_list == code_list)
@@ -288,6 +291,12 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
     definition = r.get(data, "geography_definition", "", str, required=False)
     default_unit = r.get(data, "unit", "", str, required=False)
     follows = _follows(r, data)
+    per_capita = r.get(data, "per_capita", "", dict, required=False)
+    if per_capita is not None:
+        per_capita = (
+            r.get(per_capita, "table", "per_capita.", str),
+            r.get(per_capita, "measure", "per_capita.", str),
+        )
     years = r.get(data, "years", "", list, required=False)
     if years is not None and not all(isinstance(y, int) for y in years):
         r.fail("years", "should be a list of Jalali years such as [1390, 1395]")
@@ -312,7 +321,7 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
     known = {
         "id", "chapter", "number", "title", "agency", "source", "period", "geography",
         "geography_definition", "unit", "years", "dimensions", "measures", "rules",
-        "footnotes", "follows",
+        "footnotes", "follows", "per_capita",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         r.fail(str(key), f"unknown field; known fields are {', '.join(sorted(known))}")
@@ -335,6 +344,7 @@ def parse_table(data: Any, path: Path, problems: list[Problem]) -> TableDecl | N
         geography_definition=definition,
         follows=follows,
         path=path,
+        per_capita=per_capita,
     )
 
 

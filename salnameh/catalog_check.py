@@ -128,6 +128,15 @@ def check_table(
 
     for i, rule in enumerate(table.rules):
         problems += _check_rule(table, rule, f"rules[{i}]", reference, by_id)
+    if table.per_capita is not None:
+        other_id, measure_id = table.per_capita
+        other = by_id.get(other_id)
+        if other is None:
+            fail("per_capita.table", f"no table {other_id!r} in the catalog")
+        elif measure_id not in {m.id for m in other.measures}:
+            fail("per_capita.measure", f"{other_id} has no measure {measure_id!r}")
+        elif other.geography != "county" and table.geography == "county":
+            fail("per_capita.table", f"{other_id} has no county figures to divide by")
     return problems
 
 

@@ -42,16 +42,29 @@ def main(ctx: click.Context, home_path: str) -> None:
     help="SCI code of the province this home serves (00-30); a new home without it is "
     "the default installation, an existing one keeps its province.",
 )
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Make SCI's national hub: it receives provinces' packages, no agency files.",
+)
 @click.pass_obj
-def init(salnameh_home, province: str | None) -> None:
-    """Create the home folder and its stores for one province."""
-    from salnameh.installation import InstallationRefused, initialise
+def init(salnameh_home, province: str | None, national: bool) -> None:
+    """Create the home folder and its stores for one province (or SCI's national hub)."""
+    from salnameh.installation import InstallationRefused, initialise, initialise_national
 
+    if national and province is not None:
+        raise click.UsageError("a national hub serves no one province: --national or --province")
     try:
-        initialise(salnameh_home, province, Reference())
+        if national:
+            initialise_national(salnameh_home)
+        else:
+            initialise(salnameh_home, province, Reference())
     except InstallationRefused as refused:
         click.echo(f"{refused.en}\n{refused.fa}", err=True)
         sys.exit(2)
+    if salnameh_home.is_national:
+        click.echo(f"home ready: {salnameh_home.root} (national hub)")
+        return
     names = Reference.for_home(salnameh_home).province_names
     click.echo(f"home ready: {salnameh_home.root} (province {names.code}, {names.name_en})")
 
@@ -344,7 +357,13 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
 
     if from_inbox:
         if files or table_id or year or agency:
+    from salnameh.installation import InstallationRefused, refuse_agency_files
             raise click.UsageError("--inbox takes no files and no --table/--year/--agency")
+    try:
+        refuse_agency_files(salnameh_home)
+    except InstallationRefused as refused:
+        click.echo(f"{refused.en}\n{refused.fa}", err=True)
+        sys.exit(2)
         if user_id:
             raise click.UsageError("the inbox is the pipeline's channel: no --as with --inbox")
         _ingest_inbox(salnameh_home, lang, as_json)
@@ -965,3 +984,9 @@ def serve(salnameh_home, port: int) -> None:
 
 if __name__ == "__main__":
     main()
+# SCI's national hub (salnameh/national_cli.py).
+from salnameh.national_cli import national  # noqa: E402
+
+main.add_command(national)
+
+

@@ -25,6 +25,10 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # (Tehran, the province Salnameh was first built for). The one place the code names it.
 DEFAULT_PROVINCE = "23"
 
+# What a national hub (SCI's installation, `salnameh init --national`) answers for its
+# province: it serves none, and no reference seed holds this code.
+NATIONAL = "national"
+
 
 @dataclass(frozen=True)
 class Home:
@@ -69,15 +73,26 @@ class Home:
     def installation_path(self) -> Path:
         return self.root / "installation.json"
 
+    def _recorded(self) -> dict:
+        try:
+            return json.loads(self.installation_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    @property
+    def is_national(self) -> bool:
+        """Whether this home is SCI's national hub: it receives provinces' packages and
+        takes no agency files."""
+        return self._recorded().get("scope") == "national"
+
     @property
     def province(self) -> str:
         """SCI code of the province this installation serves (a home without
-        installation.json is the default installation)."""
-        try:
-            recorded = json.loads(self.installation_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return DEFAULT_PROVINCE
-        return str(recorded["province"])
+        installation.json is the default installation; a national hub answers NATIONAL)."""
+        recorded = self._recorded()
+        if recorded.get("scope") == "national":
+            return NATIONAL
+        return str(recorded.get("province", DEFAULT_PROVINCE))
 
     @property
     def holds_data(self) -> bool:
@@ -89,9 +104,15 @@ class Home:
         )
 
     def record_province(self, province: str) -> None:
+        self._record({"province": province})
+
+    def record_national(self) -> None:
+        self._record({"scope": "national"})
+
+    def _record(self, installation: dict) -> None:
         """Write installation.json whole or not at all (a temporary file, then a rename)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"province": province}, indent=2) + "\n"
+        text = json.dumps(installation, indent=2) + "\n"
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=self.root, prefix=".installation-", delete=False
         ) as handle:

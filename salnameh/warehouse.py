@@ -48,8 +48,11 @@ def dbt_target_dir(salnameh_home: Home) -> Path:
     return salnameh_home.root / "dbt" / "target"
 
 
-def dbt_vars(salnameh_home: Home) -> dict[str, str]:
-    """The project's vars for this home: its province, whose geography the models keep."""
+def dbt_vars(salnameh_home: Home) -> dict[str, str | bool]:
+    """The project's vars for this home: its province, whose geography the models keep,
+    or on a national hub every province's (`national`, the province then unused)."""
+    if salnameh_home.is_national:
+        return {"province": "", "national": True}
     return {"province": salnameh_home.province}
 
 
@@ -111,11 +114,16 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
     with writer_lock(salnameh_home):
         import duckdb
 
-        mark = ledger.change_mark()  # taken first: a change during the copy shows next time
+        mark = _change_mark(salnameh_home)  # taken first: a change during the copy shows next time
         con = duckdb.connect(str(salnameh_home.warehouse_path))
         try:
             ensure_raw_layer(con)  # a warehouse nothing was ingested into yet
-            copied = copy_inputs(con, catalog, reference, ledger)
+            if salnameh_home.is_national:
+                from salnameh.national import stage_packages
+
+                copied = stage_packages(con, salnameh_home, catalog, reference)
+            else:
+                copied = copy_inputs(con, catalog, reference, ledger)
         finally:
             con.close()
     path = staged_mark_path(salnameh_home)
@@ -124,11 +132,21 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
     return copied
 
 
-def build_is_due(salnameh_home: Home) -> str | None:
-    """The ledger's change mark when it moved on since the last staged build, else None."""
+def _change_mark(salnameh_home: Home) -> str:
+    """The ledger's change mark; a national hub's also moves with each package received."""
     from salnameh.ledger import Ledger
 
-    mark = Ledger(salnameh_home.ledger_path).change_mark()
+    ledger = Ledger(salnameh_home.ledger_path)
+    if not salnameh_home.is_national:
+        return ledger.change_mark()
+    from salnameh.receipts import Receipts
+
+    return f"packages-{Receipts(ledger).change_mark()}"
+
+
+def build_is_due(salnameh_home: Home) -> str | None:
+    """The ledger's change mark when it moved on since the last staged build, else None."""
+    mark = _change_mark(salnameh_home)
     path = staged_mark_path(salnameh_home)
     staged = path.read_text(encoding="utf-8") if path.exists() else None
     return mark if mark != staged else None
@@ -182,7 +200,8 @@ CREATE TABLE IF NOT EXISTS raw.submissions (
     catalog_version VARCHAR NOT NULL,
     received_at     VARCHAR NOT NULL,
     n_values        BIGINT NOT NULL,
-    loaded_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+    loaded_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    province        VARCHAR   -- whose figures: the home's, or on a hub the package's
 );
 CREATE TABLE IF NOT EXISTS raw.submission_values (
     submission_id BIGINT NOT NULL,
@@ -197,6 +216,8 @@ CREATE TABLE IF NOT EXISTS raw.submission_values (
 );
 -- Warehouses made before values could come from several sheets (until 2026-12).
 ALTER TABLE raw.submission_values ADD COLUMN IF NOT EXISTS source_sheet VARCHAR;
+-- Warehouses made before a hub held many provinces (until 2027-01): NULL, the home's.
+ALTER TABLE raw.submissions ADD COLUMN IF NOT EXISTS province VARCHAR;
 CREATE OR REPLACE VIEW raw."values" AS
 SELECT v.submission_id, s.table_id, s.period, v.geo, v.dim_key, v.measure, v.value, v.flag,
        coalesce(v.source_sheet, s.sheet) AS sheet, v.source_row, v.source_column
@@ -210,7 +231,8 @@ _SPLIT_OLD_LAYOUT = f"""
 ALTER TABLE raw.submissions RENAME TO submissions_before_split;
 ALTER TABLE raw."values" RENAME TO values_before_split;
 {RAW_SCHEMA}
-INSERT INTO raw.submissions
+INSERT INTO raw.submissions (submission_id, sha256, filename, table_id, period, sheet, agency,
+                             uploader, catalog_version, received_at, n_values, loaded_at)
 SELECT s.submission_id, s.sha256, s.filename, s.table_id, s.period,
        coalesce(v.sheet, ''), s.agency, s.uploader, s.catalog_version, s.received_at,
        s.n_values, s.loaded_at
@@ -319,11 +341,12 @@ class RawLoader:
             con.unregister("incoming")
             con.execute(
                 "INSERT INTO raw.submissions (submission_id, sha256, filename, table_id, period,"
-                " sheet, agency, uploader, catalog_version, received_at, n_values)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sheet, agency, uploader, catalog_version, received_at, n_values, province)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sid, submission["sha256"], submission["filename"], submission["table_id"],
                  submission["year"], sheet, submission["agency"], submission["uploader"],
-                 submission["catalog_version"], submission["received_at"], len(values)],
+                 submission["catalog_version"], submission["received_at"], len(values),
+                 self.home.province],
             )  # fmt: skip
             _pause_if("before_commit", self.home)
             con.execute("COMMIT")

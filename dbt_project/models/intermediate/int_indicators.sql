@@ -46,7 +46,13 @@ select
     units.additive,
     measures.decimals,
     measures.measure_position,
-    series.series_position
+    series.series_position,
+    -- The population the catalog divides this table's figures by, as its headline
+    -- indicator (per-capita figures, for quantities that add up).
+    case when units.additive then
+        denominator.table_id || '.' || tables.per_capita_measure
+        || case when denominator.dim_key = '' then '' else '[' || denominator.dim_key || ']' end
+    end as per_capita_of
 from {{ ref('stg_catalog__series') }} as series
 inner join {{ ref('stg_catalog__measures') }} as measures
     on measures.table_id = series.table_id
@@ -55,3 +61,8 @@ inner join {{ ref('units') }} as units
 left join labels
     on labels.table_id = series.table_id
     and labels.dim_key = series.dim_key
+inner join {{ ref('stg_catalog__tables') }} as tables
+    on tables.table_id = series.table_id
+left join {{ ref('stg_catalog__series') }} as denominator
+    on denominator.table_id = tables.per_capita_table
+    and denominator.is_total

@@ -3,6 +3,7 @@
 -- geography version it was reported on.
 select
     v.submission_id,
+    s.province,
     v.table_id,
     v.year,
     v.geo_code,

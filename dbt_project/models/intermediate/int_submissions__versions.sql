@@ -5,6 +5,7 @@
 with loaded as (
     select
         raw_sub.submission_id,
+        raw_sub.province,
         raw_sub.table_id,
         raw_sub.year,
         raw_sub.agency_id,
@@ -57,11 +58,12 @@ versions as (
 
 select
     * exclude (last_edition_id),
-    -- The released version: the one in the newest edition that holds this table-year.
+    -- The released version: the one in the newest edition that holds this table-year (of
+    -- its province: a national hub holds every province's).
     coalesce(
         last_edition_id is not null
         and row_number() over (
-            partition by table_id, year, last_edition_id is not null
+            partition by province, table_id, year, last_edition_id is not null
             order by last_edition_id desc, submission_id desc
         ) = 1,
         false

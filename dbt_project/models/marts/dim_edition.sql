@@ -2,6 +2,7 @@
 -- released and how many table-years it froze. Public, like the edition itself: readers see
 -- which edition they are reading and when it came out, without the ledger.
 select
+    province,
     edition_year as year,
     edition_number,
     released_at_utc,

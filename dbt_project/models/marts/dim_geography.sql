@@ -1,13 +1,14 @@
 -- Every version of every place: a county whose boundary changed has one row per boundary,
 -- each with the years it is valid for and the lineage events that opened it.
 with born as (
+    -- A county made of parts of two (Aghajari, 1391) names both, joined by '+'.
     select
         to_code as code,
         year,
-        from_code,
-        note
+        string_agg(from_code, '+' order by from_code) as from_code
     from {{ province_lineage() }}
     where event = 'split'
+    group by all
 )
 
 select

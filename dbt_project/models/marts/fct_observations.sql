@@ -12,6 +12,7 @@ with notes as (
 
 select
     obs.submission_id,
+    obs.province,
     obs.table_id,
     obs.year,
     obs.geo_code,

@@ -3,7 +3,8 @@
 -- reason a coordinator gave when reopening the table-year, else the approval's comment.
 -- A table-year first released in a later edition is listed once, with no cell.
 with releases as (
-    select distinct edition_id, edition_year, edition_number, released_at_utc, submission_id
+    select distinct
+        edition_id, province, edition_year, edition_number, released_at_utc, submission_id
     from {{ ref('stg_ledger__editions') }}
 ),
 
@@ -16,6 +17,7 @@ held as (
 pairs as (
     -- Each table-year of an edition beside the same table-year in the previous edition.
     select
+        cur.province,
         cur.edition_year as year,
         cur.edition_number,
         cur.released_at_utc,
@@ -24,7 +26,8 @@ pairs as (
         cur.submission_id
     from held as cur
     left join held as prev
-        on prev.edition_year = cur.edition_year
+        on prev.province = cur.province
+        and prev.edition_year = cur.edition_year
         and prev.edition_number = cur.edition_number - 1
         and prev.table_id = cur.table_id
     where cur.edition_number > 1
@@ -33,7 +36,7 @@ pairs as (
 
 reasons as (
     select
-        pairs.year, pairs.edition_number, pairs.table_id,
+        pairs.province, pairs.year, pairs.edition_number, pairs.table_id,
         coalesce(
             (select arg_max(r.reason, r.reopened_at_utc) from {{ ref('stg_ledger__reopenings') }} as r
              where r.table_id = pairs.table_id and r.year = pairs.year
@@ -46,7 +49,7 @@ reasons as (
 
 cells as (
     select
-        pairs.year, pairs.edition_number, pairs.table_id,
+        pairs.province, pairs.year, pairs.edition_number, pairs.table_id,
         coalesce(new.geo_code, old.geo_code) as geo_code,
         coalesce(new.dim_key, old.dim_key) as dim_key,
         coalesce(new.measure_id, old.measure_id) as measure_id,
@@ -69,6 +72,7 @@ cells as (
 )
 
 select
+    pairs.province,
     pairs.year,
     pairs.edition_number,
     pairs.edition_number - 1 as previous_edition,
@@ -85,10 +89,12 @@ select
     reasons.reason
 from pairs
 left join cells
-    on cells.year = pairs.year
+    on cells.province = pairs.province
+    and cells.year = pairs.year
     and cells.edition_number = pairs.edition_number
     and cells.table_id = pairs.table_id
 left join reasons
-    on reasons.year = pairs.year
+    on reasons.province = pairs.province
+    and reasons.year = pairs.year
     and reasons.edition_number = pairs.edition_number
     and reasons.table_id = pairs.table_id

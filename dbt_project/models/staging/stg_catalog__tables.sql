@@ -11,5 +11,7 @@ select
     geography_level,
     geography_definition,
     years as published_years,
-    catalog_version
+    catalog_version,
+    per_capita_table,
+    per_capita_measure
 from {{ source('catalog', 'tables') }}

@@ -1,6 +1,7 @@
 -- One row per (edition, submission) it froze.
 select
     e.edition_id,
+    coalesce(e.province, {{ installation_province() }}) as province,
     e.year as edition_year,
     e.number as edition_number,
     e.released_by,
