@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salnameh.settings import PROJECT_ROOT, REFERENCE_DIR
+from salnameh.settings import PROJECT_ROOT
 
 WORKBOOKS = PROJECT_ROOT / "data" / "sci-workbooks" / "1390"
 CENSUS_1390 = (
@@ -74,98 +74,16 @@ def census_totals() -> tuple[dict[str, int], dict[str, int]]:
     return dict(provinces), dict(counties)
 
 
-# ------------------------------------------------------------------ the package, for now
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_package(home: Path, year: int, out: Path) -> Path:
-    """The province's newest edition of `year` as a package, in the format the lead's
-    publishing/package.py writes (the test uses `salnameh export --format package` once it
-    exists): read from the province's public snapshot."""
-    from salnameh.catalog import catalog_version
-    from salnameh.reference import Reference
-    from salnameh.settings import Home
-
-    province = Home(home).province
-    names = Reference(province=province).province_names
-    snapshot = home / "snapshots" / "public.duckdb"
-    with duckdb.connect(str(snapshot), read_only=True) as con:
-        edition, released_at = con.execute(
-            "SELECT edition_number, released_at_utc FROM marts.dim_edition WHERE year = ?"
-            " ORDER BY edition_number DESC LIMIT 1",
-            [year],
-        ).fetchone()
-        folder = out / f"salnameh-package-{province}-{year}-edition-{edition}"
-        folder.mkdir(parents=True)
-        con.execute(
-            "COPY (SELECT ? AS province, table_id, year, geo_code AS geo, dim_key,"
-            " measure_id AS measure, value, flag, unit, ? AS edition, submission_id"
-            " FROM marts.fct_observations WHERE is_released AND year = ?"
-            " ORDER BY table_id, geo, dim_key, measure) TO ? (FORMAT parquet)",
-            [province, edition, year, str(folder / "observations.parquet")],
-        )
-        rows = con.execute(
-            "SELECT table_id, geo, dim_key, measure, value, flag, unit"
-            " FROM read_parquet(?) ORDER BY ALL",
-            [str(folder / "observations.parquet")],
-        ).fetchall()
-        tables = len({r[0] for r in rows})
-        footnotes = con.execute(
-            "SELECT table_id, unnest(footnotes_fa), unnest(footnotes_en) FROM marts.dim_table"
-            " WHERE table_id IN (SELECT DISTINCT table_id FROM read_parquet(?))",
-            [str(folder / "observations.parquet")],
-        ).fetchall()
-    with (folder / "observations.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", "PROVINCE", "TABLE_ID",
-                         "TIME_PERIOD", "GEO", "DIM_KEY", "MEASURE", "OBS_VALUE", "OBS_STATUS",
-                         "UNIT_MEASURE"])  # fmt: skip
-        for t, geo, key, measure, value, flag, unit in rows:
-            writer.writerow(["dataflow", f"SALNAMEH:{t}(1.0)", "I", province, t, year, geo,
-                             key, measure, value, flag or "", unit])  # fmt: skip
-    with (folder / "footnotes.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["table_id", "year", "fa", "en"])
-        writer.writerows([(t, year, fa, en) for t, fa, en in footnotes])
-    with (folder / "revisions.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(["table_id", "geo", "dim_key", "measure",
-                                     "previous_edition", "previous_value", "value",
-                                     "previous_flag", "flag"])  # fmt: skip
-    counted = {"observations.parquet": len(rows), "observations.csv": len(rows),
-               "footnotes.csv": len(footnotes), "revisions.csv": 0}  # fmt: skip
-    manifest = {
-        "format": "salnameh-package",
-        "format_version": 1,
-        "province": {"code": province, "name_fa": names.name_fa, "name_en": names.name_en},
-        "year": year,
-        "edition": edition,
-        "released_at": released_at.isoformat() + "+00:00",
-        "catalog_version": catalog_version(),
-        "reference_versions": {
-            p.name: _sha256(p) for p in sorted(REFERENCE_DIR.glob("*.csv"))
-        },
-        "files": {
-            name: {"sha256": _sha256(folder / name), "bytes": (folder / name).stat().st_size,
-                   "rows": n}
-            for name, n in counted.items()
-        },
-        "counts": {"tables": tables, "observations": len(rows)},
-        "producer": "salnameh test fixture",
-        "created_at": "2026-12-06T00:00:00+00:00",
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
-    return folder
-
-
 def export_package(home: Path, year: int, out: Path) -> Path:
-    """`salnameh export --format package` once the lead's writer exists, else the fixture's."""
-    if (PROJECT_ROOT / "publishing" / "package.py").exists():
-        ok("export", "--year", str(year), "--format", "package", "--out", str(out), home=home)
-        found = sorted(out.rglob("salnameh-package-*"))
-        assert found, f"no package written under {out}"
-        return found[-1]
-    return write_package(home, year, out)
+    """The province's package of `year`, as `salnameh export --format package` writes it."""
+    ok("export", "--year", str(year), "--format", "package", "--out", str(out), home=home)
+    found = sorted(out.rglob("salnameh-package-*"))
+    assert len(found) == 1, f"one package expected under {out}, found {found}"
+    return found[0]
 
 
 # ---------------------------------------------------------------- three provinces, a hub
@@ -176,8 +94,7 @@ def province_package(root: Path, province: str) -> Path:
     workbook = WORKBOOKS / f"census2011p{province}.xls"
     ok("ingest", str(workbook), "--table", "pop_county_sex_age", "--year", str(YEAR), home=home)
     ok("users", "add", "coord", "--role", "coordinator", "--name", "Coordinator", home=home)
-    ok("users", "add", "expert", "--role", "expert", "--name", "Expert", "--as", "coord",
-       home=home)  # fmt: skip
+    ok("users", "add", "expert", "--role", "expert", "--name", "Expert", "--as", "coord", home=home)
     queue = json.loads(ok("review", "list", "--year", str(YEAR), "--json", home=home))
     ids = [str(item["submission_id"]) for item in queue]
     assert ids
@@ -196,8 +113,12 @@ def hub(tmp_path_factory) -> dict:
     received = cli("national", "receive", *map(str, packages.values()), "--json", home=hub_home)
     assert received.returncode == 0, received.stdout + received.stderr
     ok("build", home=hub_home)
-    return {"root": root, "home": hub_home, "packages": packages,
-            "receive": json.loads(received.stdout)}  # fmt: skip
+    return {
+        "root": root,
+        "home": hub_home,
+        "packages": packages,
+        "receive": json.loads(received.stdout),
+    }
 
 
 def hub_query(hub: dict, sql: str, params=()) -> list[tuple]:
@@ -216,20 +137,27 @@ def test_the_hub_receives_three_provinces(hub):
 def test_the_hubs_marts_equal_the_census_by_province_and_county(hub):
     provinces, counties = census_totals()
     assert provinces["23"] == 12_183_391
-    got = dict(hub_query(hub,
-        "SELECT geo_code, value FROM marts.fct_indicator_series WHERE indicator_id = ?"
-        " AND year = ? AND version = 'released' AND basis = 'as_published'"
-        " AND geo_level IN ('province', 'nation')", [HEADLINE, YEAR]))  # fmt: skip
+    got = dict(
+        hub_query(
+            hub,
+            "SELECT geo_code, value FROM marts.fct_indicator_series WHERE indicator_id = ?"
+            " AND year = ? AND version = 'released' AND basis = 'as_published'"
+            " AND geo_level IN ('province', 'nation')",
+            [HEADLINE, YEAR],
+        )
+    )
     for p in PROVINCES:
         assert got[p] == provinces[p], p
     assert got["IR"] == sum(provinces[p] for p in PROVINCES)
     # Every county of the three: its total in fct_observations equals the census, by name.
-    rows = hub_query(hub,
+    rows = hub_query(
+        hub,
         "SELECT o.province, g.name_fa, o.value FROM marts.fct_observations AS o"
         " JOIN marts.dim_geography AS g ON g.geo_code = o.geo_code AND g.level = 'county'"
         "  AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)"
         " WHERE o.table_id = 'pop_county_sex_age' AND o.dim_key = ? AND o.is_released",
-        [TOTAL])  # fmt: skip
+        [TOTAL],
+    )
     from salnameh.persian import name_key
 
     by_key = {(p, name_key(c)): n for (p, c), n in counties.items() if p in PROVINCES}
@@ -239,21 +167,27 @@ def test_the_hubs_marts_equal_the_census_by_province_and_county(hub):
 
 
 def test_shares_and_ranks_among_the_provinces(hub):
-    rows = hub_query(hub,
+    rows = hub_query(
+        hub,
         "SELECT geo_code, share_of_nation, rank_among_provinces, n_provinces"
         " FROM marts.fct_indicator_series WHERE indicator_id = ? AND year = ?"
         " AND version = 'released' AND basis = 'as_published'"
-        " AND geo_level IN ('province', 'nation') ORDER BY geo_code", [HEADLINE, YEAR])  # fmt: skip
+        " AND geo_level IN ('province', 'nation') ORDER BY geo_code",
+        [HEADLINE, YEAR],
+    )
     by_code = {r[0]: r[1:] for r in rows}
     provinces, _ = census_totals()
     three = sum(provinces[p] for p in PROVINCES)
     assert by_code["23"][0] == pytest.approx(provinces["23"] / three)
     assert by_code["23"][1] == 1 and by_code["01"][1] == 2 and by_code["25"][1] == 3
     assert by_code["IR"][2] == 3  # three provinces of 31 delivered: said in the note
-    note = hub_query(hub,
+    note = hub_query(
+        hub,
         "SELECT break_note_en FROM marts.fct_indicator_series WHERE geo_code = 'IR'"
         " AND indicator_id = ? AND year = ? AND version = 'released'"
-        " AND basis = 'as_published'", [HEADLINE, YEAR])[0][0]  # fmt: skip
+        " AND basis = 'as_published'",
+        [HEADLINE, YEAR],
+    )[0][0]
     assert "3 of 31" in note
 
 
@@ -331,8 +265,15 @@ def test_an_unknown_catalog_version_is_refused(hub, tmp_path):
 
 
 def test_a_national_home_takes_no_agency_file(hub):
-    done = cli("ingest", str(WORKBOOKS / "census2011p25.xls"), "--table",
-               "pop_county_sex_age", "--year", str(YEAR), home=hub["home"])  # fmt: skip
+    done = cli(
+        "ingest",
+        str(WORKBOOKS / "census2011p25.xls"),
+        "--table",
+        "pop_county_sex_age",
+        "--year",
+        str(YEAR),
+        home=hub["home"],
+    )
     assert done.returncode == 2 and "national hub" in done.stderr
 
 
