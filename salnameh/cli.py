@@ -355,15 +355,16 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
     """
     from ingestion.ingest import Ingestor
 
-    if from_inbox:
-        if files or table_id or year or agency:
     from salnameh.installation import InstallationRefused, refuse_agency_files
-            raise click.UsageError("--inbox takes no files and no --table/--year/--agency")
+
     try:
         refuse_agency_files(salnameh_home)
     except InstallationRefused as refused:
         click.echo(f"{refused.en}\n{refused.fa}", err=True)
         sys.exit(2)
+    if from_inbox:
+        if files or table_id or year or agency:
+            raise click.UsageError("--inbox takes no files and no --table/--year/--agency")
         if user_id:
             raise click.UsageError("the inbox is the pipeline's channel: no --as with --inbox")
         _ingest_inbox(salnameh_home, lang, as_json)
