@@ -4,6 +4,7 @@ with nothing shown, and the cycle's actions through the widgets, checked in the 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -48,6 +49,35 @@ def home(demo_home, tmp_path) -> Path:
 
 def ledger_of(root: Path) -> Ledger:
     return Ledger(root / "ledger.sqlite")
+
+
+# The demo plants its anomalies among the catalog's tables (demo/anomalies.csv): the tests
+# take their cases from that plan and the ledger, not from table names, so a catalog that
+# grows does not move them out from under the tests.
+def planted(root: Path) -> list[dict]:
+    with (root / "demo" / "anomalies.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def returned_collapse(root: Path) -> tuple[dict, dict]:
+    """A table-year the demo's experts returned for a planted collapse: (its review queue
+    row, the planted anomaly)."""
+    collapses = {(a["table_id"], int(a["year"])): a for a in planted(root)
+                 if a["kind"] == "collapse"}  # fmt: skip
+    for row in ledger_of(root).review_queue():
+        if row["review_state"] == "returned" and (row["table_id"], row["year"]) in collapses:
+            return row, collapses[(row["table_id"], row["year"])]
+    raise AssertionError("the demo returned no collapse")
+
+
+def rejected_in_1402(root: Path) -> str:
+    """An agency whose 1402 table is still rejected (a planted error) and so overdue."""
+    ledger = ledger_of(root)
+    current = {(s.table_id, s.year): s for s in ledger.submissions()}  # latest last
+    for (table_id, year), s in current.items():
+        if year == 1402 and s.verdict == "rejected" and ledger.current(table_id, year) is None:
+            return s.agency
+    raise AssertionError("the demo leaves no 1402 table rejected")
 
 
 def texts(app) -> str:
@@ -124,13 +154,17 @@ def test_wrong_role_is_refused_with_the_core_message(
 def test_liaison_sees_only_its_agency_tables_even_when_asking_for_another(
     portal_page, demo_home, catalog
 ):
-    app = portal_page("screens/liaison_tables.py", demo_home.root, actor=ROADS, lang="en")
-    app.session_state["staff_agency"] = "gas"  # a crafted request for another agency
+    agency = rejected_in_1402(demo_home.root)
+    other = "gas" if agency != "gas" else "road_maintenance"
+    app = portal_page("screens/liaison_tables.py", demo_home.root, actor=liaison(agency),
+                      lang="en")  # fmt: skip
+    app.session_state["staff_agency"] = other  # a crafted request for another agency
     app.run()
     frame = table(app)
-    mine = {t.title.en for t in catalog if t.agency == "road_maintenance"}
+    mine = {t.title.en for t in catalog if t.agency == agency}
     assert len(frame) >= 1 and set(frame["Table"]) <= mine
-    assert "Gas" not in texts(app)
+    theirs = {t.title.en for t in catalog if t.agency == other}
+    assert not theirs & set(frame["Table"])
     # The overdue 1402 table is there with its Jalali deadline and days overdue.
     row = frame[frame["Year"] == "1402"].iloc[0]
     assert row["State"] == "rejected" and "days overdue" in row["Time"]
@@ -147,10 +181,13 @@ def test_liaison_sees_only_its_agency_tables_even_when_asking_for_another(
 def test_liaison_history_holds_only_its_agency_and_the_experts_comment(
     portal_page, demo_home, catalog
 ):
-    app = portal_page("screens/liaison_history.py", demo_home.root, actor=GAS, lang="en").run()
+    returned, _anomaly = returned_collapse(demo_home.root)
+    agency = returned["agency"]
+    app = portal_page("screens/liaison_history.py", demo_home.root, actor=liaison(agency),
+                      lang="en").run()  # fmt: skip
     ledger = ledger_of(demo_home.root)
     ids = {int(i) for i in grid(app)["Submission"]}
-    assert ids == {s.submission_id for s in ledger.submissions() if s.agency == "gas"}
+    assert ids == {s.submission_id for s in ledger.submissions() if s.agency == agency}
     assert "The figure falls far below its series" in texts(app)  # the demo's return comment
     received = grid(app)["Received"].iloc[0]
     assert received.startswith("14"), received  # a Jalali date
@@ -281,8 +318,10 @@ def test_the_upload_function_is_the_clis_ingestion(home, tmp_path):
 
 
 # ---------------------------------------------------------------------------- experts
-def _review_page(portal_page, home, state: str, sid: int, lang: str = "en"):
+def _review_page(portal_page, home, state: str, sid: int, lang: str = "en", year=None):
     app = portal_page("screens/review.py", home, actor=EXPERT, lang=lang).run()
+    if year is not None:
+        app.selectbox(key="queue_year").set_value(year).run()
     app.selectbox(key="queue_state").set_value(state).run()
     app.selectbox(key="review_submission").set_value(sid).run()
     assert not app.exception, app.exception
@@ -341,34 +380,36 @@ def test_return_without_comment_is_refused_in_persian(portal_page, home):
     assert ledger.reviews(sid) == []
 
 
+def county_name(code: str) -> str:
+    from salnameh.reference import Reference
+
+    return next(g.name_en for g in Reference().geography if g.code == code)
+
+
 def test_submission_page_shows_values_report_and_flags_with_a_chart(portal_page, demo_home):
     ledger = ledger_of(demo_home.root)
-    collapse = next(
-        r
-        for r in ledger.review_queue(1402)
-        if r["table_id"] == "gas_subscribers_consumption_county"
-    )
-    app = _review_page(portal_page, demo_home.root, "returned", collapse["submission_id"])
+    collapse, anomaly = returned_collapse(demo_home.root)
+    app = _review_page(portal_page, demo_home.root, "returned", collapse["submission_id"],
+                       year=collapse["year"])  # fmt: skip
     values = next(d.value for d in app.dataframe if "Cell" in d.value.columns)
     assert len(values) == ledger.get(collapse["submission_id"]).n_values
     assert "Values read from the internal snapshot" in texts(app)
     titles = [e.label for e in app.expander]
-    assert any(t.startswith("warning: sharp drop · Pishva") for t in titles), titles
+    place = county_name(anomaly["geo_code"])
+    assert any(t.startswith(f"warning: sharp drop · {place}") for t in titles), titles
     assert app.get("vega_lite_chart"), "no chart of the flagged series"
 
 
 def test_flag_verdict_is_recorded_and_counted_as_judged(portal_page, home):
     ledger = ledger_of(home)
-    collapse = next(
-        r
-        for r in ledger.review_queue(1402)
-        if r["table_id"] == "gas_subscribers_consumption_county"
-    )
-    app = _review_page(portal_page, home, "returned", collapse["submission_id"])
-    radio = next(r for r in app.radio if r.key.startswith("verdict_"))
+    collapse, anomaly = returned_collapse(home)
+    app = _review_page(portal_page, home, "returned", collapse["submission_id"],
+                       year=collapse["year"])  # fmt: skip
+    county = f"/{anomaly['geo_code']}/"
+    radio = next(r for r in app.radio if r.key.startswith("verdict_") and county in r.key)
     anomaly_id = radio.key.removeprefix("verdict_")
     radio.set_value("error")
-    app.text_input(key=f"note_{anomaly_id}").set_value("Pishva sent thousands by mistake.")
+    app.text_input(key=f"note_{anomaly_id}").set_value("The county sent thousands by mistake.")
     app.button(key=f"judge_submit_{anomaly_id}").click().run()
     assert not app.exception
     assert "Verdict recorded." in [s.value for s in app.success]
