@@ -201,9 +201,12 @@ def class_breaks(values: list[float], classes: int = len(BLUES)) -> list[float]:
     return limits
 
 
-def choropleth(features: list[dict], lang: str, unit: str) -> alt.Chart:
-    """Counties filled by the class of their figure; no background tiles, so it draws
-    offline."""
+UNLABELLED_GREY = "#d9d9d9"  # a county on the map with no figure of its own
+
+
+def choropleth(features: list[dict], lang: str, unit: str, unlabelled=()) -> alt.Chart:
+    """Counties filled by the class of their figure, over the `unlabelled` ones in grey
+    (no figure, no tooltip); no background tiles, so it draws offline."""
     fa = lang == "fa"
     tooltip = [
         alt.Tooltip("properties.place:N", title="شهرستان" if fa else "County"),
@@ -216,13 +219,17 @@ def choropleth(features: list[dict], lang: str, unit: str) -> alt.Chart:
         else alt.Scale(range=[BLUES[2]])
     )
     legend = alt.Legend(orient="left", format=",~r", labelExpr=label_digits(lang) or "datum.label")
-    return (
+    counties = (
         alt.Chart(alt.Data(values=features))
         .mark_geoshape(stroke="white", strokeWidth=1)
         .encode(
             color=alt.Color("properties.value:Q", title=unit, scale=scale, legend=legend),
             tooltip=tooltip,
         )
-        .project(type="mercator")
-        .properties(height=480)
     )
+    if unlabelled:
+        grey = alt.Chart(alt.Data(values=list(unlabelled))).mark_geoshape(
+            fill=UNLABELLED_GREY, stroke="white", strokeWidth=1
+        )
+        counties = alt.layer(grey, counties)
+    return counties.project(type="mercator").properties(height=480)

@@ -1,9 +1,13 @@
-"""The county map's data: today's county boundaries (OpenStreetMap, ODbL), merged back along
-the geography lineage for earlier years, each map unit with its figure for the year.
+"""The county map's data: today's county boundaries of the home's province (OpenStreetMap,
+ODbL; seeds/geo/counties/NN.geojson), merged back along the geography lineage for earlier
+years, each map unit with its figure for the year.
 
 The boundaries are today's. For a year before a split, the child's polygon is drawn as part
 of the county it split from (Pardis inside Tehran for 1390), with the parent's figure: the
 parent's figure covered that ground, and the polygons together are its boundary then.
+Counties formed after the 1395 census have no SCI code in the boundaries (code null): they
+are drawn unlabelled, in grey under the coloured counties, since their figures are inside
+the county they were part of and the lineage does not say which that was.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from salnameh.settings import SEEDS_DIR
 
 Query = Callable[..., pd.DataFrame]
 
-BOUNDARIES = SEEDS_DIR / "geo" / "tehran_counties.geojson"
+BOUNDARIES_DIR = SEEDS_DIR / "geo" / "counties"
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 MAPPABLE = """
@@ -46,10 +50,16 @@ WHERE indicator_id = ? AND year = ? AND basis = 'as_published' AND geo_level = '
 """
 
 
-@lru_cache(maxsize=1)
-def boundaries(path: Path = BOUNDARIES) -> tuple[dict, ...]:
-    """Today's county features, rings wound clockwise as d3-geo (Vega) draws them."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+def boundaries_path(province: str) -> Path:
+    """The province's county boundaries: seeds/geo/counties/<SCI code>.geojson."""
+    return BOUNDARIES_DIR / f"{province}.geojson"
+
+
+@lru_cache(maxsize=4)
+def _features(province: str) -> tuple[dict, ...]:
+    """Today's county features, rings wound clockwise as d3-geo (Vega) draws them; code
+    None for a county formed after 1395."""
+    data = json.loads(boundaries_path(province).read_text(encoding="utf-8"))
     features = []
     for feature in data["features"]:
         geometry = feature["geometry"]
@@ -58,15 +68,38 @@ def boundaries(path: Path = BOUNDARIES) -> tuple[dict, ...]:
             if geometry["type"] == "MultiPolygon"
             else [geometry["coordinates"]]
         )
+        code = feature["properties"]["code"]
         features.append(
             {
-                "code": str(feature["properties"]["code"]),
+                "code": None if code is None else str(code),
                 "name_fa": feature["properties"]["name_fa"],
                 "name_en": feature["properties"]["name_en"],
                 "polygons": [_d3_winding(p) for p in polygons],
             }
         )
     return tuple(features)
+
+
+def boundaries(province: str) -> tuple[dict, ...]:
+    """The province's counties with an SCI code, as _features gives them."""
+    return tuple(f for f in _features(province) if f["code"] is not None)
+
+
+def uncoded(province: str) -> tuple[dict, ...]:
+    """Counties formed after 1395, without an SCI code: drawn unlabelled."""
+    return tuple(f for f in _features(province) if f["code"] is None)
+
+
+def uncoded_features(province: str) -> list[dict]:
+    """GeoJSON features of the uncoded counties, with no figure and no label."""
+    return [
+        {
+            "type": "Feature",
+            "properties": {},
+            "geometry": {"type": "MultiPolygon", "coordinates": f["polygons"]},
+        }
+        for f in uncoded(province)
+    ]
 
 
 def _signed_area(ring: list) -> float:
@@ -95,11 +128,11 @@ def unit_of(code: str, year: int, lineage: list[LineageEvent]) -> str:
     return code
 
 
-def map_units(year: int, lineage: list[LineageEvent]) -> list[dict]:
+def map_units(year: int, lineage: list[LineageEvent], province: str) -> list[dict]:
     """One map unit per county of `year`: its code and the polygons of today's counties on
     its ground (several when a county later split), with today's names of those counties."""
     units: dict[str, dict] = {}
-    for feature in boundaries():
+    for feature in boundaries(province):
         code = unit_of(feature["code"], year, lineage)
         unit = units.setdefault(code, {"code": code, "polygons": [], "parts": []})
         unit["polygons"] += feature["polygons"]
@@ -116,16 +149,22 @@ def map_years(query: Query, indicator_id: str) -> list[int]:
 
 
 def map_frame(
-    query: Query, indicator_id: str, year: int, decimals: int, lineage: list, lang: str
+    query: Query,
+    indicator_id: str,
+    year: int,
+    decimals: int,
+    lineage: list,
+    lang: str,
+    province: str,
 ) -> pd.DataFrame:
     """One row per map unit of the year: code, place (with the later counties it held),
     the figure, its text as printed, and its share of the province."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year]).set_index("geo_code")
-    province = query(PROVINCE, [indicator_id, year])
-    total = province["value"].iloc[0] if not province.empty else None
+    province_row = query(PROVINCE, [indicator_id, year])
+    total = province_row["value"].iloc[0] if not province_row.empty else None
     rows = []
-    for unit in map_units(year, lineage):
+    for unit in map_units(year, lineage, province):
         code = unit["code"]
         found = values.loc[code] if code in values.index else None
         own = next((p for p in unit["parts"] if p["code"] == code), unit["parts"][0])
@@ -154,11 +193,11 @@ def map_frame(
     return pd.DataFrame(rows)
 
 
-def geo_features(frame: pd.DataFrame, year: int, lineage: list) -> list[dict]:
+def geo_features(frame: pd.DataFrame, year: int, lineage: list, province: str) -> list[dict]:
     """GeoJSON features of the year's map units carrying the frame's row as properties."""
     by_code = {r["geo_code"]: r for r in frame.to_dict("records")}
     features = []
-    for unit in map_units(year, lineage):
+    for unit in map_units(year, lineage, province):
         properties = {
             k: (None if isinstance(v, float) and pd.isna(v) else v)
             for k, v in by_code.get(unit["code"], {"geo_code": unit["code"]}).items()

@@ -22,7 +22,7 @@ from salnameh.catalog import load_catalog
 from salnameh.ledger import Ledger
 from salnameh.reference import LineageEvent, Reference
 from salnameh.series import series_frame
-from salnameh.settings import home
+from salnameh.settings import DEFAULT_PROVINCE, home
 from salnameh.snapshots import PUBLIC, open_snapshot
 
 pytestmark = pytest.mark.integration
@@ -430,22 +430,39 @@ def test_counties_merge_back_along_the_lineage():
     assert county_map_data.unit_of("2320", 1391, lineage) == "2320"
     assert county_map_data.unit_of("2319", 1388, lineage) == "2312"  # Baharestan: Robat Karim
     assert county_map_data.unit_of("2319", 1375, lineage) == "2309"  # ... then Shahriar
-    units = {u["code"]: u for u in county_map_data.map_units(1390, lineage)}
+    units = {u["code"]: u for u in county_map_data.map_units(1390, lineage, DEFAULT_PROVINCE)}
     assert len(units) == 14 and {p["code"] for p in units["2306"]["parts"]} == {"2306", "2321"}
     made_up = [LineageEvent(1400, "split", "2301", "2399", True, "")]
     assert county_map_data.unit_of("2399", 1399, made_up) == "2301"
 
 
 def test_boundaries_are_wound_for_d3_and_ship_with_their_licence():
-    features = county_map_data.boundaries()
+    features = county_map_data.boundaries(DEFAULT_PROVINCE)
     assert len(features) == 16
     for feature in features:
         for polygon in feature["polygons"]:
             assert county_map_data._signed_area(polygon[0]) < 0  # outer ring clockwise
-    folder = county_map_data.BOUNDARIES.parent
+    folder = county_map_data.BOUNDARIES_DIR.parent
     sources = (folder / "SOURCES.md").read_text(encoding="utf-8")
     assert "© OpenStreetMap contributors" in sources and "ODbL" in sources
-    assert county_map_data.BOUNDARIES.stat().st_size < 300_000
+    assert county_map_data.boundaries_path(DEFAULT_PROVINCE).stat().st_size < 300_000
+
+
+def test_every_province_maps_its_coded_counties_and_draws_the_rest_unlabelled():
+    """Each province's map: a feature for every county of today with an SCI code in the
+    province's reference; counties formed after 1395 (code null) drawn grey, unlabelled."""
+    for code in Reference().provinces:
+        reference = Reference(province=code)
+        today = {g.code for g in reference.geography_in(1402, "county")}
+        mapped = {f["code"] for f in county_map_data.boundaries(code)}
+        assert mapped <= today, code
+        assert len(today - mapped) <= 1, code  # Poldokhtar (1508) has no feature
+        units = county_map_data.map_units(1402, reference.lineage, code)
+        assert {u["code"] for u in units} == mapped, code
+    qom = county_map_data.uncoded_features("25")
+    assert len(qom) == 2 and all(f["properties"] == {} for f in qom)  # Jafarabad, Kahak
+    spec = charts.choropleth([], "fa", "نفر", qom).to_dict()
+    assert spec["layer"][0]["mark"]["fill"] == charts.UNLABELLED_GREY
 
 
 def test_class_breaks_split_skewed_figures():

@@ -67,11 +67,26 @@ with right:
 chosen = options[options["indicator_id"] == indicator_id].iloc[0]
 unit = chosen["unit_title_fa" if FA else "unit_title_en"]
 lineage = reference().lineage
-frame = mapdata.map_frame(query, indicator_id, year, int(chosen["decimals"]), lineage, LANG)
+province = reference().province
+frame = mapdata.map_frame(
+    query, indicator_id, year, int(chosen["decimals"]), lineage, LANG, province
+)
 st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
-features = mapdata.geo_features(frame, year, lineage)
-st.altair_chart(choropleth(features, LANG, unit), width="stretch")
+features = mapdata.geo_features(frame, year, lineage, province)
+unlabelled = mapdata.uncoded_features(province)
+st.altair_chart(choropleth(features, LANG, unit, unlabelled), width="stretch")
 st.caption(mapdata.ATTRIBUTION)
+if unlabelled:
+    names = [c["name_fa" if FA else "name_en"] for c in mapdata.uncoded(province)]
+    st.caption(
+        tr(
+            f"به رنگ خاکستری: شهرستان‌هایی که پس از سرشماری ۱۳۹۵ تشکیل شده‌اند و هنوز کد "
+            f"مرکز آمار ندارند ({'، '.join(names)})؛ رقم آن‌ها در شهرستانی است که از آن جدا "
+            "شده‌اند.",
+            f"In grey: counties formed after the 1395 census that have no SCI code yet "
+            f"({', '.join(names)}); their figures are in the county they were part of.",
+        )
+    )
 if frame["merged"].any():
     merged = (
         "، ".join(frame.loc[frame["merged"], "place"])
