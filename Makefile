@@ -25,10 +25,14 @@ dashboards/static/fonts/Vazirmatn-Regular.woff2: | .venv/.synced
 setup: .venv/.synced dashboards/static/fonts/Vazirmatn-Regular.woff2
 
 # Everything the project has, on the demo data; SERVE=0 stops before serving the portal.
+# PROVINCE=NN (SCI code, 00-30) makes a new home that province's: `make demo PROVINCE=01`
+# is Gilan's yearbook (use another SALNAMEH_HOME than a home of another province).
+PROVINCE ?=
+PROVINCE_OPTION := $(if $(PROVINCE),--province $(PROVINCE))
 demo: setup
-	$(SALNAMEH) init
+	$(SALNAMEH) init $(PROVINCE_OPTION)
 	$(SALNAMEH) catalog check
-	$(SALNAMEH) demo --ingest
+	$(SALNAMEH) demo --ingest $(PROVINCE_OPTION)
 	$(SALNAMEH) build
 	$(SALNAMEH) export
 ifeq ($(SERVE),1)

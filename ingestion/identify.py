@@ -18,7 +18,7 @@ from ingestion.problems import Problem, Rejected, error
 from ingestion.readers import Book
 from salnameh.catalog import Catalog
 from salnameh.jalali import current_jalali_year
-from salnameh.persian import canonical_text, to_ascii_digits
+from salnameh.persian import NumberFormatError, canonical_text, parse_cell, to_ascii_digits
 from salnameh.reference import Reference
 
 FIRST_YEAR = 1335  # the first national census; nothing older is a yearbook year here
@@ -41,10 +41,13 @@ class TitleHints:
 
 
 def title_hints(book: Book, rows: int = 8) -> TitleHints:
-    """Table number and year written in the title rows above the table, if any."""
+    """Table number and year written in the title rows above the table, if any: the rows
+    before the first figure (a short table's footnotes, «... از سال ۱۳۹۹ ...», are no title)."""
     number = year = None
     for sheet in book.sheets[:1]:
         for row in sheet.cells[:rows]:
+            if _holds_figure(row):
+                break
             for cell in row[:3]:
                 if not isinstance(cell, str) or not cell.strip():
                     continue
@@ -60,6 +63,18 @@ def title_hints(book: Book, rows: int = 8) -> TitleHints:
                     ) == 1:
                         year = min(year, int(other.group(1)))
     return TitleHints(number, year)
+
+
+def _holds_figure(row: list[object]) -> bool:
+    """Whether a row holds a number (typed, or text that reads as one): a table's body."""
+    for cell in row:
+        try:
+            number, _flag = parse_cell(cell)
+        except NumberFormatError:
+            continue
+        if number is not None:
+            return True
+    return False
 
 
 def path_hints(path: Path, catalog: Catalog, reference: Reference) -> dict[str, object]:

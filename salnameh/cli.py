@@ -217,23 +217,23 @@ def catalog_draft(salnameh_home, file: Path, sheet: str, out: Path, table_id: st
     is_flag=True,
     help="Then ingest every file and check each verdict against the plan.",
 )
+@click.option("--province", help="SCI code of the demo's province (00-30; default: the home's).")
 @click.pass_obj
 def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
-         then_ingest: bool) -> None:  # fmt: skip
-    """Generate the demo agency files into <home>/demo (and ingest them with --ingest)."""
-    from salnameh.demo import DEMO_PROVINCE
+         then_ingest: bool, province: str | None) -> None:  # fmt: skip
+    """Generate the demo agency files of the home's province into <home>/demo (and ingest
+    them with --ingest); --province makes a new home that province's."""
     from salnameh.demo.generate import generate_demo
+    from salnameh.installation import InstallationRefused, initialise
 
-    if salnameh_home.province != DEMO_PROVINCE:
-        click.echo(f"The demo has census files for province {DEMO_PROVINCE} only; this home "
-                   f"serves province {salnameh_home.province}.\nداده‌های نمایشی فقط برای "
-                   f"استان {DEMO_PROVINCE} است و این پوشه از آن استان "
-                   f"{salnameh_home.province} است.", err=True)  # fmt: skip
+    try:  # a new home takes the province; a home of another province refuses it
+        initialise(salnameh_home, province, Reference())
+    except InstallationRefused as refused:
+        click.echo(f"{refused.en}\n{refused.fa}", err=True)
         sys.exit(2)
     first, _, last = years.partition("-")
     span = range(int(first), int(last or first) + 1)
     declared = _load_or_exit()
-    salnameh_home.create()
     with click.progressbar(length=1, label="agency files") as bar:
 
         def progress(done: int, total: int) -> None:
@@ -241,10 +241,12 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
             bar.update(done - bar.pos)
 
         result = generate_demo(declared, salnameh_home.demo_dir, span, seed, table_ids or None,
-                               progress)  # fmt: skip
+                               progress, salnameh_home.province)  # fmt: skip
+    names = Reference.for_home(salnameh_home).province_names
     click.echo(
-        f"{result.files} agency files for {result.years[0]}-{result.years[-1]} in "
-        f"{result.folder}; {result.anomalies} anomalies planted (anomalies.csv)"
+        f"{result.files} agency files of province {names.code} ({names.name_en}) for "
+        f"{result.years[0]}-{result.years[-1]} in {result.folder}; {result.anomalies} "
+        "anomalies planted (anomalies.csv)"
     )
     if then_ingest:
         _ingest_demo(salnameh_home, declared)
@@ -280,7 +282,8 @@ def _ingest_demo(salnameh_home, declared) -> None:
     for outcome in outcomes.values():
         if outcome.verdict == "rejected":
             first = outcome.errors[0]
-            click.echo(f"  rejected {Path(outcome.path).name} {outcome.identity.year}: "
+            sent = Path(outcome.path)  # files/<year>/<agency>/<table>: unidentified too
+            click.echo(f"  rejected {sent.name} {sent.parent.parent.name}: "
                        f"{first.en} ({first.where()})")  # fmt: skip
     unexpected = surprises(expected, outcomes)
     if unexpected:

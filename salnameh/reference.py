@@ -113,6 +113,14 @@ class LineageEvent:
     source: str = ""
 
 
+# Phrases of an agency's name that name its province (Persian, English): the province's
+# directorate, governorate, university of medical sciences and regional companies.
+PROVINCIAL_NAMES = (
+    ("استان {}", "استانداری {}", "علوم پزشکی {}", "منطقه‌ای {}"),
+    ("{} Province", "{} Governorate", "{} University of Medical Sciences", "{} Regional"),
+)
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -144,9 +152,32 @@ class Reference:
 
     @cached_property
     def agencies(self) -> dict[str, Agency]:
+        """The agencies by id, named for this province: the seed names the provincial ones
+        after the default installation's province («اداره کل ... استان تهران»), and another
+        province's reference puts its own name in those phrases (PROVINCIAL_NAMES); a
+        national body («بورس اوراق بهادار تهران») keeps its name."""
+        seeded = self.provinces.get(DEFAULT_PROVINCE)
+        own = self.provinces.get(self.province)
+        renames = []
+        if seeded and own and own.code != seeded.code and own.short_fa and own.short_en:
+            renames = [
+                (phrase.format(seeded.short_fa), phrase.format(own.short_fa))
+                for phrase in PROVINCIAL_NAMES[0]
+            ] + [
+                (phrase.format(seeded.short_en), phrase.format(own.short_en))
+                for phrase in PROVINCIAL_NAMES[1]
+            ]
+
+        def named(text: str) -> str:
+            for old, new in renames:
+                text = text.replace(old, new)
+            return text
+
         rows = read_csv(self.seeds_dir / "agencies.csv")
         return {
-            r["agency_id"]: Agency(r["agency_id"], r["name_fa"], r["name_en"], r["kind"])
+            r["agency_id"]: Agency(
+                r["agency_id"], named(r["name_fa"]), named(r["name_en"]), r["kind"]
+            )
             for r in rows
         }
 

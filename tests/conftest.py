@@ -69,6 +69,23 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
     return DemoHome(root, demo, build)
 
 
+# The second demo home: a small province other than the default installation's, with
+# counties that split between the censuses (Semnan: Aradan, Meyami, Sorkheh by 1395).
+SECOND_PROVINCE = "20"
+
+
+@pytest.fixture(scope="session")
+def province_demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
+    """`make demo PROVINCE=20`'s spine, once per session: `salnameh demo --province 20
+    --ingest` (every verdict as planned) and `salnameh build` on a home of its own."""
+    root = tmp_path_factory.mktemp("province-demo") / "home"
+    demo = run_salnameh("demo", "--province", SECOND_PROVINCE, "--ingest", home=root)
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    build = run_salnameh("build", home=root)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return DemoHome(root, demo, build)
+
+
 def copy_home(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("dbt", "*.lock"))
     return target

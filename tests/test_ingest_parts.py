@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingestion.identify import title_hints
+from ingestion.identify import TitleHints, title_hints
 from ingestion.layout import TableShape, find_layout
 from ingestion.places import Places
 from ingestion.readers import Book, Sheet, choose_delimiter, decode_text, read_csv
@@ -85,6 +85,16 @@ def test_title_rows_give_table_number_and_year():
     book = Book("csv", [Sheet("csv", [["جدول ۱۷-۳ - دانش‌آموزان"], ["سال ۱۳۹۵-۱۳۹۶"], []])])
     hints = title_hints(book)
     assert hints.number == "17-3" and hints.year == 1395
+
+
+def test_a_footnote_under_a_short_table_is_no_title():
+    """A one-county province's table ends within the rows a title is looked for in; the
+    year in its footnote («... از سال ۱۳۹۹ ...») is not the file's year."""
+    rows = [["شهرستان", "شعبه"], ["کل استان", "508"], ["قم", "508"], [],
+            ["* بانک‌های ادغام‌شده از سال ۱۳۹۹ در گروه بانک‌های دولتی آمده‌اند."]]  # fmt: skip
+    assert title_hints(Book("csv", [Sheet("csv", rows)])).year is None
+    titled = [["جدول ۱۴-۲"], ["سال ۱۳۹۰"], *rows]
+    assert title_hints(Book("csv", [Sheet("csv", titled)])) == TitleHints("14-2", 1390)
 
 
 def test_layout_from_a_csv_with_joined_headers_and_carried_labels(reference, catalog):

@@ -27,13 +27,6 @@ SCANNED = ("salnameh", "ingestion", "publishing", "dashboards", "orchestration",
            "dbt_project/models", "dbt_project/macros")  # fmt: skip
 # The default installation's one statement.
 ALLOWED = {("salnameh/settings.py", 'DEFAULT_PROVINCE = "23"')}
-# Left for later, each for a reason:
-# - salnameh/demo is Tehran's demo (Tehran's census files, name variants and county
-#   weights; see salnameh/demo/__init__.py) until a demo for any province exists;
-# - the county map's boundaries are one GeoJSON of Tehran's counties (seeds/geo), until
-#   boundaries come per province as reference data.
-LATER = ("salnameh/demo/",)
-LATER_LINES = {("dashboards/county_map_data.py", "tehran_counties.geojson")}
 # Iran's time zone is named after its capital: a clock, not a place of the yearbook.
 NOT_A_PLACE = re.compile(r"Asia/Tehran|Tehran time")
 
@@ -83,9 +76,7 @@ def province_constants() -> list[str]:
                 if not TEHRAN.search(NOT_A_PLACE.sub("", text).strip()):
                     continue
                 line = lines[number - 1].strip()
-                if (relative, line) in ALLOWED or relative.startswith(LATER):
-                    continue
-                if any(relative == f and part in text for f, part in LATER_LINES):
+                if (relative, line) in ALLOWED:
                     continue
                 hits.append(f"{relative}:{number}: {line}")
     return hits
@@ -219,12 +210,12 @@ def test_init_province_01_from_the_command_line(tmp_path: Path):
     assert {g.code[:2] for g in reference.geography} == {"01"}
 
 
-def test_the_demo_refuses_a_home_of_another_province(tmp_path: Path, gilan_seeds: Path):
+def test_the_demo_refuses_a_province_other_than_the_homes(tmp_path: Path, gilan_seeds: Path):
     root = tmp_path / "gilan"
     initialise(home(root), "01", Reference(gilan_seeds))
-    done = run_salnameh("demo", "--years", "1395", home=root)
+    done = run_salnameh("demo", "--province", "25", "--years", "1395", home=root)
     assert done.returncode == 2
-    assert "this home serves province 01" in done.stderr
+    assert "belongs to province 01 and cannot change to province 25" in done.stderr
     assert not (root / "demo").exists()
 
 

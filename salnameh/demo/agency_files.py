@@ -16,6 +16,7 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,10 +24,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from salnameh.demo.census import province_extras
 from salnameh.demo.figures import Cube
 from salnameh.jalali import period_label
 from salnameh.persian import FLAG_SYMBOL, to_persian_digits
-from salnameh.reference import Reference
+from salnameh.reference import GeoVersion, Reference
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,36 @@ class Grid:
     footer: list[str]
 
 
-# Spellings liaisons really type for some counties (DOMAIN.md section 4).
-NAME_VARIANTS = {"2312": "رباطکریم", "2310": "اسلام‌شهر", "2304": "شمیران", "2319": "بهارستان "}
+VARIANTS_BY_RULE = 4  # how many counties get a spelling of their own, at most
+
+
+def spelling(geo: GeoVersion, reference: Reference) -> str:
+    """The county's name as a liaison types it (DOMAIN.md section 4): the province's own
+    spellings (provinces.yaml), else by rule: a few names of two words joined or with a
+    half-space, and one with a trailing space."""
+    own = province_extras(reference.province).get("name_variants")
+    if own is not None:
+        return own.get(geo.code, geo.name_fa)
+    style = _spelling_styles(reference.province).get(geo.code)
+    if style == "trailing_space":
+        return geo.name_fa + " "
+    return geo.name_fa.replace(" ", style) if style else geo.name_fa
+
+
+@cache
+def _spelling_styles(province: str) -> dict[str, str]:
+    """County code -> how its name is respelled: the space joined or a half-space, or a
+    trailing space, for the first counties by code with names of two words."""
+    names = {g.code: g.name_fa for g in Reference(province=province).geography
+             if g.level == "county"}  # fmt: skip
+    two_words = [code for code in sorted(names) if " " in names[code]]
+    styles = {
+        code: ("\u200c", "")[n % 2] for n, code in enumerate(two_words[: VARIANTS_BY_RULE - 1])
+    }
+    plain = [code for code in sorted(names) if code not in styles]
+    if plain:
+        styles[plain[-1]] = "trailing_space"
+    return styles
 
 
 def province_label() -> str:
@@ -115,8 +145,8 @@ def build_grid(cube: Cube, reference: Reference, habits: Habits) -> Grid:
     rows = []
     for geo in cube.geos:
         name = province_label() if geo.level == "province" else geo.name_fa
-        if habits.name_variants and geo.code in NAME_VARIANTS:
-            name = NAME_VARIANTS[geo.code]
+        if habits.name_variants and geo.level == "county":
+            name = spelling(geo, reference)
         first = True
         for row_combo in itertools.product(*(cube.members[i] for i, _d in row_dims)):
             labels = [name if first or habits.repeat_row_labels else ""]

@@ -3,15 +3,23 @@
 Each is a mistake agencies really make: a county typed in units instead of thousands
 (x1000), a series that collapses, a total that does not add up, a county left out. The
 list is written beside the files, so detection can be measured against it.
+
+A plant must show in the figures whatever the province's size: a slip or a collapse goes
+to a county with figures (another one if the first drawn has none), a broken total is
+raised past the rule's tolerance where 7% of a small total would not be. A province with
+one county has no county to leave out (kinds_for).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import asdict, dataclass
 
 from salnameh.catalog import TableDecl
-from salnameh.demo.figures import REAL_FIGURES, Cube, is_leaf, recompute_totals
+from salnameh.demo.figures import REAL_FIGURES, Cube, grand_key, is_leaf, recompute_totals
+from salnameh.demo.population import population_shares
+from salnameh.reference import Reference
 
 KINDS = ("unit_slip_x1000", "collapse", "broken_total", "missing_county")
 PER_KIND = 4
@@ -42,8 +50,18 @@ def eligible(table: TableDecl, additive_measures: list[str]) -> bool:
     )
 
 
+def kinds_for(reference: Reference, years: list[int]) -> tuple[str, ...]:
+    """The kinds a province's files can carry: no county left out where one is all."""
+    fewest = min((len(reference.geography_in(y, "county")) for y in years), default=0)
+    return KINDS if fewest > 1 else tuple(k for k in KINDS if k != "missing_county")
+
+
 def choose(
-    tables: list[TableDecl], additive: dict[str, list[str]], years: list[int], seed: int
+    tables: list[TableDecl],
+    additive: dict[str, list[str]],
+    years: list[int],
+    seed: int,
+    kinds: tuple[str, ...] = KINDS,
 ) -> list[tuple[str, TableDecl, int, str]]:
     """(kind, table, year, measure) for each anomaly, deterministic for a seed."""
     rng = random.Random(seed)
@@ -52,7 +70,7 @@ def choose(
     if not candidates or not late_years:
         return []
     picks, used = [], set()
-    for kind in KINDS:
+    for kind in kinds:
         for _ in range(PER_KIND):
             for _attempt in range(50):
                 table = rng.choice(candidates)
@@ -67,10 +85,15 @@ def choose(
 def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
     """Change the cube as the mistake would; return what was done."""
     counties = [g for g in cube.geos if g.level == "county"]
-    county = rng.choice(counties[1:] or counties)  # spare Tehran, so the slip is visible
+    # Spare the most populous county (the capital's figures dwarf the others'), so the
+    # slip is visible; its shares follow the province's census.
+    shares = population_shares(cube.province, cube.year) if counties else {}
+    largest = max(counties, key=lambda g: shares.get(g.code, 0.0), default=None)
+    others = [g for g in counties if g is not largest] or counties
+    county = rng.choice(others)
     table, year = cube.table, cube.year
     if kind == "unit_slip_x1000":
-        _scale_county(cube, county.code, measure, 1000)
+        county, measure = _scale_visibly(cube, county, others, measure, 1000, rng)
         return Planted(
             kind,
             table.id,
@@ -81,7 +104,7 @@ def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
             f"ارقام {county.name_fa} با واحد اشتباه (۱۰۰۰ برابر) گزارش شده است",
         )
     if kind == "collapse":
-        _scale_county(cube, county.code, measure, 0.08)
+        county, measure = _scale_visibly(cube, county, others, measure, 0.08, rng)
         return Planted(
             kind,
             table.id,
@@ -92,8 +115,7 @@ def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
             f"رقم {county.name_fa} ناگهان به حدود ۸ درصد سطح معمول افتاده است",
         )
     if kind == "broken_total":
-        for key in [k for k in cube.values if k[0] == cube.province and k[2] == measure]:
-            cube.values[key] = round(cube.values[key] * 1.07)
+        _raise_province(cube, measure)
         return Planted(
             kind,
             table.id,
@@ -115,6 +137,46 @@ def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
             f"ردیف {county.name_fa} در فایل نیست ولی در جمع استان آمده است",
         )
     raise ValueError(f"unknown anomaly kind {kind!r}")
+
+
+def _county_sum(cube: Cube, county: str, measure: str) -> float:
+    return sum(v for k, v in cube.values.items() if k[0] == county and k[2] == measure)
+
+
+def _scale_visibly(cube: Cube, county, others: list, measure: str, factor: float, rng):
+    """Scale the county drawn; if it has no figure of the measure, a county with one,
+    of the measure or else of another measure of the same unit. Returns what was scaled."""
+    if _county_sum(cube, county.code, measure) <= 0:
+        unit = cube.table.measure(measure).unit
+        measures = [measure] + [m.id for m in cube.table.measures
+                                if m.unit == unit and m.id != measure]  # fmt: skip
+        for candidate in measures:
+            having = [g for g in others if _county_sum(cube, g.code, candidate) > 0]
+            if having:
+                county, measure = rng.choice(having), candidate
+                break
+    _scale_county(cube, county.code, measure, factor)
+    return county, measure
+
+
+def _raise_province(cube: Cube, measure: str) -> None:
+    """The province row 7% above its counties; the grand total at least past the tolerance
+    of the table's counties-sum rule, where 7% of a small total rounds away."""
+    decimals = cube.table.measure(measure).decimals
+    rules = [r for r in cube.table.rules if r.kind == "counties_sum_to_province"]
+    grand = grand_key(cube, measure)
+    for key in [k for k in cube.values if k[0] == cube.province and k[2] == measure]:
+        value = cube.values[key]
+        raised = round(value * 1.07)
+        if key == grand:
+            counties = sum(1 for g in cube.geos if g.level == "county")
+            tolerance = max(
+                (max(r.tolerance, abs(value) * r.tolerance_pct / 100) for r in rules), default=0
+            )
+            rounding = counties * 0.5 * 10.0**-decimals if decimals else 0.0
+            if raised - value <= tolerance + rounding:
+                raised = math.floor(value + tolerance + rounding) + 1
+        cube.values[key] = raised
 
 
 def _scale_county(cube: Cube, county: str, measure: str, factor: float) -> None:

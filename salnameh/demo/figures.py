@@ -13,24 +13,23 @@ import itertools
 import math
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 from salnameh.catalog import Measure, TableDecl
 from salnameh.demo import census
 from salnameh.demo.population import county_population, population_shares
 from salnameh.reference import Code, GeoVersion, Reference
+from salnameh.settings import DEFAULT_PROVINCE
 
 BASE_YEAR = 1395
 
-# Share of the province's farming, mining and water resources by county (demo weights):
-# the outer counties, not the capital. A county that had not split off yet keeps its
-# children's weight, so splits move the figures the way they move real ones. These are
-# Tehran's counties (the demo is Tehran's, see salnameh.demo): the one place-specific
-# table left in code, until a demo for any province brings weights per province as data.
-RURAL_WEIGHTS = {
-    "2301": 2, "2302": 8, "2303": 5, "2304": 3, "2306": 14, "2309": 10, "2310": 3,
-    "2312": 9, "2313": 9, "2314": 7, "2316": 3, "2317": 7, "2318": 7, "2319": 4,
-    "2320": 4, "2321": 5,
-}  # fmt: skip
+# The catalog's demo hints give province totals for the default installation's province
+# (the demo was first Tehran's); other provinces' totals are scaled by their population.
+HINTS_PROVINCE = DEFAULT_PROVINCE
+# How far a county's farming, mining and water follow its people: below 1, the outer
+# counties weigh more than the capital (for a province without weights of its own).
+RURAL_EXPONENT = 0.5
+OTHER_RURAL_WEIGHT = 3  # a county missing from a province's own weights
 
 Key = tuple[str, tuple[str, ...], str]  # (geography code, member codes, measure id)
 
@@ -75,15 +74,33 @@ def county_weights(spread: str, year: int, counties: list[GeoVersion], reference
     if all(g.level == "province" for g in counties):
         return {g.code: 1.0 for g in counties}  # a province-only table: nothing to share
     if spread == "population":
-        shares = population_shares(year)
+        shares = population_shares(reference.province, year)
         return {g.code: shares[g.code] for g in counties}
     if spread == "even":
         return {g.code: 1.0 for g in counties}
-    weights = {g.code: float(RURAL_WEIGHTS.get(g.code, 3)) for g in counties}
+    return rural_weights(year, counties, reference)
+
+
+def rural_weights(year: int, counties: list[GeoVersion], reference: Reference) -> dict:
+    """Farming, mining and water by county: the province's own weights (provinces.yaml),
+    else flattened census population shares. A county that had not split off yet keeps
+    its children's weight, so splits move the figures the way they move real ones."""
+    own = census.province_extras(reference.province).get("rural_weights")
+    if own is None:
+        shares = population_shares(reference.province, year)
+        return {g.code: shares[g.code] ** RURAL_EXPONENT for g in counties}
+    weights = {g.code: float(own.get(g.code, OTHER_RURAL_WEIGHT)) for g in counties}
     for event in reference.lineage:
         if event.event == "split" and event.year > year and event.from_code in weights:
-            weights[event.from_code] += RURAL_WEIGHTS.get(event.to_code, 3)
+            weights[event.from_code] += own.get(event.to_code, OTHER_RURAL_WEIGHT)
     return weights
+
+
+@cache
+def hints_scale(province: str) -> float:
+    """The province's population against the hints' province, both at the 1395 census."""
+    own = census.province_population(province, BASE_YEAR)
+    return own / census.province_population(HINTS_PROVINCE, BASE_YEAR)
 
 
 def member_shares(table_id: str, codes: list[Code], year: int, seed: int) -> dict[str, float]:
@@ -99,9 +116,15 @@ def member_shares(table_id: str, codes: list[Code], year: int, seed: int) -> dic
     return shares
 
 
-def province_value(table: TableDecl, measure: Measure, year: int, seed: int) -> float:
+def province_value(
+    table: TableDecl, measure: Measure, year: int, seed: int, scale: float = 1.0
+) -> float:
+    """The measure's province figure for the year; `scale` sizes the hinted total of an
+    additive measure to the province (hints_scale) unless the hint says `scale: false`."""
     hints = measure.demo
     base = float(hints.get("province", _middle(measure)))
+    if "province" in hints and hints.get("scale", True):
+        base *= scale
     growth = float(hints.get("growth", 0.02))
     base_year = int(hints.get("base_year", BASE_YEAR))
     width = float(hints.get("noise", 0.02))  # 0 for fixed totals such as days in a year
@@ -143,6 +166,7 @@ class CubeBuilder:
     def __init__(self, reference: Reference, seed: int, tables=()) -> None:
         self.reference = reference
         self.seed = seed
+        self.scale = hints_scale(reference.province)
         self.catalog_tables = {t.id: t for t in tables}  # for cross-table identities
         self._matching: set[str] = set()
 
@@ -211,7 +235,7 @@ class CubeBuilder:
                 for share, code in zip(shares, combo, strict=True):
                     weight *= share[code.code] / sum(share.values())
                 floats[(geo.code, tuple(c.code for c in combo), measure.id)] = weight
-        grand = province_value(table, measure, year, self.seed)
+        grand = province_value(table, measure, year, self.seed, self.scale)
         return _apportion(floats, grand, measure.decimals)
 
     def _ratio_cells(self, cube: Cube, measure: Measure) -> dict[Key, float]:
@@ -309,7 +333,7 @@ def recompute_totals(cube: Cube, measure_id: str) -> None:
 
 # Tables whose leaves are real census figures, keyed by table id.
 def _census_population(cube: Cube, measure: Measure, year: int) -> dict[Key, float]:
-    figures = census.population_by_county_age_sex(year)
+    figures = census.population_by_county_age_sex(cube.province, year)
     dims = [d.code_list for d in cube.table.dimensions]
     leaves = {}
     for (county, age, sex), persons in figures.items():
@@ -321,16 +345,16 @@ def _census_population(cube: Cube, measure: Measure, year: int) -> dict[Key, flo
 def _estimated_population(cube: Cube, measure: Measure, year: int) -> dict[Key, float]:
     return {
         (county, (sex,), measure.id): float(persons)
-        for (county, sex), persons in county_population(year).items()
+        for (county, sex), persons in county_population(cube.province, year).items()
     }
 
 
 def _census_residence(cube: Cube, measure: Measure, year: int) -> dict[Key, float]:
-    figures = census.population_by_sex_residence_1390()
+    figures = census.population_by_sex_residence_1390(cube.province)
     if year != 1390:
         # Only 1390 is in the shipped files: later years keep 1390's shares, scaled to
         # the real province totals by sex of that year's population.
-        sexes = county_population(year)
+        sexes = county_population(cube.province, year)
         for sex in ("male", "female"):
             total = sum(v for (s, _r), v in figures.items() if s == sex)
             target = sum(v for (_c, s), v in sexes.items() if s == sex)
@@ -352,7 +376,7 @@ def _census_labour(cube: Cube, measure: Measure, year: int) -> dict[Key, float]:
         education,
         sex,
         status,
-    ), persons in census.labour_by_county_education_sex_1395().items():
+    ), persons in census.labour_by_county_education_sex_1395(cube.province).items():
         if status != measure.id:
             continue
         members = {"education_level": education, "sex": sex}

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salnameh.catalog import Catalog
-from salnameh.demo import DEMO_PROVINCE
 from salnameh.demo.agency_files import Habits, write_agency_file
-from salnameh.demo.anomalies import choose, plant
+from salnameh.demo.anomalies import choose, kinds_for, plant
 from salnameh.demo.figures import (
     REAL_FIGURES,
     Cube,
@@ -33,6 +32,7 @@ from salnameh.demo.figures import (
     rng_for,
 )
 from salnameh.reference import Reference
+from salnameh.settings import DEFAULT_PROVINCE
 
 DEMO_YEARS = tuple(range(1390, 1403))
 DEFAULT_SEED = 1402
@@ -46,6 +46,7 @@ class DemoSet:
     files: int
     anomalies: int
     years: tuple[int, ...]
+    province: str
 
 
 def habits_for(agency: str, year: int, seed: int) -> Habits:
@@ -70,6 +71,8 @@ def sprinkle_symbols(cube: Cube, reference: Reference, seed: int) -> None:
     rng = rng_for(seed, "symbols", cube.table.id, cube.year)
     if rng.random() > 0.2 or cube.table.id in REAL_FIGURES:
         return  # census-based tables are complete
+    if sum(1 for g in cube.geos if g.level == "county") == 1:
+        return  # the lone county's symbol would blank the province row too
     for measure in cube.table.measures:
         leaves = [k for k in cube.values if k[2] == measure.id and is_leaf(cube, k)]
         if not leaves:
@@ -89,16 +92,19 @@ def generate_demo(
     seed: int = DEFAULT_SEED,
     table_ids: Iterable[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    province: str = DEFAULT_PROVINCE,
 ) -> DemoSet:
-    reference = Reference(province=DEMO_PROVINCE)
+    """The agency files of `province` (SCI code) for `years`, written into `folder`."""
+    reference = Reference(province=province)
     builder = CubeBuilder(reference, seed, list(catalog))
     years = tuple(sorted(years))
     tables = [catalog.table(t) for t in table_ids] if table_ids else list(catalog)
     additive = {
         t.id: [m.id for m in t.measures if reference.units[m.unit].additive] for t in tables
     }
+    kinds = kinds_for(reference, list(years))
     planned = {
-        (t.id, y): (kind, m) for kind, t, y, m in choose(tables, additive, list(years), seed)
+        (t.id, y): (kind, m) for kind, t, y, m in choose(tables, additive, list(years), seed, kinds)
     }
     jobs = [(t, y) for y in years for t in tables if t.published_in(y)]
 
@@ -139,7 +145,7 @@ def generate_demo(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return DemoSet(folder, len(manifest), len(planted), years)
+    return DemoSet(folder, len(manifest), len(planted), years, province)
 
 
 def _write_rows(path: Path, rows: list[dict], fields: list[str] | None = None) -> None:

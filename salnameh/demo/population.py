@@ -1,16 +1,16 @@
 """Yearly county population between and after the censuses, for the demo's other tables.
 
 Counties that split after 1390 are modelled as the stable unit they formed together
-(Tehran+Pardis, Varamin+Qarchak), interpolated geometrically between the 1390 and 1395
-censuses and extrapolated after with damped growth; the unit is divided by the 1395 shares
-from the year the child county exists. Census years reproduce the census exactly.
+(in Tehran, Tehran+Pardis and Varamin+Qarchak), interpolated geometrically between the
+1390 and 1395 censuses and extrapolated after with damped growth; the unit is divided by
+the 1395 shares from the year the child county exists. A county that came from another
+province after 1390 starts from its 1390 figure there. Census years reproduce the census.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from salnameh.demo import DEMO_PROVINCE
 from salnameh.demo.census import population_by_county_sex
 from salnameh.reference import Reference
 
@@ -27,11 +27,23 @@ def _units(reference: Reference) -> dict[str, tuple[str, ...]]:
     return {parent: tuple(codes) for parent, codes in units.items()}
 
 
+def _start(code: str, sex: str, reference: Reference, c1390: dict) -> int:
+    """A county's 1390 census figure, in the province that held it then."""
+    if (code, sex) in c1390:
+        return c1390[(code, sex)]
+    came = next(
+        e for e in reference.lineage
+        if e.to_code == code and e.event in ("move_province", "leave_province") and e.year > 1390
+    )  # fmt: skip
+    return population_by_county_sex(came.from_code[:2], 1390)[(came.from_code, sex)]
+
+
 @cache
-def county_population(year: int) -> dict[tuple[str, str], int]:
+def county_population(province: str, year: int) -> dict[tuple[str, str], int]:
     """(county code valid that year, sex) -> persons."""
-    reference = Reference(province=DEMO_PROVINCE)
-    c1390, c1395 = population_by_county_sex(1390), population_by_county_sex(1395)
+    reference = Reference(province=province)
+    c1390 = population_by_county_sex(province, 1390)
+    c1395 = population_by_county_sex(province, 1395)
     if year == 1390:
         return dict(c1390)
     if year == 1395:
@@ -44,7 +56,7 @@ def county_population(year: int) -> dict[tuple[str, str], int]:
             continue  # filled with its parent's unit below
         members = units.get(geo.code, (geo.code,))
         for sex in SEXES:
-            start = c1390[(geo.code, sex)]
+            start = _start(geo.code, sex, reference, c1390)
             end = sum(c1395[(code, sex)] for code in members)
             rate = (end / start) ** (1 / 5)
             if year > 1395:
@@ -65,10 +77,10 @@ def reference_valid(reference: Reference, code: str, year: int) -> bool:
     return any(g.code == code and g.valid_in(year) for g in reference.geography)
 
 
-def population_shares(year: int) -> dict[str, float]:
+def population_shares(province: str, year: int) -> dict[str, float]:
     """County code -> its share of the province's population that year."""
     totals: dict[str, int] = {}
-    for (code, _sex), persons in county_population(year).items():
+    for (code, _sex), persons in county_population(province, year).items():
         totals[code] = totals.get(code, 0) + persons
-    province = sum(totals.values())
-    return {code: persons / province for code, persons in totals.items()}
+    total = sum(totals.values())
+    return {code: persons / total for code, persons in totals.items()}
