@@ -357,7 +357,6 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
     Exit 0 when every file is accepted (or was already), 1 when any is rejected.
     """
     from ingestion.ingest import Ingestor
-
     from salnameh.installation import InstallationRefused, refuse_agency_files
 
     try:
