@@ -985,11 +985,13 @@ def serve(salnameh_home, port: int) -> None:
     sys.exit(subprocess.call(command, env=env, cwd=Path(PROJECT_ROOT)))
 
 
-if __name__ == "__main__":
-    main()
 # SCI's national hub (salnameh/national_cli.py).
 from salnameh.national_cli import national  # noqa: E402
 
 main.add_command(national)
+
+
+if __name__ == "__main__":
+    main()
 
 
