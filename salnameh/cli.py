@@ -993,5 +993,3 @@ main.add_command(national)
 
 if __name__ == "__main__":
     main()
-
-
