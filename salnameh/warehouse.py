@@ -216,7 +216,7 @@ CREATE TABLE IF NOT EXISTS raw.submission_values (
 );
 -- Warehouses made before values could come from several sheets (until 2026-12).
 ALTER TABLE raw.submission_values ADD COLUMN IF NOT EXISTS source_sheet VARCHAR;
--- Warehouses made before a hub held many provinces (until 2027-01): NULL, the home's.
+-- Warehouses made before a hub held many provinces (until 2026-12): NULL, the home's.
 ALTER TABLE raw.submissions ADD COLUMN IF NOT EXISTS province VARCHAR;
 CREATE OR REPLACE VIEW raw."values" AS
 SELECT v.submission_id, s.table_id, s.period, v.geo, v.dim_key, v.measure, v.value, v.flag,

@@ -217,7 +217,10 @@ def test_a_warehouse_of_the_old_raw_layout_is_migrated_without_losing_a_value(
         con.execute(OLD_RAW_LAYOUT)
         con.execute("ATTACH ? AS new (READ_ONLY)", [str(ingestor.home.warehouse_path)])
         con.execute('INSERT INTO raw."values" SELECT * FROM new.raw."values"')
-        con.execute("INSERT INTO raw.submissions SELECT * EXCLUDE (sheet) FROM new.raw.submissions")
+        con.execute(
+            "INSERT INTO raw.submissions"
+            " SELECT * EXCLUDE (sheet, province) FROM new.raw.submissions"
+        )
     with RawLoader(old):  # what opens the warehouse to write migrates it
         pass
     assert _long_table(old) == expected
