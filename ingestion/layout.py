@@ -82,7 +82,7 @@ class TableShape:
         self.col_dims = table.column_dimensions
         self.row_members = [reference.members(d.code_list, d.members) for d in self.row_dims]
         col_members = [reference.members(d.code_list, d.members) for d in self.col_dims]
-        self.row_keys = [_label_index(codes) for codes in self.row_members]
+        self.row_keys = [label_index(codes) for codes in self.row_members]
         # Every measure x column-member combination, keyed by its joined header text.
         self.columns: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.column_titles: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -128,7 +128,8 @@ class TableShape:
         return " - ".join(fa), " - ".join(en)
 
 
-def _label_index(codes) -> dict[str, str]:
+def label_index(codes) -> dict[str, str]:
+    """name_key of each code's Persian and English labels and of the code -> the code."""
     index = {}
     for code in codes:
         for text in (code.label_fa, code.label_en, code.code):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ingestion.layout import label_index
 from ingestion.places import Places
 from ingestion.problems import column_letter
 from ingestion.readers import Book, Sheet
@@ -45,7 +46,7 @@ class DraftError(Exception):
 def draft_recipe(book: Book, table: TableDecl, reference: Reference, year: int) -> Draft:
     sheet = _first_filled(book)
     cells = sheet.rows(0, SEARCH_ROWS + 200)
-    lists = {name: _label_keys(codes) for name, codes in reference.code_lists.items()}
+    lists = {name: label_index(codes) for name, codes in reference.code_lists.items()}
     column_lists = [d.code_list for d in table.column_dimensions]
     last_header = _last_header_row(cells, lists, column_lists)
     if last_header is None:
@@ -84,14 +85,6 @@ def _first_filled(book: Book) -> Sheet:
         if any(str(v).strip() for row in sheet.rows(0, SEARCH_ROWS) for v in row):
             return sheet
     raise DraftError("the workbook has no filled-in sheet")
-
-
-def _label_keys(codes) -> dict[str, str]:
-    keys = {}
-    for code in codes:
-        for text in (code.label_fa, code.label_en, code.code):
-            keys.setdefault(name_key(text), code.code)
-    return keys
 
 
 def _matches(texts: list[str], keys: dict[str, str]) -> int:

@@ -21,7 +21,6 @@ written beside its final place and renamed into it, so a package is whole or abs
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -33,10 +32,10 @@ import pandas as pd
 from publishing.edition import Edition
 from publishing.machine import sdmx_agency
 from salnameh.catalog import Catalog
+from salnameh.packages import FORMAT, FORMAT_VERSION, folder_name, sha256_of
 from salnameh.reference import Reference
 from salnameh.settings import REFERENCE_DIR
 
-FORMAT, FORMAT_VERSION = "salnameh-package", 1
 OBSERVATION_COLUMNS = [
     "province", "table_id", "year", "geo", "dim_key", "measure", "value", "flag", "unit",
     "edition", "submission_id",
@@ -58,14 +57,10 @@ OBS_STATUS = {
 }
 
 
-def package_name(province: str, year: int, number: int) -> str:
-    return f"{FORMAT}-{province}-{year}-edition-{number}"
-
-
 def write_package(values: pd.DataFrame, edition: Edition, catalog: Catalog,
                   reference: Reference, revisions: pd.DataFrame, out: Path) -> Path:  # fmt: skip
     """The package folder under `out`, written whole (a temporary folder renamed)."""
-    target = out / package_name(reference.province, edition.year, edition.number)
+    target = out / folder_name(reference.province, edition.year, edition.number)
     building = out / f".{target.name}.{os.getpid()}.tmp"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -165,14 +160,6 @@ def _sdmx_csv(observations: pd.DataFrame, catalog: Catalog, reference: Reference
 
 def _described(path: Path, rows: int) -> dict:
     return {"sha256": sha256_of(path), "bytes": path.stat().st_size, "rows": rows}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _manifest(edition: Edition, catalog: Catalog, reference: Reference,

@@ -15,8 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from publishing.package import OBSERVATION_COLUMNS, sha256_of
+from publishing.package import OBSERVATION_COLUMNS
 from salnameh.catalog import load_catalog
+from salnameh.packages import sha256_of
 from salnameh.settings import PROJECT_ROOT
 from tests.conftest import run_salnameh
 
