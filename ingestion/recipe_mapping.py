@@ -40,7 +40,10 @@ from salnameh.persian import (
 )
 from salnameh.recipes import Labels, Recipe, Target
 
-FINGERPRINT_ROWS = 12  # the title and header of a layout sit in its first rows
+# The title and header of a layout sit in its first rows. They are read from `Sheet.cells`,
+# which always holds a sheet's head: `Sheet.rows` would wait for a long sheet's body, read
+# on another thread while the file is identified.
+FINGERPRINT_ROWS = 12
 HEADER_SEARCH_ROWS = 30
 MAX_PROBLEMS = 150
 SUMMED = ""  # the sheet and column of a figure that is a sum, not a cell of the workbook
@@ -57,7 +60,7 @@ def fingerprint_holds(recipe: Recipe, book: Book) -> bool:
     if names is not None and not all(re.search(names, s.name) for s in sheets):
         return False
     head = " ".join(
-        name_key(str(cell)) for row in sheets[0].rows(0, FINGERPRINT_ROWS) for cell in row
+        name_key(str(cell)) for row in sheets[0].cells[:FINGERPRINT_ROWS] for cell in row
     )
     return all(name_key(text) in head for text in recipe.fingerprint.texts)
 
@@ -89,7 +92,7 @@ def near_miss(book: Book, recipes: Iterable[Recipe]) -> Problem | None:
         sheets = taken_sheets(recipe, book)
         if not sheets:
             continue
-        head = " ".join(name_key(str(cell)) for row in sheets[0].rows(0, FINGERPRINT_ROWS)
+        head = " ".join(name_key(str(cell)) for row in sheets[0].cells[:FINGERPRINT_ROWS]
                         for cell in row)  # fmt: skip
         missing = [t for t in recipe.fingerprint.texts if name_key(t) not in head]
         if missing and len(missing) * 2 < len(recipe.fingerprint.texts):
