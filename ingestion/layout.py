@@ -147,7 +147,8 @@ def _label_key(value: object) -> str:
     return _cached_key(str(value))
 
 
-def _is_number_or_symbol(value: object) -> bool:
+def is_number_or_symbol(value: object) -> bool:
+    """A figure or a yearbook symbol: what a value cell holds."""
     if value == "" or value is None:
         return False
     try:
@@ -310,7 +311,7 @@ def _first_data_row(rows, shape: TableShape, last_formula=None) -> tuple[int, in
             value = row[col]
             if value == "" or not _is_label(value, shape):
                 continue
-            if any(_is_number_or_symbol(v) for v in row[col + 1 :]):
+            if any(is_number_or_symbol(v) for v in row[col + 1 :]):
                 return index, col
             if last_formula and last_formula.get(index, -1) > col:
                 return index, col

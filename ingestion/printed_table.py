@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.layout import is_number_or_symbol
 from ingestion.problems import Rejected, column_letter
 from ingestion.readers import Sheet, read_book
 from salnameh.persian import NumberFormatError, canonical_text, name_key, parse_cell
@@ -89,14 +90,9 @@ def _text(value: object) -> str:
 
 
 def is_figure(value: object) -> bool:
-    """A number or a yearbook symbol: what a value cell holds."""
-    if value == "" or value is None or isinstance(value, bool):
-        return False
-    try:
-        number, flag = parse_cell(value)
-    except NumberFormatError:
-        return False
-    return number is not None or flag is not None
+    """A number or a yearbook symbol, as a form's value cell is judged; a printed table's
+    True/False is a label, never a figure."""
+    return not isinstance(value, bool) and is_number_or_symbol(value)
 
 
 def _is_label(value: object) -> bool:

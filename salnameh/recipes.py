@@ -337,15 +337,6 @@ def check_recipes(tables, reference: Reference, recipes_dir: Path = RECIPES_DIR
     return recipes, problems
 
 
-def load_recipes(catalog: Catalog, reference: Reference, recipes_dir: Path = RECIPES_DIR
-                 ) -> list[Recipe]:  # fmt: skip
-    """Every recipe, checked; raises RecipeError naming every problem."""
-    recipes, problems = check_recipes(catalog, reference, recipes_dir)
-    if problems:
-        raise RecipeError(problems)
-    return recipes
-
-
 def usable_recipes(catalog: Catalog, reference: Reference, recipes_dir: Path = RECIPES_DIR
                    ) -> list[Recipe]:  # fmt: skip
     """The recipes that check cleanly against this catalog. Ingestion uses these: a recipe
