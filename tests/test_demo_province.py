@@ -242,3 +242,34 @@ def test_second_provinces_demo_ingests_as_planned_and_builds(province_demo_home)
         places = con.execute("SELECT DISTINCT geo_code FROM marts.fct_observations").fetchall()
     assert anchors == {1390: 631218, 1395: 702360}
     assert {code[:2] for (code,) in places} == {SECOND_PROVINCE}
+
+
+@pytest.mark.integration
+def test_per_capita_figures_divide_by_the_census_population_of_the_same_place(
+    province_demo_home,
+):
+    """The catalog's `per_capita` (hospital beds per person): the value over the census
+    population of the same place, year, version and basis; none in a year without a census."""
+    warehouse = province_demo_home.root / "warehouse.duckdb"
+    population = "pop_county_sex_age.population[age_group_5y=total;sex=total]"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.year, s.geo_code, s.value, s.per_capita, p.value"
+            " FROM marts.fct_indicator_series AS s"
+            " LEFT JOIN marts.fct_indicator_series AS p ON p.indicator_id = ?"
+            " AND p.year = s.year AND p.geo_code = s.geo_code AND p.version = s.version"
+            " AND p.basis = s.basis"
+            " WHERE s.indicator_id LIKE 'health_hospitals_beds_county.%'"
+            " AND s.version = 'released' AND s.basis = 'as_published'",
+            [population],
+        ).fetchall()
+    census_years = {year for year, _, _, _, people in rows if people}
+    assert census_years == {1390, 1395}
+    checked = 0
+    for year, geo, value, per_capita, people in rows:
+        if year in census_years and value is not None and people:
+            assert per_capita == pytest.approx(value / people), (year, geo)
+            checked += 1
+        else:
+            assert per_capita is None, (year, geo, per_capita)
+    assert checked > 20
