@@ -273,3 +273,20 @@ def test_per_capita_figures_divide_by_the_census_population_of_the_same_place(
         else:
             assert per_capita is None, (year, geo, per_capita)
     assert checked > 20
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("seed", range(12))
+def test_a_planted_unit_slip_passes_the_maximum_even_in_a_small_province(catalog, seed):
+    """Markazi's welfare day centres (1402): one small county's x1000 stayed under the
+    maximum, so the demo planned a rejection the checks could not make. The slip is planted
+    where it shows: the province total past the measure's maximum."""
+    import random
+
+    from salnameh.demo.anomalies import plant
+
+    table = catalog.table("welfare_care_centres_county")
+    cube = CubeBuilder(Reference(province="00"), 7, list(catalog)).build(table, 1402)
+    planted = plant("unit_slip_x1000", cube, "day_centres", random.Random(seed))
+    measure = table.measure(planted.measure)
+    assert grand_total(cube, planted.measure) > measure.max, planted

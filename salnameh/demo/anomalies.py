@@ -17,7 +17,14 @@ import random
 from dataclasses import asdict, dataclass
 
 from salnameh.catalog import TableDecl
-from salnameh.demo.figures import REAL_FIGURES, Cube, grand_key, is_leaf, recompute_totals
+from salnameh.demo.figures import (
+    REAL_FIGURES,
+    Cube,
+    grand_key,
+    grand_total,
+    is_leaf,
+    recompute_totals,
+)
 from salnameh.demo.population import population_shares
 from salnameh.reference import Reference
 
@@ -139,19 +146,27 @@ def plant(kind: str, cube: Cube, measure: str, rng: random.Random) -> Planted:
     raise ValueError(f"unknown anomaly kind {kind!r}")
 
 
-def _county_sum(cube: Cube, county: str, measure: str) -> float:
-    return sum(v for k, v in cube.values.items() if k[0] == county and k[2] == measure)
+def _shows(cube: Cube, county: str, measure: str, factor: float) -> bool:
+    """Whether scaling the county's figures shows in the checks: a slip upward must take
+    the province total past the measure's maximum (the rule that catches a unit slip; in a
+    small province one county's x1000 can stay under it); a fall needs a figure to fall."""
+    leaves = sum(v for k, v in cube.values.items()
+                 if k[0] == county and k[2] == measure and is_leaf(cube, k))  # fmt: skip
+    high = cube.table.measure(measure).max
+    if leaves <= 0 or factor <= 1 or high is None:
+        return leaves > 0
+    return (grand_total(cube, measure) or 0) + leaves * (factor - 1) > high
 
 
 def _scale_visibly(cube: Cube, county, others: list, measure: str, factor: float, rng):
-    """Scale the county drawn; if it has no figure of the measure, a county with one,
-    of the measure or else of another measure of the same unit. Returns what was scaled."""
-    if _county_sum(cube, county.code, measure) <= 0:
+    """Scale the county drawn; if that would not show, a county where it does, of the
+    measure or else of another measure of the same unit. Returns what was scaled."""
+    if not _shows(cube, county.code, measure, factor):
         unit = cube.table.measure(measure).unit
         measures = [measure] + [m.id for m in cube.table.measures
                                 if m.unit == unit and m.id != measure]  # fmt: skip
         for candidate in measures:
-            having = [g for g in others if _county_sum(cube, g.code, candidate) > 0]
+            having = [g for g in others if _shows(cube, g.code, candidate, factor)]
             if having:
                 county, measure = rng.choice(having), candidate
                 break
