@@ -24,9 +24,14 @@ def salnameh_home() -> Home:
     return home()
 
 
-@st.cache_resource
 def catalog() -> Catalog:
-    return load_catalog()
+    """The catalog in the words of the home's province."""
+    return _catalog(salnameh_home().province)
+
+
+@st.cache_resource
+def _catalog(province: str) -> Catalog:
+    return load_catalog().in_words_of(_reference(province))
 
 
 def reference() -> Reference:

@@ -64,7 +64,7 @@ def ingest_inbox(
     """Ingest every file waiting in the inbox, then move each out of it."""
     paths = pending(salnameh_home)
     reference = reference or Reference.for_home(salnameh_home)
-    ingestor = Ingestor(salnameh_home, catalog or load_catalog(), reference)
+    ingestor = Ingestor(salnameh_home, catalog or load_catalog().in_words_of(reference), reference)
     with ingestor.batch():
         resumed = ingestor.resume_interrupted()
         outcomes = []

@@ -44,7 +44,8 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
     year = edition.year
     folder = edition_folder(salnameh_home, year, edition.number, out)
     folder.mkdir(parents=True, exist_ok=True)
-    catalog, reference = load_catalog(), Reference.for_home(salnameh_home)
+    reference = Reference.for_home(salnameh_home)
+    catalog = load_catalog().in_words_of(reference)
     written: dict[str, list[Path]] = {}
     if "xlsx" in formats:
         part = f"-chapter-{chapter}" if chapter is not None else ""

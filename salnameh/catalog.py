@@ -11,13 +11,16 @@ seeds live in `salnameh.catalog_check`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from salnameh.settings import CATALOG_DIR
+
+if TYPE_CHECKING:
+    from salnameh.reference import Reference
 
 SOURCES = ("records", "census", "survey")
 PERIODS = ("year", "academic_year", "crop_year", "census_year")
@@ -406,6 +409,27 @@ class Catalog:
             return self.tables[table_id]
         except KeyError:
             raise KeyError(f"no table {table_id!r} in the catalog") from None
+
+    def in_words_of(self, reference: Reference) -> Catalog:
+        """The catalog as the reference's province says it: `{province}` and `{centre}` in
+        table titles and footnotes put in its words, and after a table's own footnotes the
+        ones that hold for that province alone (reference seeds). Measure titles name no
+        place: forms' headers are matched against them."""
+        words, own = reference.province_words, reference.province_footnotes
+
+        def said(text: Text) -> Text:
+            return Text(*words.fill(text.fa, text.en))
+
+        tables = {
+            table_id: replace(
+                t,
+                title=said(t.title),
+                footnotes=tuple(map(said, t.footnotes))
+                + tuple(Text(fa, en) for fa, en in own.get(table_id, ())),
+            )
+            for table_id, t in self.tables.items()
+        }
+        return Catalog(tables, self.version)
 
 
 def catalog_version(catalog_dir: Path = CATALOG_DIR) -> str:

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from salnameh.catalog import Problem, TableDecl, read_declarations
-from salnameh.reference import Reference, read_csv
+from salnameh.reference import PLACEHOLDERS, Reference, read_csv
 from salnameh.settings import CATALOG_DIR, REFERENCE_DIR
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -29,7 +29,9 @@ SEED_KEYS = {
     "geography.csv": ("code", "valid_from"),
     "geography_aliases.csv": ("alias",),
     "collection_calendar.csv": ("source",),
+    "province_centres.csv": ("province_code",),
 }
+PLACEHOLDER_PATTERN = re.compile(r"\{[^{}]*\}")
 
 
 def check_catalog(
@@ -44,7 +46,41 @@ def check_catalog(
     by_id = {t.id: t for t in tables}
     for table in tables:
         problems += check_table(table, reference, by_id)
+        problems += _check_placeholders(table)
+    problems += _check_province_texts(reference)
     return tables, problems
+
+
+def _check_placeholders(table: TableDecl) -> list[Problem]:
+    """A title or footnote may leave {province} and {centre} to the home; nothing else in
+    braces, and no placeholder in a measure title (forms' headers are matched to it)."""
+    problems = []
+    footnotes = [(f"footnotes[{i}]", f) for i, f in enumerate(table.footnotes)]
+    texts = [("title", table.title), *footnotes]
+    for where, text in texts:
+        for word in PLACEHOLDER_PATTERN.findall(f"{text.fa} {text.en}"):
+            if word not in PLACEHOLDERS:
+                problems.append(Problem(table.path.name, where, f"{word} is not one of "
+                                        f"{', '.join(PLACEHOLDERS)}"))  # fmt: skip
+    for measure in table.measures:
+        if PLACEHOLDER_PATTERN.search(f"{measure.title.fa} {measure.title.en}"):
+            problems.append(Problem(table.path.name, f"measures.{measure.id}.title",
+                                    "names no place: forms' headers are read by it"))  # fmt: skip
+    return problems
+
+
+def _check_province_texts(reference: Reference) -> list[Problem]:
+    """Every province has a centre for {centre}; a province's own footnote names a known
+    province (its table is checked by the warehouse build, against the whole catalog)."""
+    problems = []
+    centres = {r["province_code"] for r in read_csv(reference.seeds_dir / "province_centres.csv")}
+    for code in sorted(set(reference.provinces) - centres):
+        problems.append(Problem("province_centres.csv", "province_code", f"{code} has no centre"))
+    for r in read_csv(reference.seeds_dir / "province_footnotes.csv"):
+        if r["province_code"] not in reference.provinces:
+            problems.append(Problem("province_footnotes.csv", "province_code",
+                                    f"unknown province {r['province_code']!r}"))  # fmt: skip
+    return problems
 
 
 def _check_unique(tables: list[TableDecl]) -> list[Problem]:

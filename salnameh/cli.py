@@ -74,9 +74,13 @@ def catalog() -> None:
     """The declared yearbook tables."""
 
 
-def _load_or_exit():
+def _load_or_exit(salnameh_home=None):
+    """The catalog; for a home, in the words of its province (titles and footnotes)."""
     try:
-        return load_catalog()
+        declared = load_catalog()
+        if salnameh_home is None:
+            return declared
+        return declared.in_words_of(Reference.for_home(salnameh_home))
     except CatalogError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -233,7 +237,7 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
         sys.exit(2)
     first, _, last = years.partition("-")
     span = range(int(first), int(last or first) + 1)
-    declared = _load_or_exit()
+    declared = _load_or_exit(salnameh_home)
     with click.progressbar(length=1, label="agency files") as bar:
 
         def progress(done: int, total: int) -> None:
@@ -379,7 +383,7 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
         raise click.UsageError(f"no such file: {missing[0]}")
     if not paths:
         raise click.UsageError("no files to ingest in the folders given")
-    declared = _load_or_exit()
+    declared = _load_or_exit(salnameh_home)
     if table_id is not None and table_id not in declared.tables:
         raise click.UsageError(f"no table {table_id!r}; see `salnameh catalog list`")
     reference = Reference.for_home(salnameh_home)
@@ -442,7 +446,7 @@ def recipe_draft(salnameh_home, file, table_id, year, out) -> None:
     from ingestion.readers import read_book
     from ingestion.recipe_drafting import DraftError, draft_recipe
 
-    declared = _load_or_exit()
+    declared = _load_or_exit(salnameh_home)
     if table_id not in declared.tables:
         raise click.UsageError(f"no table {table_id!r}; see `salnameh catalog list`")
     if out.exists():
@@ -481,7 +485,7 @@ def recipe_preview(salnameh_home, recipe_name, file, table_id, year, show_all) -
     from ingestion.recipe_preview import preview_lines
 
     reference = Reference.for_home(salnameh_home)
-    ingestor = Ingestor(salnameh_home, _load_or_exit(), reference)
+    ingestor = Ingestor(salnameh_home, _load_or_exit(salnameh_home), reference)
     forced = _recipe_or_exit(recipe_name, ingestor)
     checked = ingestor.check(file.read_bytes(), file, table_id, year, None, forced)
     names = {g.code: g.name_en for g in reference.geography}
@@ -495,7 +499,8 @@ def _ingest_inbox(salnameh_home, lang: str, as_json: bool) -> None:
     """The same step the Dagster inbox sensor runs."""
     from ingestion.inbox import ingest_inbox
 
-    run = ingest_inbox(salnameh_home, _load_or_exit(), Reference.for_home(salnameh_home), "inbox")
+    reference = Reference.for_home(salnameh_home)
+    run = ingest_inbox(salnameh_home, _load_or_exit(salnameh_home), reference, "inbox")
     if not run.outcomes and not as_json:
         click.echo(f"nothing waiting in {salnameh_home.inbox_dir}")
     _report_outcomes(run.outcomes, lang, as_json)
@@ -571,7 +576,7 @@ def templates(salnameh_home, year: int, agency: str | None, out_dir: str) -> Non
     """Write the Excel forms of a year, one per table, as OUT/<agency>/<table>.xlsx."""
     from salnameh.forms import write_forms
 
-    declared = _load_or_exit()
+    declared = _load_or_exit(salnameh_home)
     reference = Reference.for_home(salnameh_home)
     if agency is not None and agency not in reference.agencies:
         raise click.UsageError(f"no agency {agency!r} in seeds/reference/agencies.csv")
@@ -597,8 +602,9 @@ def open_year_command(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     salnameh_home.create()
     try:
-        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path), _load_or_exit(),
-                           Reference.for_home(salnameh_home), year, actor)  # fmt: skip
+        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path),
+                           _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
+                           year, actor)  # fmt: skip
     except Forbidden as refused:
         _refused(refused)
     click.echo(f"{year}: {opened.assigned} new assignments; {len(opened.letters)} referral "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from salnameh.settings import DEFAULT_PROVINCE, REFERENCE_DIR, Home
+from salnameh.settings import DEFAULT_PROVINCE, NATIONAL, REFERENCE_DIR, Home
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,35 @@ PROVINCIAL_NAMES = (
 )
 
 
+# The words a catalog title or footnote may leave to the province (`{province}`: «استان
+# گیلان», "Gilan Province"; `{centre}`: its centre city, «رشت», "Rasht"): one catalog for
+# every province, each home's yearbook in its own names.
+PLACEHOLDERS = ("{province}", "{centre}")
+
+
+@dataclass(frozen=True)
+class ProvinceWords:
+    """What the placeholders say in one installation, Persian and English."""
+
+    province_fa: str
+    province_en: str
+    centre_fa: str
+    centre_en: str
+
+    def fill(self, fa: str, en: str) -> tuple[str, str]:
+        for placeholder, (word_fa, word_en) in zip(
+            PLACEHOLDERS,
+            ((self.province_fa, self.province_en), (self.centre_fa, self.centre_en)),
+            strict=True,
+        ):
+            fa, en = fa.replace(placeholder, word_fa), en.replace(placeholder, word_en)
+        return fa, en
+
+
+# On SCI's hub a table holds every province: its title speaks of each one's.
+NATIONAL_WORDS = ProvinceWords("هر استان", "each province", "مرکز استان", "the province centre")
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -180,6 +209,31 @@ class Reference:
             )
             for r in rows
         }
+
+    @cached_property
+    def province_words(self) -> ProvinceWords:
+        """The placeholders' words for this province (the hub's general ones on the hub)."""
+        own = self.provinces.get(self.province)
+        centres = {r["province_code"]: r for r in read_csv(self.seeds_dir / "province_centres.csv")}
+        if self.province == NATIONAL or own is None or self.province not in centres:
+            return NATIONAL_WORDS
+        centre = centres[self.province]
+        return ProvinceWords(own.name_fa, own.name_en, centre["centre_fa"], centre["centre_en"])
+
+    @cached_property
+    def province_footnotes(self) -> dict[str, list[tuple[str, str]]]:
+        """Footnotes that hold for one province only (province_footnotes.csv), by table:
+        this province's; on the hub every province's, each led by the province's name."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for r in read_csv(self.seeds_dir / "province_footnotes.csv"):
+            fa, en = r["footnote_fa"], r["footnote_en"]
+            if self.province == NATIONAL:
+                names = self.provinces[r["province_code"]]
+                fa, en = f"{names.name_fa}: {fa}", f"{names.name_en}: {en}"
+            elif r["province_code"] != self.province:
+                continue
+            found.setdefault(r["table_id"], []).append((fa, en))
+        return found
 
     @cached_property
     def units(self) -> dict[str, Unit]:

@@ -109,7 +109,8 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
     from salnameh.ledger import Ledger
     from salnameh.reference import Reference
 
-    catalog, reference = load_catalog(), Reference.for_home(salnameh_home)
+    reference = Reference.for_home(salnameh_home)
+    catalog = load_catalog().in_words_of(reference)
     ledger = Ledger(salnameh_home.ledger_path)
     with writer_lock(salnameh_home):
         import duckdb

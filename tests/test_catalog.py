@@ -158,3 +158,51 @@ def test_load_refuses_a_catalog_with_problems(catalog_dir):
     edit(catalog_dir, "pop_county_sex_age", lambda d: d.update(agency="nobody"))
     with pytest.raises(CatalogError, match=r"pop_county_sex_age\.yaml: agency"):
         load_catalog(catalog_dir)
+
+
+def test_a_provinces_catalog_speaks_of_it_and_not_of_tehran(catalog):
+    """One catalog, each home's words: Gilan's titles name Rasht and Gilan, and Tehran's
+    own footnotes (its three universities, its five-county constituency) stay Tehran's."""
+    from salnameh.reference import Reference
+
+    gilan = catalog.in_words_of(Reference(province="01"))
+    texts = [t.title for t in gilan] + [f for t in gilan for f in t.footnotes]
+    assert not [x for x in texts if "{" in x.fa + x.en]
+    tehran_named = {t.id for t in gilan for x in (t.title, *t.footnotes) if "تهران" in x.fa}
+    assert tehran_named == {"stock_exchange_trading_month"}  # the Tehran Stock Exchange
+    assert gilan.table("air_quality_days_class").title.fa.endswith("شهر رشت به تفکیک ماه")
+    assert "Gilan Province" in gilan.table("customs_exports_imports_season").title.en
+
+    tehran = catalog.in_words_of(Reference())
+    hospitals = [f.fa for f in tehran.table("health_hospitals_beds_county").footnotes]
+    assert hospitals[0] == "وضعیت در پایان سال." and "شهید بهشتی" in hospitals[-1]
+    assert tehran.table("air_quality_days_class").title.en.startswith(
+        "Number of days by air quality class in Tehran city"
+    )
+    assert tehran.version == gilan.version == catalog.version  # the same declarations
+
+    hub = catalog.in_words_of(Reference(province="national"))
+    election = [f.en for f in hub.table("election_parliament_county").footnotes]
+    assert election[-1].startswith("Tehran Province: Tehran, Rey, Shemiranat")
+    assert "each province" in hub.table("customs_exports_imports_season").title.en
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d["title"].update(fa=d["title"]["fa"] + " {city}"), "title"),
+        (lambda d: d["measures"][0]["title"].update(en="People of {province}"),
+         "measures.population.title"),
+    ],
+)  # fmt: skip
+def test_a_placeholder_is_province_or_centre_and_never_in_a_header(catalog_dir, change, field):
+    edit(catalog_dir, "pop_county_sex_age", change)
+    assert ("pop_county_sex_age.yaml", field) in problems_in(catalog_dir)
+
+
+def test_every_province_has_a_centre(catalog_dir, seeds_copy):
+    centres = seeds_copy / "province_centres.csv"
+    text = centres.read_text(encoding="utf-8")
+    centres.write_text(text.replace("01,رشت,Rasht\n", ""), encoding="utf-8")
+    _tables, problems = check_catalog(catalog_dir, seeds_copy)
+    assert any(p.file == "province_centres.csv" and "01" in p.message for p in problems)
