@@ -114,11 +114,15 @@ class LineageEvent:
 
 
 # Phrases of an agency's name that name its province (Persian, English): the province's
-# directorate, governorate, university of medical sciences and regional companies.
+# directorate, governorate, university of medical sciences, regional companies and
+# regions (oil products, railway), and its broadcasting centre.
 PROVINCIAL_NAMES = (
-    ("استان {}", "استانداری {}", "علوم پزشکی {}", "منطقه‌ای {}"),
-    ("{} Province", "{} Governorate", "{} University of Medical Sciences", "{} Regional"),
-)
+    ("استان {}", "استانداری {}", "علوم پزشکی {}", "منطقه‌ای {}", "منطقه {}", "مرکز {}"),
+    ("{} Province", "{} Governorate", "{} University of Medical Sciences", "{} Regional",
+     "{} Region", "{} Railway Region", "{} Centre"),
+)  # fmt: skip
+# Phrases that name the province's centre city: its municipality and urban railway.
+CENTRE_NAMES = (("شهرداری {}", "شهری {} و حومه"), ("{} Municipality", "{} Urban and Suburban"))
 
 
 # The words a catalog title or footnote may leave to the province (`{province}`: «استان
@@ -183,19 +187,22 @@ class Reference:
     def agencies(self) -> dict[str, Agency]:
         """The agencies by id, named for this province: the seed names the provincial ones
         after the default installation's province («اداره کل ... استان تهران»), and another
-        province's reference puts its own name in those phrases (PROVINCIAL_NAMES); a
-        national body («بورس اوراق بهادار تهران») keeps its name."""
+        province's reference puts its own name in those phrases (PROVINCIAL_NAMES) and its
+        centre's in the city's (CENTRE_NAMES); a national body («بورس اوراق بهادار تهران»,
+        the University of Tehran's geophysics institute) keeps its name."""
         seeded = self.provinces.get(DEFAULT_PROVINCE)
         own = self.provinces.get(self.province)
         renames = []
         if seeded and own and own.code != seeded.code and own.short_fa and own.short_en:
-            renames = [
-                (phrase.format(seeded.short_fa), phrase.format(own.short_fa))
-                for phrase in PROVINCIAL_NAMES[0]
-            ] + [
-                (phrase.format(seeded.short_en), phrase.format(own.short_en))
-                for phrase in PROVINCIAL_NAMES[1]
-            ]
+            centre = self.province_words
+            seeded_centre = Reference(self.seeds_dir, DEFAULT_PROVINCE).province_words
+            for phrases, old, new in (
+                (PROVINCIAL_NAMES[0], seeded.short_fa, own.short_fa),
+                (PROVINCIAL_NAMES[1], seeded.short_en, own.short_en),
+                (CENTRE_NAMES[0], seeded_centre.centre_fa, centre.centre_fa),
+                (CENTRE_NAMES[1], seeded_centre.centre_en, centre.centre_en),
+            ):
+                renames += [(phrase.format(old), phrase.format(new)) for phrase in phrases]
 
         def named(text: str) -> str:
             for old, new in renames:

@@ -146,6 +146,9 @@ def test_agencies_are_named_for_the_province():
     assert gilan["education"].name_en.startswith("Gilan Province ")
     assert gilan["governorate"].name_fa == "استانداری گیلان"
     assert gilan["stock_exchange"] == tehran["stock_exchange"]  # a national body
+    assert gilan["municipality"].name_fa == "شهرداری رشت"  # the centre city's
+    assert gilan["irib"].name_en == "IRIB Gilan Centre"
+    assert tehran["municipality"].name_en == "Tehran Municipality"
     assert tehran["education"].name_fa.endswith(Reference().province_names.short_fa)
 
 
