@@ -21,7 +21,8 @@ them but one (the last province's 1402), builds, and then that package arrives: 
 from `national receive` to the public snapshot holding it is the national latency, and
 that build (31 provinces x 13 years) is the hub's build at scale. `--keep DIR` keeps the
 provinces' homes and packages there and reuses the ones already made (about 3 minutes a
-province on 2 cores).
+province on 2 cores); a second run with `--keep` on the same folder and `--no-hub` makes
+provinces alongside (each province is claimed by one run).
 
 Run: `.venv/bin/python -m benchmarks.national_real [--provinces 23,01,25] [--out FILE]`
 (all 31: about 15 minutes on 2 cores), or with `--demo [--keep DIR]` (about 100 minutes).
@@ -139,7 +140,12 @@ def demo_province(root: Path, province: str) -> tuple[list[Path], dict[str, floa
     """One province's demo, 1390-1402, from its agency files to its packages (reused when
     `root` already holds them: a province's packages are written last, with `steps.json`)."""
     home, out = root / f"province-{province}", root / f"packages-{province}"
-    record = out / "steps.json"
+    record, claim = out / "steps.json", root / f"claim-{province}"
+    try:  # another run of this benchmark (--keep, the same folder) may be making it
+        claim.mkdir()
+    except FileExistsError:
+        while not record.exists():
+            time.sleep(5)
     if record.exists():
         return sorted(out.rglob("salnameh-package-*")), json.loads(record.read_text())
     shutil.rmtree(home, ignore_errors=True)
@@ -162,6 +168,7 @@ def demo_province(root: Path, province: str) -> tuple[list[Path], dict[str, floa
         salnameh(home, *export, "--year", str(year), allowed=(0, 2)) for year in DEMO_YEARS
     )
     record.write_text(json.dumps(steps) + "\n", encoding="utf-8")
+    claim.rmdir()
     return sorted(out.rglob("salnameh-package-*")), steps
 
 
@@ -254,9 +261,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument("--demo", action="store_true", help="every province's demo, 1390-1402")
     parser.add_argument("--keep", type=Path, help="with --demo: keep and reuse homes here")
+    parser.add_argument("--no-hub", action="store_true",
+                        help="with --demo --keep: only make provinces (a second run)")  # fmt: skip
     args = parser.parse_args()
     codes = args.provinces.split(",") if args.provinces else [f"{n:02d}" for n in range(31)]
     if args.demo:
+        if args.keep and args.no_hub:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for code in codes:
+                print(code, demo_province(args.keep, code)[1], flush=True)
+            return
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             figures = demo_run(args.keep, codes)
