@@ -143,10 +143,14 @@ def demo_province(root: Path, province: str) -> tuple[list[Path], dict[str, floa
     record, claim = out / "steps.json", root / f"claim-{province}"
     try:  # another run of this benchmark (--keep, the same folder) may be making it
         claim.mkdir()
+        claimed = True
     except FileExistsError:
+        claimed = False
         while not record.exists():
             time.sleep(5)
     if record.exists():
+        if claimed:
+            claim.rmdir()
         return sorted(out.rglob("salnameh-package-*")), json.loads(record.read_text())
     shutil.rmtree(home, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
