@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app.demo import census
+from app.demo.figures import CubeBuilder, grand_total, hints_scale
+from app.demo.population import county_population
 from ingestion.places import Places
-from salnameh.demo import census
-from salnameh.demo.figures import CubeBuilder, grand_total, hints_scale
-from salnameh.demo.population import county_population
 from salnameh.reference import Reference
 from salnameh.settings import DEFAULT_PROVINCE, PROJECT_ROOT
 from tests.conftest import SECOND_PROVINCE, run_salnameh

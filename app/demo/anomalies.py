@@ -16,9 +16,9 @@ import math
 import random
 from dataclasses import asdict, dataclass
 
+from app.demo.figures import REAL_FIGURES, Cube, grand_key, is_leaf, recompute_totals
+from app.demo.population import population_shares
 from salnameh.catalog import TableDecl
-from salnameh.demo.figures import REAL_FIGURES, Cube, grand_key, is_leaf, recompute_totals
-from salnameh.demo.population import population_shares
 from salnameh.reference import Reference
 
 KINDS = ("unit_slip_x1000", "collapse", "broken_total", "missing_county")
