@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
-from salnameh.catalog import CatalogError, TableDecl, load_catalog
+from salnameh.catalog import CatalogError, load_catalog
 from salnameh.catalog_check import check_catalog
+from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT, home
 

@@ -1,4 +1,4 @@
-"""The layers DESIGN.md draws: what each folder may import.
+"""The layers DESIGN.md draws: what each folder may import, and no import circle in the core.
 
 Every import counts, at the top of a module or inside a function: a lazy import is the same
 dependency, taken later. Read from the source with `ast`, nothing imported.
@@ -7,6 +7,7 @@ dependency, taken later. Read from the source with `ast`, nothing imported.
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ MAY_IMPORT = {
     "dashboards": {"salnameh", "ingestion", "publishing"},
 }
 PROJECT_PACKAGES = {*MAY_IMPORT, "app", "tests", "benchmarks"}
+CORE = "salnameh"
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -77,12 +79,55 @@ def layer_breaches(root: Path) -> list[str]:
     return [breaches[key] for key in sorted(breaches)]
 
 
+def core_graph(root: Path) -> dict[str, dict[str, int]]:
+    """Core module -> the core modules it imports, each with the line of its first import."""
+    paths = {module_name(p, root): p for p in (root / CORE).rglob("*.py")}
+    graph: dict[str, dict[str, int]] = {}
+    for name, path in paths.items():
+        edges = graph.setdefault(name, {})
+        for line, imported in imports(path, root):
+            if imported in paths and imported != name:
+                edges[imported] = min(line, edges.get(imported, line))
+    return graph
+
+
+def import_circles(root: Path) -> list[str]:
+    """Circles among the core's modules, as `a -> b (a.py:12) -> a (b.py:7)`: at least one
+    whenever any exists (one per loop the depth-first walk closes)."""
+    graph = core_graph(root)
+    circles, state = [], {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        state[module] = "open"
+        for imported in sorted(graph[module]):
+            if state.get(imported) == "open":
+                loop = [*trail[trail.index(imported) :], imported]
+                steps = [
+                    f"{b} ({a.replace('.', '/')}.py:{graph[a][b]})"
+                    for a, b in itertools.pairwise(loop)
+                ]
+                circles.append(" -> ".join([loop[0], *steps]))
+            elif imported not in state:
+                visit(imported, [*trail, imported])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    return circles
+
+
 def test_each_folder_imports_only_what_its_layer_may():
     breaches = layer_breaches(PROJECT_ROOT)
     assert not breaches, "an import against DESIGN.md's layers:\n" + "\n".join(breaches)
 
 
-def test_the_scan_finds_a_planted_breach(tmp_path: Path):
+def test_the_core_has_no_import_circle():
+    circles = import_circles(PROJECT_ROOT)
+    assert not circles, "modules of salnameh/ that import each other:\n" + "\n".join(circles)
+
+
+def test_the_scans_find_a_planted_breach_and_circle(tmp_path: Path):
     core = tmp_path / "salnameh"
     (core / "inner").mkdir(parents=True)
     (core / "__init__.py").write_text("")
@@ -106,4 +151,8 @@ def test_the_scan_finds_a_planted_breach(tmp_path: Path):
         "ingestion/x.py:1: imports dashboards.app (ingestion may not)",
         "salnameh/b.py:6: imports ingestion.ingest (salnameh may not)",
         "salnameh/inner/c.py:3: imports app.cli (salnameh may not)",
+    ]
+    assert import_circles(tmp_path) == [
+        "salnameh.a -> salnameh.b (salnameh/a.py:2) -> salnameh.a (salnameh/b.py:5)",
+        "salnameh.d -> salnameh.inner.c (salnameh/d.py:1) -> salnameh.d (salnameh/inner/c.py:2)",
     ]

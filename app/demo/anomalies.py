@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 from app.demo.figures import REAL_FIGURES, Cube, grand_key, is_leaf, recompute_totals
 from app.demo.population import population_shares
-from salnameh.catalog import TableDecl
+from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 
 KINDS = ("unit_slip_x1000", "collapse", "broken_total", "missing_county")

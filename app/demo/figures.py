@@ -17,7 +17,7 @@ from functools import cache
 
 from app.demo import census
 from app.demo.population import county_population, population_shares
-from salnameh.catalog import Measure, TableDecl
+from salnameh.declarations import Measure, TableDecl
 from salnameh.reference import Code, GeoVersion, Reference
 from salnameh.settings import DEFAULT_PROVINCE
 
