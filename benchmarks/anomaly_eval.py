@@ -136,7 +136,7 @@ def score(found: set[Unit], truth: set[Unit]) -> Score:
 def make_demo_home(root: Path) -> Path:
     for args in (("demo", "--ingest"), ("build",)):
         done = subprocess.run(
-            [sys.executable, "-m", "salnameh.cli", "--home", str(root), *args],
+            [sys.executable, "-m", "app.cli", "--home", str(root), *args],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if done.returncode != 0:

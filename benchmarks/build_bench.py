@@ -242,7 +242,7 @@ def make_demo_home(tmp: Path):
     from salnameh.settings import home
 
     root = tmp / "demo-home"
-    command = [sys.executable, "-m", "salnameh.cli", "--home", str(root), "demo", "--ingest"]
+    command = [sys.executable, "-m", "app.cli", "--home", str(root), "demo", "--ingest"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BenchError(f"salnameh demo --ingest failed:\n{done.stdout[-3000:]}{done.stderr}")
@@ -715,7 +715,7 @@ def machine_facts() -> dict[str, str]:
         ("dbt-core", "dbt-duckdb", "duckdb", "pandas"),
         MEASURED_PATHS,
         CODE_GLOBS,
-        "salnameh/*.py, dbt_project models/tests/macros, seeds/",
+        "salnameh/ and app/ *.py, dbt_project models/tests/macros, seeds/",
     ) | {"Python bytecode": _bytecode_state()}
 
 
@@ -734,14 +734,15 @@ def _bytecode_state() -> str:
     )
 
 
-MEASURED_PATHS = ("dbt_project", "salnameh", "seeds")
+MEASURED_PATHS = ("dbt_project", "salnameh", "app", "seeds")
 # The code and seeds a build runs, hashed as they were run.
-CODE_GLOBS = ("salnameh/**/*.py", "dbt_project/models/**/*", "dbt_project/tests/**/*",
-              "dbt_project/macros/**/*", "dbt_project/*.yml", "seeds/**/*")  # fmt: skip
+CODE_GLOBS = ("salnameh/**/*.py", "app/**/*.py", "dbt_project/models/**/*",
+              "dbt_project/tests/**/*", "dbt_project/macros/**/*", "dbt_project/*.yml",
+              "seeds/**/*")  # fmt: skip
 
 
 def _code_hash() -> str:
-    return code_hash(CODE_GLOBS, "salnameh/*.py, dbt_project models/tests/macros, seeds/")
+    return code_hash(CODE_GLOBS, "salnameh/ and app/ *.py, dbt_project models/tests/macros, seeds/")
 
 
 def _git_commit() -> str:

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         if root is None:
             root = Path(folder) / "home"
             for step in (("demo", "--ingest"), ("build",)):
-                subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(root), *step],
+                subprocess.run([sys.executable, "-m", "app.cli", "--home", str(root), *step],
                                check=True, capture_output=True)  # fmt: skip
         results = time_exports(root, args.year, FORMATS, args.runs, Path(folder) / "out")
     print(report(results, args.year))

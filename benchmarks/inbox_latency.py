@@ -34,9 +34,9 @@ from pathlib import Path
 
 import duckdb
 
+from app.demo.generate import generate_demo
 from salnameh.access import Actor
 from salnameh.catalog import load_catalog
-from salnameh.demo.generate import generate_demo
 from salnameh.ledger import Ledger
 from salnameh.settings import home
 from salnameh.snapshots import snapshot_path
@@ -59,7 +59,7 @@ STEPS = {  # Dagster step key -> the part it is
 
 def make_demo_home(root: Path) -> None:
     for args in (("demo", "--ingest"), ("build",)):
-        subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(root), *args],
+        subprocess.run([sys.executable, "-m", "app.cli", "--home", str(root), *args],
                        check=True, capture_output=True)  # fmt: skip
 
 

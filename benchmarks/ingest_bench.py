@@ -532,7 +532,7 @@ def demo_paths(tmp: Path, limit: int | None) -> list[Path]:
     command = [
         sys.executable,
         "-m",
-        "salnameh.cli",
+        "app.cli",
         "--home",
         str(demo_home),
         "demo",
@@ -879,9 +879,9 @@ def run(sizes: Sizes, quick: bool, tmp: Path, profile: bool) -> Results:
 def machine_facts() -> dict[str, str]:
     return machine_facts_of(
         ("pandas", "numpy", "duckdb", "pandera", "python-calamine", "openpyxl"),
-        ("ingestion", "salnameh"),
-        ("ingestion/**/*.py", "salnameh/**/*.py"),
-        "ingestion/ and salnameh/ *.py",
+        ("ingestion", "salnameh", "app"),
+        ("ingestion/**/*.py", "salnameh/**/*.py", "app/**/*.py"),
+        "ingestion/, salnameh/ and app/ *.py",
     ) | {"load average (1 min)": f"{os.getloadavg()[0]:.2f}"}
 
 

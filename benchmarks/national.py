@@ -197,11 +197,11 @@ def generate_national(
 
     `table_ids` limits the tables (every table of the catalog by default).
     """
+    from app.demo.agency_files import write_agency_file
+    from app.demo.anomalies import choose, plant
+    from app.demo.figures import CubeBuilder, rng_for
+    from app.demo.generate import DEFAULT_SEED, habits_for, sprinkle_symbols
     from salnameh.catalog import load_catalog
-    from salnameh.demo.agency_files import write_agency_file
-    from salnameh.demo.anomalies import choose, plant
-    from salnameh.demo.figures import CubeBuilder, rng_for
-    from salnameh.demo.generate import DEFAULT_SEED, habits_for, sprinkle_symbols
     from salnameh.reference import Reference
     from salnameh.settings import REFERENCE_DIR
 

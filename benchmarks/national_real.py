@@ -61,7 +61,7 @@ def salnameh(home: Path, *args: str, password: str = PASSWORD, allowed=(0,)) -> 
     """One CLI step as a user runs it; its wall time."""
     env = {**os.environ, "SALNAMEH_PASSWORD": password, "NEW_PASSWORD": password}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(home), *args],
+    done = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), *args],
                           capture_output=True, text=True, env=env, check=False)  # fmt: skip
     if done.returncode not in allowed:
         raise RuntimeError(f"salnameh {' '.join(args)}: {done.stdout[-800:]}{done.stderr[-800:]}")
@@ -70,7 +70,7 @@ def salnameh(home: Path, *args: str, password: str = PASSWORD, allowed=(0,)) -> 
 
 def measured(home: Path, *args: str) -> tuple[float, float]:
     """(wall s, peak MB of the largest process) of one CLI step, by GNU time."""
-    command = ["/usr/bin/time", "-v", sys.executable, "-m", "salnameh.cli", "--home",
+    command = ["/usr/bin/time", "-v", sys.executable, "-m", "app.cli", "--home",
                str(home), *args]  # fmt: skip
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -93,7 +93,7 @@ def province_cycle(root: Path, province: str) -> tuple[Path, dict[str, float]]:
     salnameh(home, "users", "add", "expert", "--role", "expert", "--name", "Expert", "--as",
              "coord")  # fmt: skip
     env = {**os.environ, "SALNAMEH_PASSWORD": PASSWORD}
-    queue = subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(home), "review",
+    queue = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), "review",
                             "list", "--year", "1390", "--json"], capture_output=True,
                            text=True, env=env, check=True)  # fmt: skip
     ids = [str(item["submission_id"]) for item in json.loads(queue.stdout)]
@@ -156,7 +156,7 @@ def demo_province(root: Path, province: str) -> tuple[list[Path], dict[str, floa
     shutil.rmtree(out, ignore_errors=True)
     steps = {"demo_ingest": salnameh(home, "demo", "--province", province, "--ingest")}
     expert = staff_password(home, "demo-expert")
-    queue = subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(home), "review",
+    queue = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), "review",
                             "list", "--year", "1402", "--json"], capture_output=True, text=True,
                            env={**os.environ, "SALNAMEH_PASSWORD": expert}, check=True)  # fmt: skip
     ids = [str(item["submission_id"]) for item in json.loads(queue.stdout)]

@@ -67,7 +67,7 @@ def timed(command: list[str]) -> tuple[float, float]:
 
 def whole_process(work: Path, runs: int) -> dict:
     template = work / "template-home"
-    subprocess.run([sys.executable, "-m", "salnameh.cli", "--home", str(template), "init"],
+    subprocess.run([sys.executable, "-m", "app.cli", "--home", str(template), "init"],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     plain = work / "plain.py"
     plain.write_text(PLAIN, encoding="utf-8")
@@ -76,7 +76,7 @@ def whole_process(work: Path, runs: int) -> dict:
         home = work / f"home-{i}"
         shutil.copytree(template, home)
         ingest = ["ingest", str(WORKBOOK), "--table", "pop_county_sex_age", "--year", "1390"]
-        ours = timed([sys.executable, "-m", "salnameh.cli", "--home", str(home), *ingest])
+        ours = timed([sys.executable, "-m", "app.cli", "--home", str(home), *ingest])
         theirs = timed([sys.executable, str(plain), str(WORKBOOK), str(work / f"p{i}.duckdb")])
         if i:
             sides["salnameh"].append(ours)

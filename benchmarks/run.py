@@ -313,7 +313,7 @@ def ensure_demo_home(ctx: Context) -> Path:
     start = time.perf_counter()
     for args in (("demo", "--ingest"), ("build",)):
         done = subprocess.run(
-            [sys.executable, "-m", "salnameh.cli", "--home", str(root), *args],
+            [sys.executable, "-m", "app.cli", "--home", str(root), *args],
             cwd=ROOT, capture_output=True, text=True, check=False,
         )  # fmt: skip
         if done.returncode != 0:
@@ -531,11 +531,11 @@ STEP_FUNCTIONS = {
 # ---------------------------------------------------------------------- provenance
 
 
-MEASURED = ("ingestion", "salnameh", "publishing", "dbt_project", "seeds", "benchmarks")
-CODE_GLOBS = ("ingestion/**/*.py", "salnameh/**/*.py", "publishing/**/*.py",
+MEASURED = ("ingestion", "salnameh", "app", "publishing", "dbt_project", "seeds", "benchmarks")
+CODE_GLOBS = ("ingestion/**/*.py", "salnameh/**/*.py", "app/**/*.py", "publishing/**/*.py",
               "benchmarks/*.py", "dbt_project/models/**/*", "dbt_project/tests/**/*",
               "dbt_project/macros/**/*", "dbt_project/*.yml", "seeds/**/*")  # fmt: skip
-CODE_LABEL = "ingestion, salnameh, publishing, benchmarks, dbt_project, seeds"
+CODE_LABEL = "ingestion, salnameh, app, publishing, benchmarks, dbt_project, seeds"
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dagster", "pandas", "numpy", "pandera",
             "python-calamine", "openpyxl", "weasyprint", "streamlit")  # fmt: skip
 

@@ -21,7 +21,8 @@ from publishing.export import edition_folder, print_edition_name
 from publishing.machine import observations
 from publishing.safe import neutralize
 from publishing.workbook import write_workbook
-from salnameh.catalog import Catalog, TableDecl
+from salnameh.catalog import Catalog
+from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.table_grid import table_grid

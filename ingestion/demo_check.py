@@ -1,6 +1,6 @@
 """What ingesting the demo files must give: every file accepted except the planted errors.
 
-The demo generator plants four kinds of anomaly (salnameh.demo.anomalies). Three are
+The demo generator plants four kinds of anomaly (app.demo.anomalies). Three are
 errors a form's electronic validation must catch; a collapse is a plausible figure that
 only the anomaly scores in the warehouse can question, so its file is accepted.
 """

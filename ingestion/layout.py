@@ -26,7 +26,7 @@ from ingestion.large_sheets import WholeSheetNeeded
 from ingestion.places import Places, bare_names
 from ingestion.problems import Problem, column_letter, error, note, warning
 from ingestion.readers import Sheet
-from salnameh.catalog import TableDecl
+from salnameh.declarations import TableDecl
 from salnameh.persian import NumberFormatError, canonical_text, name_key, parse_cell
 from salnameh.reference import Reference
 

@@ -22,7 +22,7 @@ from ingestion.layout import label_index
 from ingestion.places import Places
 from ingestion.problems import column_letter
 from ingestion.readers import Book, Sheet
-from salnameh.catalog import TableDecl
+from salnameh.declarations import TableDecl
 from salnameh.persian import canonical_text, name_key, to_ascii_digits
 from salnameh.reference import Reference
 

@@ -22,7 +22,7 @@ from pandera.errors import SchemaErrors
 
 from ingestion.layout import TableShape
 from ingestion.problems import Problem, error
-from salnameh.catalog import Rule, TableDecl
+from salnameh.declarations import Rule, TableDecl
 from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 

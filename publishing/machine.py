@@ -18,7 +18,8 @@ import pandas as pd
 
 from publishing.edition import Edition
 from publishing.safe import neutralize
-from salnameh.catalog import Catalog, TableDecl
+from salnameh.catalog import Catalog
+from salnameh.declarations import TableDecl
 from salnameh.persian import FLAG_SYMBOL
 from salnameh.reference import Reference
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from publishing.edition import Edition
-from salnameh.catalog import Catalog, TableDecl
+from salnameh.catalog import Catalog
+from salnameh.declarations import TableDecl
 from salnameh.jalali import format_jalali
 from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
 from salnameh.reference import Reference

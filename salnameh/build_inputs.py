@@ -17,7 +17,8 @@ import itertools
 
 import pandas as pd
 
-from salnameh.catalog import Catalog, TableDecl
+from salnameh.catalog import Catalog
+from salnameh.declarations import TableDecl
 from salnameh.jalali import jalali_year_bounds
 from salnameh.ledger import Ledger
 from salnameh.persian import to_persian_digits

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from salnameh.catalog import Problem, TableDecl, read_declarations
+from salnameh.declarations import Problem, TableDecl, read_declarations
 from salnameh.reference import PLACEHOLDERS, Reference, read_csv
 from salnameh.settings import CATALOG_DIR, REFERENCE_DIR
 

@@ -19,7 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from salnameh.catalog import Catalog, TableDecl
+from salnameh.catalog import Catalog
+from salnameh.declarations import TableDecl
 from salnameh.jalali import period_label
 from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
 from salnameh.reference import Reference

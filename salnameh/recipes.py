@@ -24,8 +24,9 @@ import yaml
 
 # The catalog's reader of typed YAML fields: one statement of how a field is read and how
 # a bad one is reported.
-from salnameh.catalog import Catalog, Problem, Text, read_yaml
-from salnameh.catalog import _Reader as FieldReader
+from salnameh.catalog import Catalog
+from salnameh.declarations import Problem, Text, read_yaml
+from salnameh.declarations import _Reader as FieldReader
 from salnameh.reference import Reference
 from salnameh.settings import SEEDS_DIR
 

@@ -57,6 +57,12 @@ class Home:
         return self.root / "demo"
 
     @property
+    def demo_staff_path(self) -> Path:
+        """The demo's sign-ins and their passwords (`salnameh demo` writes it, readable by its
+        owner only); the portal mentions it when present. A real installation has none."""
+        return self.root / "demo-staff.csv"
+
+    @property
     def inbox_dir(self) -> Path:
         return self.root / "inbox"
 

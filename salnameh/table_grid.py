@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from salnameh.catalog import Measure, TableDecl
+from salnameh.declarations import Measure, TableDecl
 from salnameh.reference import Code, GeoVersion, Reference
 
 PROVINCE_LABEL = "کل استان"

@@ -42,7 +42,7 @@ class DemoHome:
 
 def run_salnameh(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
     """The CLI as a user runs it: a real subprocess with real exit codes."""
-    command = [sys.executable, "-m", "salnameh.cli"]
+    command = [sys.executable, "-m", "app.cli"]
     if home is not None:
         command += ["--home", str(home)]
     return subprocess.run(

@@ -33,12 +33,12 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
+from app.demo.figures import CubeBuilder
 from ingestion.drafting import DraftInputError, draft_declaration
 from publishing.edition import Edition
 from publishing.workbook import CONTENTS, sheet_name, write_workbook
-from salnameh.catalog import Problem, TableDecl, parse_table
 from salnameh.catalog_check import check_catalog
-from salnameh.demo.figures import CubeBuilder
+from salnameh.declarations import Problem, TableDecl, parse_table
 from salnameh.persian import canonical_text
 from salnameh.reference import Reference
 from salnameh.settings import REFERENCE_DIR

@@ -62,8 +62,8 @@ def test_demo_generates_every_table_for_every_year_and_ingests_as_planned(demo_h
 
 
 def test_ingest_exit_codes_and_json(tmp_path):
+    from app.demo.generate import generate_demo
     from salnameh.catalog import load_catalog
-    from salnameh.demo.generate import generate_demo
 
     generate_demo(load_catalog(), tmp_path / "demo", years=[1392], table_ids=["post_units_county"])
     (good,) = (tmp_path / "demo" / "files").rglob("post_units_county.*")

@@ -10,10 +10,10 @@ from typing import ClassVar
 
 import pytest
 
+from app.demo.generate import generate_demo
 from ingestion.ingest import Ingestor
 from salnameh.access import Actor, Forbidden
 from salnameh.collection import deadlines, open_year, remind, status
-from salnameh.demo.generate import generate_demo
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
 from salnameh.settings import home

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from salnameh.demo.generate import generate_demo
+from app.demo.generate import generate_demo
 from salnameh.persian import NumberFormatError, name_key, parse_cell
 
 pytestmark = pytest.mark.integration
@@ -151,7 +151,7 @@ def test_planted_anomalies_are_listed_and_really_planted(demo):
 
 
 def test_a_failed_generation_leaves_the_previous_set(catalog, demo, tmp_path, monkeypatch):
-    import salnameh.demo.generate as generate
+    import app.demo.generate as generate
 
     folder = tmp_path / "kept"
     generate_demo(catalog, folder, [1395], seed=7, table_ids=["cpi_urban_group"])
@@ -168,7 +168,7 @@ def test_a_failed_generation_leaves_the_previous_set(catalog, demo, tmp_path, mo
 
 
 def test_cross_table_identities_hold_in_the_demo(catalog):
-    from salnameh.demo.figures import CubeBuilder, grand_total
+    from app.demo.figures import CubeBuilder, grand_total
     from salnameh.reference import Reference
 
     builder = CubeBuilder(Reference(), 7, list(catalog))

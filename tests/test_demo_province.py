@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app.demo import census
+from app.demo.figures import CubeBuilder, grand_total, hints_scale
+from app.demo.population import county_population
 from ingestion.places import Places
-from salnameh.demo import census
-from salnameh.demo.figures import CubeBuilder, grand_total, hints_scale
-from salnameh.demo.population import county_population
 from salnameh.reference import Reference
 from salnameh.settings import DEFAULT_PROVINCE, PROJECT_ROOT
 from tests.conftest import SECOND_PROVINCE, run_salnameh
@@ -286,7 +286,7 @@ def test_a_planted_unit_slip_passes_the_maximum_even_in_a_small_province(catalog
     where it shows: the province total past the measure's maximum."""
     import random
 
-    from salnameh.demo.anomalies import plant
+    from app.demo.anomalies import plant
 
     table = catalog.table("welfare_care_centres_county")
     cube = CubeBuilder(Reference(province="00"), 7, list(catalog)).build(table, 1402)

@@ -5,8 +5,8 @@ import subprocess
 import openpyxl
 import pytest
 
+from app.demo.figures import CubeBuilder
 from ingestion.ingest import Ingestor
-from salnameh.demo.figures import CubeBuilder
 from salnameh.forms import DATA_SHEET, METADATA_SHEET, build_form
 from salnameh.persian import FLAG_SYMBOL
 from salnameh.reference import Reference

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app.demo.generate import generate_demo
 from ingestion.ingest import Ingestor, inconsistencies
 from salnameh import archive
-from salnameh.demo.generate import generate_demo
 from salnameh.reference import Reference
 from salnameh.settings import home
 from salnameh.warehouse import RawLoader, raw_counts

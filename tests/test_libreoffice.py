@@ -7,7 +7,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from salnameh.demo.generate import generate_demo
+from app.demo.generate import generate_demo
 from tests.conftest import in_ci
 
 pytestmark = pytest.mark.integration

@@ -46,7 +46,7 @@ def cli(*args: str, home: Path) -> subprocess.CompletedProcess:
     """The CLI as a user runs it, with the scripts' password variables set."""
     env = {**os.environ, "SALNAMEH_PASSWORD": PASSWORD, "NEW_PASSWORD": PASSWORD}
     done = subprocess.run(
-        [sys.executable, "-m", "salnameh.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "app.cli", "--home", str(home), *args],
         capture_output=True,
         text=True,
         timeout=900,

@@ -23,7 +23,7 @@ from salnameh.reference import Reference
 from salnameh.settings import DBT_PROJECT_DIR, DEFAULT_PROVINCE, PROJECT_ROOT, home
 from tests.conftest import run_salnameh
 
-SCANNED = ("salnameh", "ingestion", "publishing", "dashboards", "orchestration",
+SCANNED = ("salnameh", "app", "ingestion", "publishing", "dashboards", "orchestration",
            "dbt_project/models", "dbt_project/macros")  # fmt: skip
 # The default installation's one statement.
 ALLOWED = {("salnameh/settings.py", 'DEFAULT_PROVINCE = "23"')}

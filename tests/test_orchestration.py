@@ -48,8 +48,8 @@ def work_home(demo_home, tmp_path, monkeypatch):
 
 def drop_new_file(salnameh_home, table_id="hotels_rooms_beds_grade", year=1402) -> Path:
     """A corrected file for a table-year, as an agency would drop it in the inbox."""
+    from app.demo.generate import generate_demo
     from salnameh.catalog import load_catalog
-    from salnameh.demo.generate import generate_demo
 
     folder = salnameh_home.root.parent / "generated"
     generate_demo(load_catalog(), folder, years=[year], seed=7, table_ids=[table_id])

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.demo.cycle import ANALYST, COORDINATOR, EXPERT, liaison
 from dashboards.app import PUBLIC_PAGES, STAFF_PAGES, staff_pages
-from salnameh.demo.cycle import ANALYST, COORDINATOR, EXPERT, liaison
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 SCREENS = Path(APP).parent

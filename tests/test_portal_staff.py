@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from app.demo.cycle import ANALYST, COORDINATOR, EXPERT, liaison
 from dashboards.staff_display import days_phrase, jalali_day, number, percent
 from salnameh.access import Forbidden
 from salnameh.catalog import load_catalog
-from salnameh.demo.cycle import ANALYST, COORDINATOR, EXPERT, liaison
 from salnameh.ledger import Ledger
 from tests.conftest import copy_home
 

@@ -37,7 +37,7 @@ CENSUS_1390 = (
     SHARED / "census" / "national" / "iran_census1390_pop_by_province_county_sex_agegroup.csv"
 )
 RESIDENCE_1390 = (
-    PROJECT_ROOT / "salnameh" / "demo" / "census" / "tehran_prov_pop_by_sex_residence_1390.csv"
+    PROJECT_ROOT / "app" / "demo" / "census" / "tehran_prov_pop_by_sex_residence_1390.csv"
 )
 TEHRAN = WORKBOOKS / "census2011p23.xls"
 

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
+from app.demo.generate import generate_demo
 from ingestion.ingest import Ingestor
 from salnameh.access import Actor, Forbidden, can
 from salnameh.catalog import load_catalog
-from salnameh.demo.generate import generate_demo
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
 from salnameh.settings import home

@@ -26,7 +26,7 @@ COORDINATOR = Actor("test-coordinator", "coordinator")
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CENSUS = DBT_PROJECT_DIR.parent / "salnameh" / "demo" / "census"
+CENSUS = DBT_PROJECT_DIR.parent / "app" / "demo" / "census"
 POPULATION = "pop_county_sex_age.population[age_group_5y=total;sex=total]"
 
 
@@ -259,9 +259,9 @@ def test_series_api_for_notebooks(demo_home):
 
 
 def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_path):
+    from app.demo.generate import generate_demo
     from ingestion.ingest import Ingestor
     from salnameh.catalog import load_catalog
-    from salnameh.demo.generate import generate_demo
     from salnameh.reference import Reference
 
     root = copy_home(demo_home.root, tmp_path / "home")

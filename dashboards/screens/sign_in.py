@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.context import ledger
+from dashboards.context import salnameh_home
 from dashboards.session import current_actor, role_title, sign_in, tr
-from salnameh.demo.cycle import staff_passwords_path
 
 st.title(tr("ورود کاربران", "Staff sign-in"))
 actor = current_actor()
@@ -30,7 +29,7 @@ if submitted:
     else:
         st.rerun()
 
-if staff_passwords_path(ledger()).exists():
+if salnameh_home().demo_staff_path.exists():
     st.info(tr("این نصب، نسخه نمایشی است: نام‌های کاربری و گذرواژه‌های نمونه در پرونده "
                "demo-staff.csv در پوشه خانه سالنامه نوشته شده‌اند.",
                "This is a demo installation: the demo users and their passwords are in "

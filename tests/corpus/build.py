@@ -33,9 +33,9 @@ import pandas as pd
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from app.demo.agency_files import Grid, Habits, build_grid, write_csv, write_xlsx
+from app.demo.figures import Cube, CubeBuilder
 from salnameh.catalog import Catalog, load_catalog
-from salnameh.demo.agency_files import Grid, Habits, build_grid, write_csv, write_xlsx
-from salnameh.demo.figures import Cube, CubeBuilder
 from salnameh.persian import SYMBOLS, to_persian_digits
 from salnameh.reference import Reference
 

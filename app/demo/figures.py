@@ -15,9 +15,9 @@ import random
 from dataclasses import dataclass, field
 from functools import cache
 
-from salnameh.catalog import Measure, TableDecl
-from salnameh.demo import census
-from salnameh.demo.population import county_population, population_shares
+from app.demo import census
+from app.demo.population import county_population, population_shares
+from salnameh.declarations import Measure, TableDecl
 from salnameh.reference import Code, GeoVersion, Reference
 from salnameh.settings import DEFAULT_PROVINCE
 

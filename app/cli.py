@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
-from salnameh.catalog import CatalogError, TableDecl, load_catalog
+from salnameh.catalog import CatalogError, load_catalog
 from salnameh.catalog_check import check_catalog
+from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT, home
 
@@ -227,7 +228,7 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
          then_ingest: bool, province: str | None) -> None:  # fmt: skip
     """Generate the demo agency files of the home's province into <home>/demo (and ingest
     them with --ingest); --province makes a new home that province's."""
-    from salnameh.demo.generate import generate_demo
+    from app.demo.generate import generate_demo
     from salnameh.installation import InstallationRefused, initialise
 
     try:  # a new home takes the province; a home of another province refuses it
@@ -258,9 +259,9 @@ def demo(salnameh_home, seed: int, years: str, table_ids: tuple[str, ...],
 
 def _ingest_demo(salnameh_home, declared) -> None:
     """Ingest the demo files as the agencies would send them; the planted errors must fail."""
+    from app.demo.cycle import liaison, open_demo_years
     from ingestion.demo_check import expected_verdicts, surprises
     from ingestion.ingest import Ingestor
-    from salnameh.demo.cycle import liaison, open_demo_years
     from salnameh.ledger import Ledger
 
     expected = expected_verdicts(salnameh_home.demo_dir)
@@ -272,7 +273,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
     click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
                f"{letters} referral letters with forms in {outbox}")  # fmt: skip
     click.echo(f"demo sign-ins for the portal (coordinator, expert, analyst, a liaison per "
-               f"agency): {salnameh_home.root / 'demo-staff.csv'}")  # fmt: skip
+               f"agency): {salnameh_home.demo_staff_path}")  # fmt: skip
     ingestor = Ingestor(salnameh_home, declared, reference)
     outcomes = {}
     with ingestor.batch(), click.progressbar(expected, label="ingesting", file=sys.stderr) as bar:
@@ -297,7 +298,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
 
 
 def _review_demo(salnameh_home) -> None:
-    from salnameh.demo.cycle import review_demo
+    from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
     summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
@@ -991,8 +992,8 @@ def serve(salnameh_home, port: int) -> None:
     sys.exit(subprocess.call(command, env=env, cwd=Path(PROJECT_ROOT)))
 
 
-# SCI's national hub (salnameh/national_cli.py).
-from salnameh.national_cli import national  # noqa: E402
+# SCI's national hub (app/national_cli.py).
+from app.national_cli import national  # noqa: E402
 
 main.add_command(national)
 

@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from salnameh.catalog import Catalog
-from salnameh.demo.agency_files import Habits, write_agency_file
-from salnameh.demo.anomalies import choose, kinds_for, plant
-from salnameh.demo.figures import (
+from app.demo.agency_files import Habits, write_agency_file
+from app.demo.anomalies import choose, kinds_for, plant
+from app.demo.figures import (
     REAL_FIGURES,
     Cube,
     CubeBuilder,
@@ -31,6 +30,7 @@ from salnameh.demo.figures import (
     recompute_totals,
     rng_for,
 )
+from salnameh.catalog import Catalog
 from salnameh.reference import Reference
 from salnameh.settings import DEFAULT_PROVINCE
 

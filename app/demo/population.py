@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from salnameh.demo.census import population_by_county_sex
+from app.demo.census import population_by_county_sex
 from salnameh.reference import Reference
 
 SEXES = ("male", "female")

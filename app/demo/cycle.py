@@ -16,6 +16,7 @@ from pathlib import Path
 
 from salnameh.access import Actor
 from salnameh.ledger import Ledger
+from salnameh.settings import Home
 from salnameh.users import Users
 
 EXPERT = Actor("demo-expert", "expert")
@@ -42,8 +43,8 @@ def liaison(agency: str) -> Actor:
 
 
 def staff_passwords_path(ledger: Ledger) -> Path:
-    """Where the demo's sign-ins are written, beside the ledger, readable by its owner only."""
-    return ledger.path.parent / "demo-staff.csv"
+    """Where the demo's sign-ins are written: the home holding the ledger (Home.demo_staff_path)."""
+    return Home(ledger.path.parent).demo_staff_path
 
 
 def demo_staff(ledger: Ledger, agencies: list[str] = ()) -> None:

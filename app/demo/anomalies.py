@@ -16,8 +16,7 @@ import math
 import random
 from dataclasses import asdict, dataclass
 
-from salnameh.catalog import TableDecl
-from salnameh.demo.figures import (
+from app.demo.figures import (
     REAL_FIGURES,
     Cube,
     grand_key,
@@ -25,7 +24,8 @@ from salnameh.demo.figures import (
     is_leaf,
     recompute_totals,
 )
-from salnameh.demo.population import population_shares
+from app.demo.population import population_shares
+from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 
 KINDS = ("unit_slip_x1000", "collapse", "broken_total", "missing_county")

@@ -24,8 +24,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from salnameh.demo.census import province_extras
-from salnameh.demo.figures import Cube
+from app.demo.census import province_extras
+from app.demo.figures import Cube
 from salnameh.jalali import period_label
 from salnameh.persian import FLAG_SYMBOL, to_persian_digits
 from salnameh.reference import GeoVersion, Reference

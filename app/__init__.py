@@ -1,0 +1,1 @@
+"""The entry points that wire everything: the CLI and the demo."""
