@@ -108,8 +108,8 @@ def menu(actor):
 
 def main() -> None:
     province = reference().province_names
-    st.set_page_config(page_title=f"سالنامه آماری {province.title_fa}", page_icon="📊",
-                       layout="wide")  # fmt: skip
+    title = "سالنامه آماری کشور" if is_national() else f"سالنامه آماری {province.title_fa}"
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
     actor = current_actor()
