@@ -13,7 +13,7 @@ from dashboards import county_map_data as mapdata
 from dashboards import figures
 from dashboards import province_map_data as iran
 from dashboards.charts import choropleth
-from dashboards.context import is_national, province_reference, reference
+from dashboards.context import is_national, province_reference, reference, snapshot_version
 from dashboards.explorer_data import FULL_SERIES, default_indicator
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
@@ -111,6 +111,29 @@ chosen = options[options["indicator_id"] == indicator_id].iloc[0]
 unit = chosen["unit_title_fa" if FA else "unit_title_en"]
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def iran_spec(
+    indicator_id: str, year: int, decimals: int, lang: str, unit: str, version: float
+) -> dict:
+    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): Altair
+    walks all 27,600 boundary points each time it builds and checks a chart (about a
+    second), the same work for every reader of the same indicator and year."""
+    import altair as alt
+
+    frame = iran.province_frame(query, indicator_id, year, decimals, lang)
+    coloured, grey = iran.province_features(frame)
+    chart = choropleth(
+        coloured,
+        lang,
+        unit,
+        grey,
+        place=("استان", "Province"),
+        extra_tooltip=(("share_text", "سهم از کشور", "Share of Iran"),),
+        pick=alt.selection_point(name="pick", fields=["properties.geo_code"]),
+    )
+    return chart.to_dict()
+
+
 def iran_map() -> None:
     """The provinces, each with its figure, share of the national total and rank."""
     frame = iran.province_frame(query, indicator_id, year, int(chosen["decimals"]), LANG)
@@ -122,17 +145,9 @@ def iran_map() -> None:
         st.markdown(tr(f"کل کشور: **{total}** {unit}", f"Iran: **{total}** {unit}"))
         if isinstance(note, str) and note:
             st.caption(note)
-    coloured, grey = iran.province_features(frame)
-    chart = choropleth(
-        coloured,
-        LANG,
-        unit,
-        grey,
-        place=("استان", "Province"),
-        extra_tooltip=(("share_text", "سهم از کشور", "Share of Iran"),),
-        pick=PICK,
-    )
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", key="iran_map")
+    grey = not frame["delivered"].all()
+    spec = iran_spec(indicator_id, year, int(chosen["decimals"]), LANG, unit, snapshot_version())
+    event = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="iran_map")
     # Vega names the field with its dot escaped ('properties\\.geo_code'): take the value.
     clicked = [next(iter(p.values()), None) for p in event.selection.get("pick", [])]
     if clicked and clicked[0] in provinces:
@@ -166,9 +181,6 @@ def iran_map() -> None:
 
 
 if whole_country:
-    import altair as alt
-
-    PICK = alt.selection_point(name="pick", fields=["properties.geo_code"])
     iran_map()
     st.stop()
 
