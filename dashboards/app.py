@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.context import reference
+from dashboards.context import is_national, reference
 from dashboards.i18n import page_css
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
 from salnameh.access import can
@@ -27,6 +27,12 @@ PUBLIC_PAGES = [
     ("screens/search.py", "جست‌وجو", "Search", None),
     ("screens/sql.py", "پرس‌وجوی SQL", "SQL", None),
 ]
+# A national hub's public pages besides those: which province delivered what, and when.
+NATIONAL_PAGES = [
+    ("screens/deliveries.py", "تحویل سالنامه استان‌ها", "Provinces' deliveries", None),
+]
+# Pages a hub names for what they show there (Iran by province, then a province's counties).
+NATIONAL_TITLES = {"screens/county_map.py": ("نقشه استان‌ها و شهرستان‌ها", "Map")}
 STAFF_PAGES = [
     ("screens/liaison_tables.py", "جدول‌های دستگاه من", "My agency's tables", "upload"),
     ("screens/liaison_upload.py", "بارگذاری فایل", "Upload a file", "upload"),
@@ -73,10 +79,20 @@ def staff_pages(actor) -> list[tuple[str, str, str, str]]:
     return [page for page in STAFF_PAGES if can(actor, page[3])]
 
 
+def public_pages(national: bool) -> list[tuple[str, str, str, None]]:
+    """Everyone's pages: a national hub's with their titles there, and its own."""
+    if not national:
+        return PUBLIC_PAGES
+    titled = [(path, *NATIONAL_TITLES.get(path, (fa, en)), action)
+              for path, fa, en, action in PUBLIC_PAGES]  # fmt: skip
+    return titled + NATIONAL_PAGES
+
+
 def menu(actor):
     fa = lang() == "fa"
     public = [st.Page(path, title=fa_title if fa else en_title, default=i == 0)
-              for i, (path, fa_title, en_title, _) in enumerate(PUBLIC_PAGES)]  # fmt: skip
+              for i, (path, fa_title, en_title, _) in
+              enumerate(public_pages(is_national()))]  # fmt: skip
     sections = {tr("سالنامه", "Yearbook"): public}
     if actor is None:
         sign_in_page = st.Page("screens/sign_in.py", title=tr("ورود", "Sign in"))
@@ -92,8 +108,8 @@ def menu(actor):
 
 def main() -> None:
     province = reference().province_names
-    st.set_page_config(page_title=f"سالنامه آماری {province.title_fa}", page_icon="📊",
-                       layout="wide")  # fmt: skip
+    title = "سالنامه آماری کشور" if is_national() else f"سالنامه آماری {province.title_fa}"
+    st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
     actor = current_actor()

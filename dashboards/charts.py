@@ -204,13 +204,27 @@ def class_breaks(values: list[float], classes: int = len(BLUES)) -> list[float]:
 UNLABELLED_GREY = "#d9d9d9"  # a county on the map with no figure of its own
 
 
-def choropleth(features: list[dict], lang: str, unit: str, unlabelled=()) -> alt.Chart:
-    """Counties filled by the class of their figure, over the `unlabelled` ones in grey
-    (no figure, no tooltip); no background tiles, so it draws offline."""
+def choropleth(
+    features: list[dict],
+    lang: str,
+    unit: str,
+    unlabelled=(),
+    place: tuple[str, str] = ("شهرستان", "County"),
+    extra_tooltip: tuple[tuple[str, str, str], ...] = (),
+    pick: alt.Parameter | None = None,
+) -> alt.Chart:
+    """Places (counties, or a hub's provinces: `place` names them) filled by the class of
+    their figure, over the `unlabelled` ones in grey (no figure, no tooltip); no background
+    tiles, so it draws offline. `extra_tooltip`: (property, Persian, English) shown too;
+    `pick`: a selection the coloured places take (a click on one)."""
     fa = lang == "fa"
     tooltip = [
-        alt.Tooltip("properties.place:N", title="شهرستان" if fa else "County"),
+        alt.Tooltip("properties.place:N", title=place[0] if fa else place[1]),
         alt.Tooltip("properties.shown:N", title=unit),
+        *(
+            alt.Tooltip(f"properties.{name}:N", title=title_fa if fa else title_en)
+            for name, title_fa, title_en in extra_tooltip
+        ),
     ]
     limits = class_breaks([f["properties"].get("value") for f in features])
     scale = (
@@ -227,6 +241,8 @@ def choropleth(features: list[dict], lang: str, unit: str, unlabelled=()) -> alt
             tooltip=tooltip,
         )
     )
+    if pick is not None:
+        counties = counties.add_params(pick)
     if unlabelled:
         grey = alt.Chart(alt.Data(values=list(unlabelled))).mark_geoshape(
             fill=UNLABELLED_GREY, stroke="white", strokeWidth=1

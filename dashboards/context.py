@@ -35,8 +35,24 @@ def _catalog(province: str) -> Catalog:
 
 
 def reference() -> Reference:
-    """The reference of the home's province."""
+    """The reference of the home's province (on a national hub, of none: use
+    `province_reference` for one of its provinces)."""
     return _reference(salnameh_home().province)
+
+
+def province_catalog(province: str) -> Catalog:
+    """The catalog in one province's words (a province's own table on the hub)."""
+    return _catalog(province)
+
+
+def province_reference(province: str) -> Reference:
+    """The reference as one province sees it: its counties, lineage and names."""
+    return _reference(province)
+
+
+def is_national() -> bool:
+    """Whether the portal serves SCI's national hub (provinces as one more dimension)."""
+    return salnameh_home().is_national
 
 
 @st.cache_resource

@@ -35,18 +35,23 @@ FROM marts.dim_indicator AS i JOIN marts.dim_table AS t USING (table_id)
 WHERE t.geography_level = 'county'
 ORDER BY t.sort_order, NOT i.is_headline, i.indicator_id
 """
+# On a national hub the marts hold every province's counties: the province's own (the
+# `province` column) are the ones its map draws.
 YEARS = """
 SELECT DISTINCT year FROM marts.fct_indicator_series
-WHERE indicator_id = ? AND basis = 'as_published' AND geo_level = 'county' ORDER BY year DESC
+WHERE indicator_id = ? AND basis = 'as_published' AND geo_level = 'county' AND province = ?
+ORDER BY year DESC
 """
 VALUES = """
 SELECT geo_code, geo_name_fa, geo_name_en, value, flag, break_note_fa, break_note_en
 FROM marts.fct_indicator_series
 WHERE indicator_id = ? AND year = ? AND basis = 'as_published' AND geo_level = 'county'
+  AND province = ?
 """
 PROVINCE = """
 SELECT value, flag FROM marts.fct_indicator_series
 WHERE indicator_id = ? AND year = ? AND basis = 'as_published' AND geo_level = 'province'
+  AND geo_code = ?
 """
 
 
@@ -74,7 +79,7 @@ def _features(province: str) -> tuple[dict, ...]:
                 "code": None if code is None else str(code),
                 "name_fa": feature["properties"]["name_fa"],
                 "name_en": feature["properties"]["name_en"],
-                "polygons": [_d3_winding(p) for p in polygons],
+                "polygons": [d3_winding(p) for p in polygons],
             }
         )
     return tuple(features)
@@ -109,7 +114,7 @@ def _signed_area(ring: list) -> float:
     )
 
 
-def _d3_winding(polygon: list) -> list:
+def d3_winding(polygon: list) -> list:
     """RFC 7946 winds the outer ring counter-clockwise; d3-geo takes that for the whole
     globe minus the county. Outer rings clockwise, holes counter-clockwise."""
     wound = []
@@ -144,8 +149,8 @@ def mappable_indicators(query: Query) -> pd.DataFrame:
     return query(MAPPABLE)
 
 
-def map_years(query: Query, indicator_id: str) -> list[int]:
-    return [int(y) for y in query(YEARS, [indicator_id])["year"]]
+def map_years(query: Query, indicator_id: str, province: str) -> list[int]:
+    return [int(y) for y in query(YEARS, [indicator_id, province])["year"]]
 
 
 def map_frame(
@@ -160,8 +165,8 @@ def map_frame(
     """One row per map unit of the year: code, place (with the later counties it held),
     the figure, its text as printed, and its share of the province."""
     fa = lang == "fa"
-    values = query(VALUES, [indicator_id, year]).set_index("geo_code")
-    province_row = query(PROVINCE, [indicator_id, year])
+    values = query(VALUES, [indicator_id, year, province]).set_index("geo_code")
+    province_row = query(PROVINCE, [indicator_id, year, province])
     total = province_row["value"].iloc[0] if not province_row.empty else None
     rows = []
     for unit in map_units(year, lineage, province):

@@ -20,9 +20,15 @@ ORDER BY t.sort_order, i.indicator_id
 """
 
 
-def province_of(places: pd.DataFrame) -> str:
-    """The province's code among the snapshot's places (dim_geography's one province)."""
-    return str(places.loc[places["level"] == "province", "geo_code"].iloc[0])
+def province_of(places: pd.DataFrame, county: str | None = None) -> str:
+    """The province of `county` among the snapshot's places (on a national hub there are
+    31), else the snapshot's one province."""
+    provinces = places.loc[places["level"] == "province", "geo_code"]
+    if county is not None and "parent_code" in places:
+        parent = places.loc[places["geo_code"] == county, "parent_code"]
+        if not parent.empty and parent.iloc[0] in set(provinces):
+            return str(parent.iloc[0])
+    return str(provinces.iloc[0])
 
 
 def side_by_side(series: pd.DataFrame, county: str, province_code: str) -> pd.DataFrame:

@@ -22,15 +22,23 @@ SELECT i.indicator_id, i.table_id, i.chapter_no, i.table_number, i.title_fa, i.t
 FROM marts.dim_indicator AS i JOIN marts.dim_table AS t USING (table_id)
 ORDER BY t.sort_order, NOT i.is_headline, i.indicator_id
 """
-# Places that hold figures in the snapshot's years: the province, then counties by code.
+# Places that hold figures in the snapshot's years: the province, then counties by code
+# (on a national hub: every province, then every county, each county with its province).
 PLACES = """
-SELECT DISTINCT g.geo_code, g.level,
+SELECT DISTINCT g.geo_code, g.level, g.parent_code,
        last(g.name_fa ORDER BY coalesce(g.valid_from, 0)) OVER (PARTITION BY g.geo_code) AS name_fa,
        last(g.name_en ORDER BY coalesce(g.valid_from, 0)) OVER (PARTITION BY g.geo_code) AS name_en
 FROM marts.dim_geography AS g
 WHERE coalesce(g.valid_to, 9999) >= (SELECT min(year) FROM marts.dim_period)
 ORDER BY g.level DESC, g.geo_code
 """
+# A national hub's places: the national total first, then the places that hold figures.
+NATION_PLACE = """
+SELECT DISTINCT geo_code, 'nation' AS level, NULL AS parent_code, geo_name_fa AS name_fa,
+       geo_name_en AS name_en
+FROM marts.fct_indicator_series WHERE geo_level = 'nation'
+"""
+WITH_FIGURES = "SELECT DISTINCT geo_code FROM marts.fct_indicator_series"
 YEARS = "SELECT min(year) AS first, max(year) AS last FROM marts.fct_indicator_series"
 # Series with a figure in every year the snapshot holds, for a first choice worth drawing.
 FULL_SERIES = """
@@ -57,7 +65,10 @@ SHOWN = [
     "value",
     "symbol",
     "note",
+    "province",
 ]
+# On a national hub the frame also carries each province's place among the provinces.
+NATIONAL_SHOWN = ["share", "rank"]
 
 
 def indicator_options(query: Query) -> pd.DataFrame:
@@ -89,13 +100,33 @@ def default_indicator(options: pd.DataFrame, full_series: set[str]) -> str:
     return str(options["indicator_id"].iloc[0])
 
 
-def place_options(query: Query) -> pd.DataFrame:
-    return query(PLACES)
+def place_options(query: Query, national: bool = False) -> pd.DataFrame:
+    """The places to choose: a province's home, its province and counties; a national hub,
+    Iran's total, then the provinces and counties that hold figures, each county named
+    with its province (two provinces may have a county of the same name)."""
+    places = query(PLACES)
+    if not national:
+        return places
+    held = set(query(WITH_FIGURES)["geo_code"])
+    places = places[places["geo_code"].isin(held)]
+    provinces = places[places["level"] == "province"].set_index("geo_code")
+    for lang in ("fa", "en"):
+        column = f"name_{lang}"
+        of = provinces[column].to_dict()
+        places[column] = [
+            f"{name} ({of[parent]})" if level == "county" and parent in of else name
+            for name, level, parent in zip(
+                places[column], places["level"], places["parent_code"], strict=True
+            )
+        ]
+    return pd.concat([query(NATION_PLACE), places], ignore_index=True)
 
 
-def shown_frame(series: pd.DataFrame, lang: str) -> pd.DataFrame:
+def shown_frame(series: pd.DataFrame, lang: str, national: bool = False) -> pd.DataFrame:
     """The series as the page shows it: titles, units, places and notes in the reader's
-    language, the figure as a number and the yearbook symbol beside it."""
+    language, the figure as a number and the yearbook symbol beside it, and the province
+    of each row (downloads carry it); on a national hub, a province's share of the
+    national total (percent) and its rank among the provinces too."""
     fa = lang == "fa"
     shown = pd.DataFrame(
         {
@@ -111,9 +142,12 @@ def shown_frame(series: pd.DataFrame, lang: str) -> pd.DataFrame:
                 lambda f: FLAG_SYMBOL.get(f, f) if isinstance(f, str) else ""
             ),
             "note": series["break_note_fa" if fa else "break_note_en"].fillna(""),
+            "province": series["province"],
+            "share": series["share_of_nation"].astype("float64") * 100,
+            "rank": series["rank_among_provinces"].astype("Int64"),
         }
     )
-    return shown[SHOWN].reset_index(drop=True)
+    return shown[SHOWN + (NATIONAL_SHOWN if national else [])].reset_index(drop=True)
 
 
 def csv_bytes(shown: pd.DataFrame) -> bytes:

@@ -26,7 +26,8 @@ HAS_EDITIONS = """
 SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'dim_edition'
 """
 
-# Province headline figures of the year and of every earlier year, for the change.
+# Province headline figures of the year and of every earlier year, for the change (on a
+# national hub, Iran's total: the level is a parameter).
 HEADLINES = """
 SELECT i.indicator_id, i.chapter_no, i.table_id, i.table_number, t.sort_order, i.measure_id,
        i.title_fa, i.title_en, t.title_fa AS table_title_fa, t.title_en AS table_title_en,
@@ -35,7 +36,7 @@ SELECT i.indicator_id, i.chapter_no, i.table_id, i.table_number, t.sort_order, i
 FROM marts.fct_indicator_series AS s
 JOIN marts.dim_indicator AS i USING (indicator_id)
 JOIN marts.dim_table AS t ON t.table_id = i.table_id
-WHERE s.version = 'released' AND s.basis = 'as_published' AND s.geo_level = 'province'
+WHERE s.version = 'released' AND s.basis = 'as_published' AND s.geo_level = ?
   AND i.is_headline AND s.year <= ?
 ORDER BY t.sort_order, i.indicator_id, s.year
 """
@@ -63,15 +64,18 @@ def latest_edition(query: Query) -> EditionFacts | None:
     )
 
 
-def headline_figures(query: Query, year: int, measure_order: dict[str, list[str]]) -> pd.DataFrame:
+def headline_figures(
+    query: Query, year: int, measure_order: dict[str, list[str]], level: str = "province"
+) -> pd.DataFrame:
     """The province's headline indicators with a figure (or symbol) in `year`, each with the
     latest earlier figure and every figure up to `year` (`history`, oldest first): one row
     per indicator, in yearbook order, and `selected` true for
     the first measure of each table (the catalog's order), the figures the home page shows.
 
-    `measure_order` is table_id -> measure ids as the catalog declares them.
+    `measure_order` is table_id -> measure ids as the catalog declares them; `level` is
+    'nation' for a national hub's total.
     """
-    rows = query(HEADLINES, [year])
+    rows = query(HEADLINES, [level, year])
     if rows.empty:
         return rows.assign(previous_year=[], previous_value=[], history=[], selected=[])
     current = rows[rows["year"] == year].copy()

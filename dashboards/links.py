@@ -20,6 +20,7 @@ PAGES = {
     "county_map": "screens/county_map.py",
     "search": "screens/search.py",
     "sql": "screens/sql.py",
+    "deliveries": "screens/deliveries.py",
 }
 
 

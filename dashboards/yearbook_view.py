@@ -23,34 +23,59 @@ from publishing.safe import neutralize
 from publishing.workbook import write_workbook
 from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
-from salnameh.reference import Reference
+from salnameh.reference import GeoVersion, Reference
 from salnameh.settings import Home
 from salnameh.table_grid import table_grid
 
 Query = Callable[..., pd.DataFrame]
+
+NATION = "IR"  # the national total's geo_code in a hub's series
 
 TABLES = """
 SELECT table_id, chapter_no, table_number, sort_order, title_fa, title_en
 FROM marts.dim_table ORDER BY sort_order
 """
 YEARS = "SELECT DISTINCT year FROM marts.fct_observations WHERE table_id = ? ORDER BY year DESC"
+# On a national hub: the provinces that delivered a table-year.
+PROVINCES_OF = """
+SELECT DISTINCT province FROM marts.fct_observations WHERE table_id = ? AND year = ?
+ORDER BY province
+"""
 # The columns publishing.edition.VALUES gives an edition, from the released rows.
 VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
        g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
        o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, o.value_note,
-       o.first_edition, o.source_row, o.source_column
+       o.first_edition, o.source_row, o.source_column, o.province
 FROM marts.fct_observations AS o
 JOIN marts.dim_table AS t ON t.table_id = o.table_id
 JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
 JOIN marts.dim_geography AS g
   ON g.geo_code = o.geo_code
   AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)
-WHERE o.table_id = ? AND o.year = ?
+WHERE o.table_id = ? AND o.year = ? AND (?::VARCHAR IS NULL OR o.province = ?)
 ORDER BY o.source_row, o.source_column
+"""
+# A national hub's table of provinces: each cell of the table (an indicator) for Iran's
+# total and every province, from the series (the observations hold no national total).
+NATIONAL_VALUES = """
+SELECT t.chapter_no, t.table_number, t.sort_order, i.table_id, s.year, s.geo_code,
+       s.geo_name_fa, s.geo_name_en, s.geo_level, i.dim_key, i.measure_id, s.indicator_id,
+       s.value, s.flag, i.unit, i.decimals, coalesce(s.province, '') AS province,
+       s.share_of_nation, s.rank_among_provinces, s.break_note_fa, s.break_note_en
+FROM marts.fct_indicator_series AS s
+JOIN marts.dim_indicator AS i USING (indicator_id)
+JOIN marts.dim_table AS t ON t.table_id = i.table_id
+WHERE i.table_id = ? AND s.year = ? AND s.basis = 'as_published'
+  AND s.geo_level IN ('nation', 'province')
+ORDER BY s.geo_level DESC, s.geo_code, s.indicator_id
 """
 EDITION_OF_YEAR = """
 SELECT edition_number, released_at_utc FROM marts.dim_edition WHERE year = ?
+ORDER BY edition_number DESC LIMIT 1
+"""
+EDITION_OF_PROVINCE = """
+SELECT edition_number, released_at_utc FROM marts.dim_edition WHERE year = ? AND province = ?
 ORDER BY edition_number DESC LIMIT 1
 """
 HAS_EDITIONS = """
@@ -73,9 +98,42 @@ def released_years(query: Query, table_id: str) -> list[int]:
     return [int(y) for y in query(YEARS, [table_id])["year"]]
 
 
-def table_values(query: Query, table_id: str, year: int) -> pd.DataFrame:
-    """A table-year's released cells, with place names and decimals."""
-    return query(VALUES, [table_id, year])
+def table_values(
+    query: Query, table_id: str, year: int, province: str | None = None
+) -> pd.DataFrame:
+    """A table-year's released cells, with place names and decimals (on a national hub,
+    of one `province`)."""
+    return query(VALUES, [table_id, year, province, province])
+
+
+def delivered_provinces(query: Query, table_id: str, year: int) -> list[str]:
+    """On a national hub, the provinces whose released figures of the table-year it holds."""
+    return [str(p) for p in query(PROVINCES_OF, [table_id, year])["province"]]
+
+
+def national_values(query: Query, table_id: str, year: int) -> pd.DataFrame:
+    """On a national hub, the table-year for Iran's total and every province that
+    delivered, one row per cell, with each province's share of the total and rank."""
+    return query(NATIONAL_VALUES, [table_id, year])
+
+
+class NationalGeography(Reference):
+    """The reference a table of provinces is drawn with: Iran's total, then the provinces
+    of the year that delivered it (`delivered`), in the place of a province and its
+    counties."""
+
+    def __init__(self, delivered: list[str], province: str) -> None:
+        super().__init__(province=province)
+        self.delivered = frozenset(delivered)
+
+    def table_geos(self, geography: str, year: int) -> list[GeoVersion]:
+        nation = GeoVersion(NATION, None, None, "nation", "", "ایران", "Iran", "")
+        provinces = [
+            g
+            for g in self.all_geography
+            if g.level == "province" and g.valid_in(year) and g.code in self.delivered
+        ]
+        return [nation, *sorted(provinces, key=lambda g: g.code)]
 
 
 @dataclass(frozen=True)
@@ -84,10 +142,16 @@ class EditionOfYear:
     released_at_utc: object  # datetime, or None when the snapshot does not record it
 
 
-def edition_of_year(query: Query, year: int, values: pd.DataFrame) -> EditionOfYear:
-    """The newest edition of a year (from dim_edition; else the values' own first edition)."""
+def edition_of_year(
+    query: Query, year: int, values: pd.DataFrame, province: str | None = None
+) -> EditionOfYear:
+    """The newest edition of a year (from dim_edition; else the values' own first edition);
+    on a national hub, of one `province`."""
     if int(query(HAS_EDITIONS)["n"].iloc[0]):
-        found = query(EDITION_OF_YEAR, [year])
+        if province is None:
+            found = query(EDITION_OF_YEAR, [year])
+        else:
+            found = query(EDITION_OF_PROVINCE, [year, province])
         if not found.empty:
             released = found["released_at_utc"].iloc[0]
             return EditionOfYear(
@@ -107,19 +171,20 @@ def table_html(
 ) -> str:
     """The table in its printed layout, as HTML: places and row members down, measures (and
     column members) across, symbols where the yearbook prints them, in the reader's language
-    and digits."""
+    and digits. With a NationalGeography: Iran's total, then a row per province."""
     fa = lang == "fa"
+    national = isinstance(reference, NationalGeography)
     grid = table_grid(table, year, reference)
     depth = grid.header_depth
 
     def text(value: str) -> str:
         return html.escape(figures.digits(value, lang))  # '0-4' is '۰-۴' in Persian
 
+    headers = list(grid.label_headers)
+    if national:
+        headers[0] = ("استان", "Province")
     head = [
-        "<tr>"
-        + "".join(
-            f'<th rowspan="{depth}">{text(f if fa else e)}</th>' for f, e in grid.label_headers
-        )
+        "<tr>" + "".join(f'<th rowspan="{depth}">{text(f if fa else e)}</th>' for f, e in headers)
     ]
     per_measure = len(grid.columns) // len(table.measures)
     head[0] += (
@@ -139,9 +204,11 @@ def table_html(
         (r.geo_code, _members(r.dim_key), r.measure_id): r for r in values.itertuples(index=False)
     }
     body = []
+    total_level = "nation" if national else "province"
     for row in grid.rows:
-        if row.geo.level == "province":
-            place = "کل استان" if fa else "Province total"
+        if row.geo.level == total_level:
+            place = ("کل کشور" if fa else "Iran total") if national else None
+            place = place or ("کل استان" if fa else "Province total")
         else:
             place = row.geo.name_fa if fa else row.geo.name_en
         cells = [f"<td>{text(place) if row.first_of_place else ''}</td>"]
@@ -152,7 +219,7 @@ def table_html(
                 "" if r is None else figures.cell(r.value, r.flag, column.measure.decimals, lang)
             )
             cells.append(f'<td class="n">{text(shown)}</td>')
-        kind = ' class="province"' if row.geo.level == "province" else ""
+        kind = ' class="province"' if row.geo.level == total_level else ""
         body.append(f"<tr{kind}>" + "".join(cells) + "</tr>")
     direction = "rtl" if fa else "ltr"
     return (
@@ -190,10 +257,17 @@ def value_notes(values: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def csv_bytes(values: pd.DataFrame) -> bytes:
+def csv_bytes(values: pd.DataFrame, national: bool = False) -> bytes:
     """The table-year as the edition's observations.csv has it: long, one row per cell,
-    symbols as a column, UTF-8 with BOM so Excel opens the Persian right."""
+    symbols as a column, UTF-8 with BOM so Excel opens the Persian right. On a national
+    hub each row names its province first ('' for Iran's total), and a table of provinces
+    adds each province's share of the total and rank."""
     frame = observations(values)
+    if national:
+        frame.insert(0, "province", values["province"].fillna("").to_numpy())
+        for column in ("share_of_nation", "rank_among_provinces"):
+            if column in values:
+                frame[column] = values[column].to_numpy()
     for column in ("geo_name_fa", "geo_name_en"):
         frame[column] = frame[column].map(neutralize)
     return frame.to_csv(index=False).encode("utf-8-sig")
@@ -222,5 +296,7 @@ def edition_pdf(salnameh_home: Home, year: int, number: int) -> Path | None:
     return path if path.is_file() else None
 
 
-def download_name(table: TableDecl, year: int, suffix: str) -> str:
-    return f"table-{table.number}-{table.id}-{year}.{suffix}"
+def download_name(table: TableDecl, year: int, suffix: str, province: str | None = None) -> str:
+    """'table-3-2-pop_county_sex_age-1390.csv'; on a hub with the province ('-25', '-IR')."""
+    place = f"-{province}" if province else ""
+    return f"table-{table.number}-{table.id}-{year}{place}.{suffix}"

@@ -103,6 +103,11 @@ FRAME_COLUMNS = [
     "additive",
     "decimals",
     *SERIES_COLUMNS,
+    # On a national hub: the province a row belongs to ('' for the national total), and a
+    # province's share of the national total and rank among the provinces that delivered.
+    "province",
+    "share_of_nation",
+    "rank_among_provinces",
 ]
 
 
@@ -131,7 +136,8 @@ def series_frame(
         "SELECT s.indicator_id, i.title_fa, i.title_en, i.table_number, i.unit,"
         " i.unit_title_fa, i.unit_title_en, i.additive, i.decimals, s.year, s.geo_code,"
         " s.geo_name_fa, s.geo_name_en, s.geo_level, s.n_counties, s.value, s.flag,"
-        " s.break_note_fa, s.break_note_en"
+        " s.break_note_fa, s.break_note_en, coalesce(s.province, '') AS province,"
+        " s.share_of_nation, s.rank_among_provinces"
         " FROM marts.fct_indicator_series AS s"
         " JOIN marts.dim_indicator AS i USING (indicator_id)"
         " WHERE s.indicator_id IN (SELECT unnest(?)) AND s.basis = ? AND s.version = ?"

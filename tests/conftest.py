@@ -120,3 +120,52 @@ def portal_page(monkeypatch: pytest.MonkeyPatch):
         return app
 
     return make
+
+
+@dataclass(frozen=True)
+class NationalHub:
+    root: Path  # the provinces' homes and packages
+    home: Path  # the hub, after `national receive` of every package and `build`
+    packages: dict[str, Path]  # province code -> its package folder
+    receive: list[dict]  # `national receive --json`
+
+
+@pytest.fixture(scope="session")
+def national_hub(tmp_path_factory: pytest.TempPathFactory) -> NationalHub:
+    """SCI's hub from three provinces' real 1390 census workbooks (Tehran 23, Gilan 01,
+    Qom 25), each through its own installation into its package, once per session (about
+    85 s here). Tests read it; a test that changes a hub works on a copy (`copy_home`)."""
+    import json
+
+    from tests.test_national_hub import PROVINCES, cli, ok, province_package
+
+    root = tmp_path_factory.mktemp("national")
+    packages = {p: province_package(root, p) for p in PROVINCES}
+    home = root / "hub"
+    ok("init", "--national", home=home)
+    received = cli("national", "receive", *map(str, packages.values()), "--json", home=home)
+    assert received.returncode == 0, received.stdout + received.stderr
+    ok("build", home=home)
+    return NationalHub(root, home, packages, json.loads(received.stdout))
+
+
+# A real browser for the portal's browser tests (tests/test_portal_browser.py says how).
+@pytest.fixture(scope="module")
+def browser():
+    from tests.test_portal_browser import CHROMIUM, LAUNCH_ARGS, _need_browser
+
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    tab = context.new_page()
+    yield tab
+    context.close()

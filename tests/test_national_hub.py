@@ -105,19 +105,17 @@ def province_package(root: Path, province: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("national")
-    packages = {p: province_package(root, p) for p in PROVINCES}
-    hub_home = root / "hub"
-    ok("init", "--national", home=hub_home)
-    received = cli("national", "receive", *map(str, packages.values()), "--json", home=hub_home)
-    assert received.returncode == 0, received.stdout + received.stderr
-    ok("build", home=hub_home)
+def hub(national_hub, tmp_path_factory) -> dict:
+    """The session's hub (tests/conftest.py builds it with `province_package`), copied:
+    these tests receive more packages into it."""
+    from tests.conftest import copy_home
+
+    home = copy_home(national_hub.home, tmp_path_factory.mktemp("national-hub") / "hub")
     return {
-        "root": root,
-        "home": hub_home,
-        "packages": packages,
-        "receive": json.loads(received.stdout),
+        "root": national_hub.root,
+        "home": home,
+        "packages": national_hub.packages,
+        "receive": national_hub.receive,
     }
 
 

@@ -89,25 +89,6 @@ def _wait_for(health: str, server: subprocess.Popen, timeout: float = 60) -> Non
     raise TimeoutError(f"the portal did not answer {health} within {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
 def settle(tab, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script for what is on screen."""
     tab.wait_for_timeout(300)  # let a click's rerun start before waiting for its end

@@ -341,7 +341,7 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     downloaded = pd.read_csv(
         io.BytesIO(served),
         encoding="utf-8-sig",
-        dtype={"geo_code": str},
+        dtype={"geo_code": str, "province": str},  # codes, not numbers ("01")
         keep_default_na=False,
         na_values={"value": [""]},
     )

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards import county_profile as profile
 from dashboards import figures
 from dashboards.charts import county_chart
+from dashboards.context import is_national
 from dashboards.explorer_data import FULL_SERIES, place_options
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot, series
@@ -19,7 +20,7 @@ DEFAULT_COUNT = 4
 
 st.title(tr("نمای شهرستان", "County profile"))
 require_snapshot()
-places = place_options(query)
+places = place_options(query, is_national())
 counties = places[places["level"] == "county"]
 names = dict(zip(places["geo_code"], places["name_fa" if FA else "name_en"], strict=True))
 indicators = query(profile.COUNTY_INDICATORS)
@@ -57,7 +58,7 @@ if not chosen:
     st.info(tr("دست‌کم یک شاخص را برگزینید.", "Choose at least one indicator."))
     st.stop()
 
-province = profile.province_of(places)
+province = profile.province_of(places, county)
 frame = series(chosen, [county, province], None, "as_published")
 rows = profile.side_by_side(frame, county, province)
 province_name = names.get(province, tr("استان", "Province"))

@@ -1,5 +1,9 @@
-"""County map: any county-level indicator for a year, on the county boundaries of that year
-(today's OpenStreetMap boundaries merged back along the lineage for earlier years)."""
+"""Map: any county-level indicator for a year, on the county boundaries of that year
+(today's OpenStreetMap boundaries merged back along the lineage for earlier years).
+
+On SCI's national hub the map opens on Iran by province (any indicator: every table has
+province figures there), and choosing a province, in the list or on the map, opens that
+province's counties with the same indicator."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import streamlit as st
 
 from dashboards import county_map_data as mapdata
 from dashboards import figures
+from dashboards import province_map_data as iran
 from dashboards.charts import choropleth
-from dashboards.context import reference
+from dashboards.context import is_national, province_reference, reference, snapshot_version
 from dashboards.explorer_data import FULL_SERIES, default_indicator
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
@@ -16,10 +21,39 @@ from dashboards.session import lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
+NATIONAL = is_national()
 
-st.title(tr("نقشه شهرستان‌ها", "County map"))
+st.title(
+    tr("نقشه استان‌ها و شهرستان‌ها", "Map of provinces and counties")
+    if NATIONAL
+    else tr("نقشه شهرستان‌ها", "County map")
+)
 require_snapshot()
-options = mapdata.mappable_indicators(query)
+if NATIONAL:
+    provinces = reference().provinces
+    choices = [iran.NATION, *provinces]
+    asked_province = wanted("province")
+    if asked_province in choices:
+        st.session_state["map_province"] = asked_province
+    picked = st.session_state.pop("map_clicked", None)
+    if picked in choices:
+        st.session_state["map_province"] = picked
+    province = st.selectbox(
+        tr("استان", "Province"),
+        choices,
+        key="map_province",
+        format_func=lambda c: (
+            tr("ایران (همه استان‌ها)", "Iran (every province)")
+            if c == iran.NATION
+            else provinces[c].short_fa
+            if FA
+            else provinces[c].short_en
+        ),
+    )
+else:
+    province = reference().province
+whole_country = province == iran.NATION
+options = iran.mappable_indicators(query) if whole_country else mapdata.mappable_indicators(query)
 labels = {
     r.indicator_id: figures.table_label(
         r.table_number,
@@ -48,10 +82,19 @@ with left:
     indicator_id = st.selectbox(
         tr("شاخص", "Indicator"), ids, key="map_indicator", format_func=labels.get
     )
-years = mapdata.map_years(query, indicator_id)
+years = (
+    iran.map_years(query, indicator_id)
+    if whole_country
+    else mapdata.map_years(query, indicator_id, province)
+)
 if not years:
     st.info(
         tr(
+            "از این شاخص رقم استانی منتشر نشده است.",
+            "No province figures of this indicator have been released.",
+        )
+        if whole_country
+        else tr(
             "از این شاخص رقم شهرستانی منتشر نشده است.",
             "No county figures of this indicator have been released.",
         )
@@ -66,8 +109,82 @@ with right:
 
 chosen = options[options["indicator_id"] == indicator_id].iloc[0]
 unit = chosen["unit_title_fa" if FA else "unit_title_en"]
-lineage = reference().lineage
-province = reference().province
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def iran_spec(
+    indicator_id: str, year: int, decimals: int, lang: str, unit: str, version: float
+) -> dict:
+    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): Altair
+    walks all 27,600 boundary points each time it builds and checks a chart (about a
+    second), the same work for every reader of the same indicator and year."""
+    import altair as alt
+
+    frame = iran.province_frame(query, indicator_id, year, decimals, lang)
+    coloured, grey = iran.province_features(frame)
+    chart = choropleth(
+        coloured,
+        lang,
+        unit,
+        grey,
+        place=("استان", "Province"),
+        extra_tooltip=(("share_text", "سهم از کشور", "Share of Iran"),),
+        pick=alt.selection_point(name="pick", fields=["properties.geo_code"]),
+    )
+    return chart.to_dict()
+
+
+def iran_map() -> None:
+    """The provinces, each with its figure, share of the national total and rank."""
+    frame = iran.province_frame(query, indicator_id, year, int(chosen["decimals"]), LANG)
+    st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
+    nation = iran.nation_row(query, indicator_id, year)
+    if nation is not None:
+        total = figures.cell(nation["value"], nation["flag"], int(chosen["decimals"]), LANG)
+        note = nation["break_note_fa" if FA else "break_note_en"]
+        st.markdown(tr(f"کل کشور: **{total}** {unit}", f"Iran: **{total}** {unit}"))
+        if isinstance(note, str) and note:
+            st.caption(note)
+    grey = not frame["delivered"].all()
+    spec = iran_spec(indicator_id, year, int(chosen["decimals"]), LANG, unit, snapshot_version())
+    event = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="iran_map")
+    # Vega names the field with its dot escaped ('properties\\.geo_code'): take the value.
+    clicked = [next(iter(p.values()), None) for p in event.selection.get("pick", [])]
+    if clicked and clicked[0] in provinces:
+        st.session_state["map_clicked"] = clicked[0]
+        st.rerun()
+    st.caption(mapdata.ATTRIBUTION)
+    if grey:
+        st.caption(
+            tr(
+                "به رنگ خاکستری: استان‌هایی که رقم این سال را هنوز نفرستاده‌اند. "
+                "برای دیدن شهرستان‌های یک استان، آن را در فهرست یا روی نقشه برگزینید.",
+                "In grey: provinces that have not delivered this year's figure yet. "
+                "Choose a province in the list or on the map to see its counties.",
+            )
+        )
+    st.dataframe(
+        frame[["geo_code", "place", "value", "shown", "share", "rank"]],
+        hide_index=True,
+        key="map_table",
+        column_config={
+            "geo_code": tr("کد", "Code"),
+            "place": tr("استان", "Province"),
+            "value": st.column_config.NumberColumn(unit, format="localized"),
+            "shown": tr("چنان‌که چاپ می‌شود", "As printed"),
+            "share": st.column_config.NumberColumn(
+                tr("سهم از کشور (درصد)", "Share of Iran (%)"), format="%.1f"
+            ),
+            "rank": st.column_config.NumberColumn(tr("رتبه", "Rank"), format="%d"),
+        },
+    )
+
+
+if whole_country:
+    iran_map()
+    st.stop()
+
+lineage = province_reference(province).lineage
 frame = mapdata.map_frame(
     query, indicator_id, year, int(chosen["decimals"]), lineage, LANG, province
 )
@@ -102,6 +219,15 @@ if frame["merged"].any():
         )
     )
 
+if NATIONAL:
+    st.caption(
+        tr(
+            f"شهرستان‌های استان {provinces[province].short_fa}؛ برای نقشه همه استان‌ها، "
+            "«ایران» را در فهرست استان برگزینید.",
+            f"The counties of {provinces[province].short_en}; choose Iran in the province "
+            "list for the map of every province.",
+        )
+    )
 st.dataframe(
     frame[["geo_code", "place", "value", "shown", "share"]],
     hide_index=True,

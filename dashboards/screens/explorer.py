@@ -8,12 +8,14 @@ import streamlit as st
 from dashboards import explorer_data as data
 from dashboards import figures
 from dashboards.charts import segments, series_chart
+from dashboards.context import is_national
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
 from dashboards.session import lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
+NATIONAL = is_national()
 BASES = {
     "as_published": ("به همان صورت منتشرشده", "As published"),
     "comparable": ("واحدهای مقایسه‌پذیر", "Comparable units"),
@@ -24,7 +26,7 @@ st.title(tr("کاوش شاخص‌ها", "Indicator explorer"))
 require_snapshot()
 options = data.indicator_options(query)
 labels = dict(zip(options["indicator_id"], options["label_fa" if FA else "label_en"], strict=True))
-places = data.place_options(query)
+places = data.place_options(query, NATIONAL)
 place_names = dict(zip(places["geo_code"], places["name_fa" if FA else "name_en"], strict=True))
 span = query(data.YEARS).iloc[0]
 first_year, last_year = int(span["first"]), int(span["last"])
@@ -43,7 +45,9 @@ elif asked_table:
     if not of_table.empty:
         st.session_state["ex_indicators"] = list(of_table["indicator_id"])
 if "ex_places" not in st.session_state:
-    st.session_state["ex_places"] = list(places.loc[places["level"] == "province", "geo_code"])
+    # A province's home: its province; a hub: Iran's total and the provinces beside it.
+    first = ["province", "nation"] if NATIONAL else ["province"]
+    st.session_state["ex_places"] = list(places.loc[places["level"].isin(first), "geo_code"])
 if "ex_indicators" not in st.session_state:
     full = set(query(data.FULL_SERIES)["indicator_id"])
     st.session_state["ex_indicators"] = [data.default_indicator(options, full)]
@@ -68,7 +72,9 @@ indicators = st.multiselect(
 left, right = st.columns([3, 2])
 with left:
     chosen_places = st.multiselect(
-        tr("استان و شهرستان‌ها", "Province and counties"),
+        tr("کشور، استان‌ها و شهرستان‌ها", "Iran, provinces and counties")
+        if NATIONAL
+        else tr("استان و شهرستان‌ها", "Province and counties"),
         list(places["geo_code"]),
         key="ex_places",
         format_func=place_names.get,
@@ -115,7 +121,7 @@ if not indicators or not chosen_places:
     st.stop()
 
 frame = series(indicators, chosen_places, tuple(years), basis)
-shown = data.shown_frame(frame, LANG)
+shown = data.shown_frame(frame, LANG, NATIONAL)
 if shown.empty:
     st.info(tr("برای این انتخاب رقمی منتشر نشده است.", "No released figures for this choice."))
     st.stop()
@@ -163,6 +169,11 @@ st.dataframe(
         "value": st.column_config.NumberColumn(tr("رقم", "Figure"), format="localized"),
         "symbol": tr("نشانه", "Symbol"),
         "note": tr("یادداشت", "Note"),
+        "province": tr("استان", "Province"),
+        "share": st.column_config.NumberColumn(
+            tr("سهم از کشور (درصد)", "Share of Iran (%)"), format="%.1f"
+        ),
+        "rank": st.column_config.NumberColumn(tr("رتبه در میان استان‌ها", "Rank"), format="%d"),
     },
 )
 st.download_button(

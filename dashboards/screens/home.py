@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import figures
-from dashboards.context import catalog, reference
+from dashboards.context import catalog, is_national, reference
 from dashboards.highlights import headline_figures, latest_edition
 from dashboards.links import page_link
 from dashboards.public import query, require_snapshot
@@ -15,9 +15,36 @@ LANG = lang()
 FA = LANG == "fa"
 PER_ROW = 4
 
+
+def highlights_national(year: int) -> None:
+    """A national hub's home: Iran's headline figures of the newest year, the sum of the
+    provinces that delivered (each figure's note says how many), and where to see which."""
+    shown = figures.year(year, LANG)
+    st.header(tr(f"گزیده اطلاعات کشور در {shown}", f"Iran's highlights, {shown}"))
+    page_link("deliveries", tr("کدام استان‌ها تحویل داده‌اند", "Which provinces delivered"))
+    order = {t.id: [m.id for m in t.measures] for t in catalog()}
+    rows = headline_figures(query, year, order, level="nation")
+    notes = list(dict.fromkeys(rows["break_note_fa" if FA else "break_note_en"].dropna()))
+    for note in notes:
+        st.caption(note)
+    selected = rows[rows["selected"]]
+    for start in range(0, len(selected), PER_ROW):
+        chunk = list(selected.iloc[start : start + PER_ROW].itertuples())
+        for column, row in zip(st.columns(PER_ROW), chunk, strict=False):
+            with column:
+                label = figures.digits(row.title_fa, LANG) if FA else row.title_en
+                unit = row.unit_title_fa if FA else row.unit_title_en
+                st.metric(
+                    f"{label} ({unit})", figures.cell(row.value, row.flag, row.decimals, LANG)
+                )
+
+
+NATIONAL = is_national()
 PROVINCE = reference().province_names
 st.title(
-    tr(
+    tr("سالنامه آماری کشور", "Iran Statistical Yearbook")
+    if NATIONAL
+    else tr(
         f"سالنامه آماری {PROVINCE.title_fa}",
         f"{PROVINCE.short_en} Province Statistical Yearbook",
     )
@@ -26,6 +53,9 @@ require_snapshot()
 edition = latest_edition(query)
 if edition is None:
     st.info(tr("هنوز هیچ ویرایشی از سالنامه منتشر نشده است.", "No edition has been released yet."))
+    st.stop()
+if NATIONAL:
+    highlights_national(edition.year)
     st.stop()
 
 year = figures.year(edition.year, LANG)

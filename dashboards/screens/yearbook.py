@@ -1,4 +1,8 @@
-"""Yearbook tables: chapter, table and year; the table as printed, and its downloads."""
+"""Yearbook tables: chapter, table and year; the table as printed, and its downloads.
+
+On a national hub also a province: Iran's total with a row per province (the provinces
+that delivered, each with its share and rank in the CSV), or one province's table as its
+own yearbook prints it."""
 
 from __future__ import annotations
 
@@ -6,13 +10,67 @@ import streamlit as st
 
 from dashboards import figures
 from dashboards import yearbook_view as view
-from dashboards.context import catalog, reference, salnameh_home
+from dashboards.context import (
+    catalog,
+    is_national,
+    province_catalog,
+    province_reference,
+    reference,
+    salnameh_home,
+)
 from dashboards.links import page_link, remember, wanted
 from dashboards.public import query, require_snapshot
 from dashboards.session import lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
+NATIONAL = is_national()
+
+
+def national_table(table, year: int, delivered: list[str]) -> None:
+    """Iran's total and a row per province that delivered the table-year, the total's note
+    on how many provinces it holds, and the CSV."""
+    values = view.national_values(query, table.id, year)
+    period = figures.year(year, LANG, table.period)
+    number = figures.digits(table.number, LANG)
+    st.subheader(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
+    unit = view.unit_line(table, reference(), LANG)
+    st.caption(
+        figures.joined(
+            [
+                tr(f"سال {period}", f"Year {period}"),
+                unit or "",
+                tr("کل کشور و استان‌ها", "Iran and its provinces"),
+            ],
+            LANG,
+        )
+    )
+    geography = view.NationalGeography(delivered, salnameh_home().province)
+    st.markdown(view.table_html(table, year, values, geography, LANG), unsafe_allow_html=True)
+    nation = values[values["geo_code"] == view.NATION]
+    notes = [
+        tr(
+            "مأخذ: سالنامه‌های آماری استان‌ها، چنان‌که هر استان به مرکز آمار ایران تحویل داده است",
+            "Source: the provinces' statistical yearbooks, as each delivered them to SCI",
+        )
+    ]
+    notes += list(dict.fromkeys(nation["break_note_fa" if FA else "break_note_en"].dropna()))
+    if unit is None:
+        notes.append(
+            tr("واحدها: ", "Units: ")
+            + ("؛ " if FA else "; ").join(view.measure_units(table, reference(), LANG))
+        )
+    st.markdown("  \n".join(notes))
+    page_link("deliveries", tr("کدام استان‌ها تحویل داده‌اند", "Which provinces delivered"))
+    st.subheader(tr("دریافت", "Download"), divider="gray")
+    st.download_button(
+        tr("داده‌ها با سهم و رتبه استان‌ها (CSV)", "Data with provinces' shares and ranks (CSV)"),
+        data=view.csv_bytes(values, national=True),
+        file_name=view.download_name(table, year, "csv", view.NATION),
+        mime="text/csv",
+        key="yb_csv",
+    )
+
 
 st.title(tr("جدول‌های سالنامه", "Yearbook tables"))
 require_snapshot()
@@ -29,6 +87,9 @@ if asked in set(tables["table_id"]):
     st.session_state["yb_table"] = asked
 if asked_year and asked_year.isdigit():
     st.session_state["yb_year"] = int(asked_year)
+asked_province = wanted("province")
+if asked_province:
+    st.session_state["yb_province"] = asked_province
 
 left, middle, right = st.columns([2, 3, 1])
 chapter_numbers = list(dict.fromkeys(tables["chapter_no"]))
@@ -72,15 +133,44 @@ with right:
         key="yb_year",
         format_func=lambda y: figures.year(y, LANG, table.period),
     )
-remember(table=table_id, year=year)
+province = None
+if NATIONAL:
+    delivered = view.delivered_provinces(query, table_id, year)
+    choices = [view.NATION, *delivered]
+    if st.session_state.get("yb_province") not in choices:
+        st.session_state["yb_province"] = view.NATION
+    names = reference().provinces
+    province = st.selectbox(
+        tr("استان", "Province"),
+        choices,
+        key="yb_province",
+        format_func=lambda c: (
+            tr("کل کشور (همه استان‌ها)", "Iran (every province)")
+            if c == view.NATION
+            else names[c].short_fa
+            if FA
+            else names[c].short_en
+        ),
+    )
+    remember(table=table_id, year=year, province=province)
+else:
+    remember(table=table_id, year=year)
+whole_country = province == view.NATION
 
-values = view.table_values(query, table_id, year)
-edition = view.edition_of_year(query, year, values)
-agency = reference().agencies[table.agency]
+if whole_country:
+    national_table(table, year, delivered)
+    st.stop()
+place_reference = province_reference(province) if NATIONAL else reference()
+# One province's table on the hub is printed as its own yearbook says it.
+place_catalog = province_catalog(province) if NATIONAL else catalog()
+table = place_catalog.table(table_id)
+values = view.table_values(query, table_id, year, province)
+edition = view.edition_of_year(query, year, values, province)
+agency = place_reference.agencies[table.agency]
 period = figures.year(year, LANG, table.period)
 number = figures.digits(table.number, LANG)
 st.subheader(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
-unit = view.unit_line(table, reference(), LANG)
+unit = view.unit_line(table, place_reference, LANG)
 edition_no = figures.digits(edition.number, LANG)
 st.caption(
     figures.joined(
@@ -92,13 +182,13 @@ st.caption(
         LANG,
     )
 )
-st.markdown(view.table_html(table, year, values, reference(), LANG), unsafe_allow_html=True)
+st.markdown(view.table_html(table, year, values, place_reference, LANG), unsafe_allow_html=True)
 
 notes = [tr(f"مأخذ: {agency.name_fa}", f"Source: {agency.name_en}")]
 if unit is None:
     notes.append(
         tr("واحدها: ", "Units: ")
-        + ("؛ " if FA else "; ").join(view.measure_units(table, reference(), LANG))
+        + ("؛ " if FA else "; ").join(view.measure_units(table, place_reference, LANG))
     )
 notes += [f"* {note.fa if FA else note.en}" for note in table.footnotes]
 notes += [f"** {note}" for note in view.value_notes(values, LANG)]
@@ -114,22 +204,24 @@ with cols[0]:
     st.download_button(
         tr("جدول (Excel)", "Table (Excel)"),
         # Made when clicked: the workbook costs more than the rest of the page.
-        data=lambda: view.xlsx_bytes(values, table, year, edition, catalog(), reference()),
-        file_name=view.download_name(table, year, "xlsx"),
+        data=lambda: view.xlsx_bytes(values, table, year, edition, place_catalog, place_reference),
+        file_name=view.download_name(table, year, "xlsx", province),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="yb_xlsx",
     )
 with cols[1]:
     st.download_button(
         tr("داده‌ها (CSV)", "Data (CSV)"),
-        data=view.csv_bytes(values),
-        file_name=view.download_name(table, year, "csv"),
+        data=view.csv_bytes(values, NATIONAL),
+        file_name=view.download_name(table, year, "csv", province),
         mime="text/csv",
         key="yb_csv",
     )
 with cols[2]:
-    pdf = view.edition_pdf(salnameh_home(), year, edition.number)
-    if pdf is not None:
+    pdf = None if NATIONAL else view.edition_pdf(salnameh_home(), year, edition.number)
+    if NATIONAL:
+        pass  # a province's print edition is the province's to publish, not in its package
+    elif pdf is not None:
         st.download_button(
             tr(f"سالنامه {period} (PDF)", f"Yearbook {period} (PDF)"),
             data=pdf.read_bytes,
