@@ -33,12 +33,15 @@ def _hub_or_exit(salnameh_home) -> None:
 @click.argument(
     "packages",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
+@click.option(
+    "--inbox", "from_inbox", is_flag=True,
+    help="The packages waiting in <hub>/inbox (then in processed/ or refused/).",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="One JSON report for scripts.")
 @click.pass_obj
-def receive(salnameh_home, packages: tuple[Path, ...], as_json: bool) -> None:
+def receive(salnameh_home, packages: tuple[Path, ...], from_inbox: bool, as_json: bool) -> None:
     """Verify and record provinces' packages (folders salnameh-package-PP-YEAR-edition-N).
 
     Each package is taken whole or not at all. Exit 0 when every one was received (or had
@@ -48,14 +51,22 @@ def receive(salnameh_home, packages: tuple[Path, ...], as_json: bool) -> None:
 
     from salnameh.catalog import CatalogError, load_catalog
     from salnameh.national import receive as receive_packages
+    from salnameh.national import receive_inbox
 
     _hub_or_exit(salnameh_home)
+    if bool(packages) == from_inbox:
+        click.echo("Name the package folders, or --inbox for those waiting in the hub's inbox.",
+                   err=True)  # fmt: skip
+        sys.exit(2)
     try:
         catalog = load_catalog()
     except CatalogError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
-    outcomes = receive_packages(salnameh_home, list(packages), getpass.getuser(), catalog)
+    if from_inbox:
+        outcomes = receive_inbox(salnameh_home, getpass.getuser(), catalog)
+    else:
+        outcomes = receive_packages(salnameh_home, list(packages), getpass.getuser(), catalog)
     if as_json:
         click.echo(json.dumps([_outcome_json(o) for o in outcomes], ensure_ascii=False, indent=2))
     for o in outcomes if not as_json else ():

@@ -19,10 +19,7 @@ from pathlib import Path
 from ingestion.ingest import Ingestor, Outcome
 from salnameh.catalog import Catalog, load_catalog
 from salnameh.reference import Reference
-from salnameh.settings import Home
-
-# A file modified this recently may still be being copied in: it waits for the next look.
-SETTLE_SECONDS = 2.0
+from salnameh.settings import SETTLE_SECONDS, Home
 
 
 def pending(salnameh_home: Home, now: float | None = None) -> list[Path]:

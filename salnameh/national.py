@@ -13,6 +13,8 @@ with the province as a column.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +23,10 @@ import pandas as pd
 from salnameh import archive
 from salnameh.catalog import Catalog, catalog_version
 from salnameh.ledger import Ledger
-from salnameh.packages import OBSERVATIONS, Package, PackageRefused, read_package
+from salnameh.packages import FORMAT, OBSERVATIONS, Package, PackageRefused, read_package
 from salnameh.receipts import Receipt, Receipts
 from salnameh.reference import Reference
-from salnameh.settings import Home
+from salnameh.settings import SETTLE_SECONDS, Home
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,40 @@ def receive(
             outcomes.append(_receive_one(home, receipts, Path(path), actor, catalog, reference))
         except PackageRefused as refused:
             outcomes.append(Received(Path(path), "refused", fa=refused.fa, en=refused.en))
+    return outcomes
+
+
+def waiting_packages(home: Home, now: float | None = None) -> list[Path]:
+    """Package folders dropped in the hub's inbox (`<hub>/inbox/salnameh-package-*/`),
+    oldest first; one whose newest file is still settling waits for the next look."""
+    if not home.inbox_dir.is_dir():
+        return []
+    now = time.time() if now is None else now
+    waiting = []
+    for folder in home.inbox_dir.glob(f"{FORMAT}-*"):
+        files = [f for f in folder.rglob("*") if f.is_file()] if folder.is_dir() else []
+        newest = max((f.stat().st_mtime for f in files), default=now)
+        if files and now - newest >= SETTLE_SECONDS:
+            waiting.append((newest, folder))
+    return [folder for _newest, folder in sorted(waiting)]
+
+
+def receive_inbox(home: Home, actor: str, catalog: Catalog | None = None) -> list[Received]:
+    """Receive every package waiting in the hub's inbox, as `national receive` does; each
+    then leaves the inbox: to `<hub>/processed/<UTC date>/` when received or unchanged, to
+    `<hub>/refused/<UTC date>/` with a REFUSED.txt saying why (Persian and English)."""
+    outcomes = receive(home, waiting_packages(home), actor, catalog)
+    day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    for outcome in outcomes:
+        refused = outcome.verdict == "refused"
+        target = (home.root / "refused" if refused else home.processed_dir) / day
+        target.mkdir(parents=True, exist_ok=True)
+        moved = target / outcome.path.name
+        if moved.exists():  # the same folder name delivered twice in a day
+            moved = target / f"{outcome.path.name}-{time.time_ns()}"
+        shutil.move(str(outcome.path), moved)
+        if refused:
+            (moved / "REFUSED.txt").write_text(f"{outcome.fa}\n{outcome.en}\n", encoding="utf-8")
     return outcomes
 
 

@@ -29,6 +29,10 @@ DEFAULT_PROVINCE = "23"
 # province: it serves none, and no reference seed holds this code.
 NATIONAL = "national"
 
+# A file in an inbox modified this recently may still be being copied in: it waits for the
+# next look (agency files in a province's inbox, package folders in the hub's).
+SETTLE_SECONDS = 2.0
+
 
 @dataclass(frozen=True)
 class Home:

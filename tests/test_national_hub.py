@@ -194,7 +194,19 @@ def test_the_same_package_again_is_unchanged(hub):
     assert again.returncode == 0 and "unchanged" in again.stdout
 
 
+def test_receive_takes_named_packages_or_the_inbox(hub):
+    neither = cli("national", "receive", home=hub["home"])
+    assert neither.returncode == 2 and "--inbox" in neither.stderr
+    # An already received package dropped in the inbox: unchanged, and out of the inbox.
+    dropped = _copy(hub["packages"]["23"], hub["home"] / "inbox")
+    inbox = cli("national", "receive", "--inbox", "--json", home=hub["home"])
+    assert inbox.returncode == 0, inbox.stdout + inbox.stderr
+    assert [r["verdict"] for r in json.loads(inbox.stdout)] == ["unchanged"]
+    assert not dropped.exists() and list((hub["home"] / "processed").glob(f"*/{dropped.name}"))
+
+
 def _copy(package: Path, where: Path) -> Path:
+    where.mkdir(parents=True, exist_ok=True)
     target = where / package.name
     shutil.copytree(package, target)
     return target

@@ -182,3 +182,52 @@ def test_each_published_edition_gets_its_files_once(dagster_defs, work_home):
     folder = work_home.root / "exports" / "1401" / "edition-1"
     assert (folder / "observations.parquet").exists()
     assert len(list((folder / "jsonstat").glob("*.json"))) > 40
+
+
+def test_a_package_dropped_in_the_hubs_inbox_reaches_the_national_snapshot(
+    dagster_defs, national_hub, tmp_path, monkeypatch
+):
+    """On SCI's hub the inbox takes provinces' packages: the sensor sees a package folder
+    once it has settled, the run receives it as `national receive` does and builds; a
+    tampered package goes to refused/ with its reason and leaves no receipt."""
+    import dagster as dg
+
+    from orchestration.defs.automation import inbox_sensor
+    from orchestration.resources import resources_for
+    from salnameh.national import status
+    from tests.test_national_hub import ok
+
+    ok("init", "--national", home=tmp_path / "hub")
+    monkeypatch.setenv("SALNAMEH_HOME", str(tmp_path / "hub"))
+    hub = home(tmp_path / "hub")
+    qom, gilan = national_hub.packages["25"], national_hub.packages["01"]
+    shutil.copytree(qom, hub.inbox_dir / qom.name)  # copy2 keeps the files' times: settled
+    tampered = shutil.copytree(gilan, hub.inbox_dir / gilan.name)
+    with (tampered / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    settled = time.time() - 60
+    os.utime(tampered / "observations.csv", (settled, settled))
+
+    defs = dagster_defs.definitions_for(hub)
+    instance = dg.DagsterInstance.ephemeral()
+    context = dg.build_sensor_context(instance=instance, resources=resources_for(hub))
+    request = inbox_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    result = defs.resolve_job_def("inbox_to_snapshots").execute_in_process(instance=instance)
+    assert result.success
+
+    delivered = {(r["province"], r["year"], r["edition"]) for r in status(hub) if r["edition"]}
+    assert delivered == {("25", 1390, 1)}
+    with duckdb.connect(str(snapshot_path(hub, "public")), read_only=True) as con:
+        total = con.execute(
+            "SELECT value FROM marts.fct_indicator_series WHERE geo_code = 'IR' AND year = 1390"
+            " AND indicator_id = 'pop_county_sex_age.population[age_group_5y=total;sex=total]'"
+            " AND basis = 'as_published' AND version = 'released'"
+        ).fetchone()
+    assert total == (1_151_672,)  # Qom's census, the only province delivered
+    assert not any(hub.inbox_dir.iterdir())
+    assert [p.name for p in hub.processed_dir.glob("*/*")] == [qom.name]
+    (refused,) = (hub.root / "refused").glob("*/*")
+    reason = (refused / "REFUSED.txt").read_text(encoding="utf-8")
+    assert refused.name == gilan.name and "observations.csv" in reason
+    assert isinstance(inbox_sensor(context), dg.SkipReason)

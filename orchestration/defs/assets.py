@@ -23,6 +23,7 @@ from publishing.export import export_edition
 from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
 from salnameh.collection import PIPELINE, open_years, remind
 from salnameh.ledger import Ledger
+from salnameh.national import receive_inbox
 from salnameh.reference import Reference
 from salnameh.warehouse import dbt_vars, publish_snapshots, stage_inputs, writer_lock
 
@@ -53,7 +54,12 @@ INPUT_KEYS = [dg.AssetKey(["catalog", t]) for t in CATALOG_TABLES] + [
 )
 def inbox_ingestion(context: dg.AssetExecutionContext, salnameh: SalnamehHome):
     """Agency files waiting in <home>/inbox, validated and their values loaded; each file
-    then moves to <home>/processed (the archive keeps its bytes, the ledger its verdict)."""
+    then moves to <home>/processed (the archive keeps its bytes, the ledger its verdict).
+    On SCI's hub the inbox holds provinces' packages: received as `national receive` does,
+    their observations reach raw in the build."""
+    if salnameh.home().is_national:
+        yield from _receive_packages(context, salnameh.home())
+        return
     run = ingest_inbox(salnameh.home(), uploader="dagster:inbox")
     rejected = [o for o in run.outcomes if o.verdict == "rejected"]
     for outcome in rejected:
@@ -75,6 +81,26 @@ def inbox_ingestion(context: dg.AssetExecutionContext, salnameh: SalnamehHome):
         },
     )
     yield dg.MaterializeResult(asset_key=RAW_KEYS[1], metadata={"loaded": run.count("accepted")})
+
+
+def _receive_packages(context: dg.AssetExecutionContext, hub):
+    outcomes = receive_inbox(hub, "dagster:inbox")
+    refused = [o for o in outcomes if o.verdict == "refused"]
+    for outcome in refused:
+        context.log.warning(f"refused {outcome.path.name}: {outcome.en}")
+    verdicts = ("received", "unchanged", "refused")
+    counts = {v: sum(o.verdict == v for o in outcomes) for v in verdicts}
+    yield dg.MaterializeResult(
+        asset_key=RAW_KEYS[0],
+        metadata={
+            "packages": len(outcomes),
+            **counts,
+            "refused_packages": dg.MetadataValue.md(
+                "\n".join(f"- {o.path.name}: {o.en}" for o in refused) or "none"
+            ),
+        },
+    )
+    yield dg.MaterializeResult(asset_key=RAW_KEYS[1], metadata={"received": counts["received"]})
 
 
 @dg.multi_asset(

@@ -1,6 +1,7 @@
 """Jobs, sensors and schedules: the cycle runs itself (times are Asia/Tehran).
 
-- a file dropped in the inbox is ingested and reaches the internal snapshot (inbox sensor);
+- a file dropped in the inbox is ingested and reaches the internal snapshot (inbox sensor;
+  on SCI's hub a province's package folder is received and reaches the national snapshots);
 - anything new in the ledger (an upload through the portal, a review, a release) rebuilds
   the warehouse and the snapshots (ledger sensor);
 - the warehouse is rebuilt every night whatever happened (nightly schedule).
@@ -13,6 +14,7 @@ import dagster as dg
 from ingestion.inbox import pending
 from orchestration.defs.assets import RAW_KEYS
 from orchestration.resources import SalnamehHome
+from salnameh.national import waiting_packages
 from salnameh.snapshots import INTERNAL, SnapshotMissing, open_snapshot
 from salnameh.warehouse import build_is_due
 
@@ -48,10 +50,13 @@ build_and_publish = dg.define_asset_job(
 @dg.sensor(job=inbox_to_snapshots, minimum_interval_seconds=5,
            default_status=dg.DefaultSensorStatus.RUNNING)  # fmt: skip
 def inbox_sensor(context: dg.SensorEvaluationContext, salnameh: SalnamehHome):
-    """Files waiting in <home>/inbox start a run; the same files never start two."""
-    files = pending(salnameh.home())
-    if not files:
+    """Files waiting in <home>/inbox start a run (on SCI's hub: package folders); the same
+    files never start two."""
+    hub = salnameh.home().is_national
+    waiting = waiting_packages(salnameh.home()) if hub else pending(salnameh.home())
+    if not waiting:
         return dg.SkipReason("the inbox is empty")
+    files = [f for p in waiting for f in sorted(p.rglob("*")) if f.is_file()] if hub else waiting
     fingerprint = hashlib.sha256()
     for path in files:
         stat = path.stat()
