@@ -18,6 +18,7 @@ import pytest
 from publishing.package import OBSERVATION_COLUMNS
 from salnameh.catalog import load_catalog
 from salnameh.packages import sha256_of
+from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT
 from tests.conftest import run_salnameh
 
@@ -96,7 +97,10 @@ def test_package_describes_and_verifies_itself(released_home: Path, tmp_path: Pa
     assert len(sdmx) == len(observations) + 1
     assert ",I,23," in sdmx[1] and sdmx[1].split(",")[-2] == "A"  # a normal value
     footnotes = pd.read_csv(folder / "footnotes.csv")
-    assert len(footnotes) == len(load_catalog().table("pop_county_sex_age").footnotes)
+    # The table's footnotes as Tehran's yearbook prints them: its own and Tehran's alone.
+    tehran = load_catalog().in_words_of(Reference()).table("pop_county_sex_age")
+    assert footnotes["en"].tolist() == [f.en for f in tehran.footnotes]
+    assert len(tehran.footnotes) == 2
     assert pd.read_csv(folder / "revisions.csv").empty  # a first edition revises nothing
     assert not list(tmp_path.rglob(".salnameh-package-*"))  # no temporary folder left
 
