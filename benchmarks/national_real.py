@@ -53,6 +53,7 @@ COUNTIES_1390 = 397
 # The census totals the demo's population tables carry (data/census/national/SOURCES.md).
 CENSUS = {1390: (75_149_669, 397), 1395: (79_926_270, 429)}
 DEMO_YEARS = range(1390, 1403)
+KNOWN_CATALOGS: list[Path] = []  # --know-catalog
 PASSWORD = "benchmark passphrase 1390"
 TOTAL = "age_group_5y=total;sex=total"
 
@@ -214,6 +215,8 @@ def demo_hub(root: Path, packages: list[Path], late: Path | None = None) -> dict
     hub = root / f"hub-demo-{len({p.name.split('-')[2] for p in packages})}"
     shutil.rmtree(hub, ignore_errors=True)
     salnameh(hub, "init", "--national")
+    for folder in KNOWN_CATALOGS:  # packages kept (--keep) from an earlier catalog
+        salnameh(hub, "national", "know-catalog", str(folder))
     receive = salnameh(hub, "national", "receive", *map(str, packages))
     wall, peak = measured(hub, "build")
     figures = {"packages": len(packages), "receive_s": receive, "build_s": wall,
@@ -265,10 +268,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument("--demo", action="store_true", help="every province's demo, 1390-1402")
     parser.add_argument("--keep", type=Path, help="with --demo: keep and reuse homes here")
+    parser.add_argument("--know-catalog", type=Path, action="append", default=[],
+                        help="with --demo: the hub takes packages of this catalog")  # fmt: skip
     parser.add_argument("--no-hub", action="store_true",
                         help="with --demo --keep: only make provinces (a second run)")  # fmt: skip
     args = parser.parse_args()
     codes = args.provinces.split(",") if args.provinces else [f"{n:02d}" for n in range(31)]
+    KNOWN_CATALOGS.extend(args.know_catalog)
     if args.demo:
         if args.keep and args.no_hub:
             args.keep.mkdir(parents=True, exist_ok=True)
