@@ -226,3 +226,14 @@ def test_the_hubs_pages_in_english(national_hub, portal_page, script, title):
     assert app.title[0].value == title
     shown = " ".join(m.value for m in app.markdown) + " ".join(c.value for c in app.caption)
     assert not set("۰۱۲۳۴۵۶۷۸۹") & set(shown)  # one numeral system: ASCII in English
+
+
+@pytest.mark.integration
+def test_the_explorer_on_a_hub_of_one_year_names_the_year_instead_of_a_range(
+    national_hub, portal_page
+):
+    """The three-province hub holds 1390 alone: a range slider would read «۱۳۹۰ ۱۳۹۰»."""
+    app = portal_page("screens/explorer.py", national_hub.home, lang="en").run()
+    assert not app.exception, app.exception
+    assert not app.select_slider
+    assert "Year 1390" in [c.value for c in app.caption]

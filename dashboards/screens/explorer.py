@@ -80,13 +80,18 @@ with left:
         format_func=place_names.get,
     )
 with right:
-    years = st.select_slider(
-        tr("سال‌ها", "Years"),
-        options=list(range(first_year, last_year + 1)),
-        value=(first_year, last_year),
-        key="ex_years",
-        format_func=lambda y: figures.year(y, LANG),
-    )
+    if first_year == last_year:  # one year held (a hub's first census): nothing to choose
+        years = (first_year, last_year)
+        only = figures.year(first_year, LANG)
+        st.caption(tr(f"سال {only}", f"Year {only}"))
+    else:
+        years = st.select_slider(
+            tr("سال‌ها", "Years"),
+            options=list(range(first_year, last_year + 1)),
+            value=(first_year, last_year),
+            key="ex_years",
+            format_func=lambda y: figures.year(y, LANG),
+        )
 left, right = st.columns(2)
 with left:
     basis = st.radio(
