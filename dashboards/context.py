@@ -14,7 +14,7 @@ import streamlit as st
 from salnameh.catalog import Catalog, load_catalog
 from salnameh.ledger import Ledger
 from salnameh.reference import Reference
-from salnameh.settings import Home, home
+from salnameh.settings import NATION_GEO, Home, home
 from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
 
 
@@ -43,6 +43,16 @@ def reference() -> Reference:
 def province_catalog(province: str) -> Catalog:
     """The catalog in one province's words (a province's own table on the hub)."""
     return _catalog(province)
+
+
+def province_choice(code: str) -> str:
+    """A hub's choice of place as the lists name it: Iran's total, or a province."""
+    from dashboards.session import lang, tr  # session imports this module
+
+    if code == NATION_GEO:
+        return tr("ایران (همه استان‌ها)", "Iran (every province)")
+    names = reference().provinces[code]
+    return names.short_fa if lang() == "fa" else names.short_en
 
 
 def province_reference(province: str) -> Reference:

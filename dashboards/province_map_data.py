@@ -18,8 +18,9 @@ import pandas as pd
 from dashboards import figures
 from dashboards.county_map_data import Query, d3_winding
 from salnameh.boundaries import PROVINCES_PATH
+from salnameh.settings import NATION_GEO
 
-NATION = "IR"  # the national total's geo_code in fct_indicator_series
+NATION = NATION_GEO  # the national total's place in fct_indicator_series
 
 # On a hub every table has province figures: a county-level table's province is the sum
 # of its counties, a province-level table's is the province's own.

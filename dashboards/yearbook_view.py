@@ -24,12 +24,12 @@ from publishing.workbook import write_workbook
 from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
 from salnameh.reference import GeoVersion, Reference
-from salnameh.settings import Home
+from salnameh.settings import NATION_GEO, Home
 from salnameh.table_grid import table_grid
 
 Query = Callable[..., pd.DataFrame]
 
-NATION = "IR"  # the national total's geo_code in a hub's series
+NATION = NATION_GEO  # the national total's place in a hub's series
 
 TABLES = """
 SELECT table_id, chapter_no, table_number, sort_order, title_fa, title_en

@@ -28,6 +28,9 @@ DEFAULT_PROVINCE = "23"
 # What a national hub (SCI's installation, `salnameh init --national`) answers for its
 # province: it serves none, and no reference seed holds this code.
 NATIONAL = "national"
+# The national total's place code in a hub's marts (fct_indicator_series), beside the
+# provinces' two-digit codes.
+NATION_GEO = "IR"
 
 # A file in an inbox modified this recently may still be being copied in: it waits for the
 # next look (agency files in a province's inbox, package folders in the hub's).

@@ -58,6 +58,11 @@ def portal(demo_home, tmp_path_factory):
     """A real portal server on a private copy of the demo home; yields (url, home)."""
     _need_browser()
     home = copy_home(demo_home.root, tmp_path_factory.mktemp("portal") / "home")
+    yield from serve_portal(home, tmp_path_factory)
+
+
+def serve_portal(home: Path, tmp_path_factory):
+    """A real Streamlit server of the portal on `home`; yields (url, home), then stops it."""
     port = _free_port()
     env = {**os.environ, "SALNAMEH_HOME": str(home)}
     log = (tmp_path_factory.mktemp("portal-log") / "streamlit.log").open("w")

@@ -12,24 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
 
 from tests.conftest import copy_home
 from tests.test_national_hub import CENSUS_1390, PROVINCES
-from tests.test_portal_browser import (
-    ROOT,
-    _free_port,
-    _need_browser,
-    _wait_for,
-    settle,
-    shot,
-    visit,
-)
+from tests.test_portal_browser import _need_browser, serve_portal, settle, shot, visit
 
 pytestmark = pytest.mark.slow
 
@@ -76,21 +65,7 @@ def hub_portal(national_hub, tmp_path_factory):
     """A real portal server on a private copy of the hub; yields (url, home)."""
     _need_browser()
     home = copy_home(national_hub.home, tmp_path_factory.mktemp("hub-portal") / "hub")
-    port = _free_port()
-    env = {**os.environ, "SALNAMEH_HOME": str(home)}
-    log = (tmp_path_factory.mktemp("hub-portal-log") / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{url}/_stcore/health", server)
-        yield url, home
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    yield from serve_portal(home, tmp_path_factory)
 
 
 def no_exception(tab) -> None:

@@ -13,7 +13,13 @@ from dashboards import county_map_data as mapdata
 from dashboards import figures
 from dashboards import province_map_data as iran
 from dashboards.charts import choropleth
-from dashboards.context import is_national, province_reference, reference, snapshot_version
+from dashboards.context import (
+    is_national,
+    province_choice,
+    province_reference,
+    reference,
+    snapshot_version,
+)
 from dashboards.explorer_data import FULL_SERIES, default_indicator
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
@@ -42,13 +48,7 @@ if NATIONAL:
         tr("استان", "Province"),
         choices,
         key="map_province",
-        format_func=lambda c: (
-            tr("ایران (همه استان‌ها)", "Iran (every province)")
-            if c == iran.NATION
-            else provinces[c].short_fa
-            if FA
-            else provinces[c].short_en
-        ),
+        format_func=province_choice,
     )
 else:
     province = reference().province

@@ -14,6 +14,7 @@ from dashboards.context import (
     catalog,
     is_national,
     province_catalog,
+    province_choice,
     province_reference,
     reference,
     salnameh_home,
@@ -139,18 +140,11 @@ if NATIONAL:
     choices = [view.NATION, *delivered]
     if st.session_state.get("yb_province") not in choices:
         st.session_state["yb_province"] = view.NATION
-    names = reference().provinces
     province = st.selectbox(
         tr("استان", "Province"),
         choices,
         key="yb_province",
-        format_func=lambda c: (
-            tr("کل کشور (همه استان‌ها)", "Iran (every province)")
-            if c == view.NATION
-            else names[c].short_fa
-            if FA
-            else names[c].short_en
-        ),
+        format_func=province_choice,
     )
     remember(table=table_id, year=year, province=province)
 else:
