@@ -267,7 +267,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
     expected = expected_verdicts(salnameh_home.demo_dir)
     reference = Reference.for_home(salnameh_home)
     years = sorted({item.year for item in expected})
-    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_path), declared,
+    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_url), declared,
                               reference, years)  # fmt: skip
     outbox = salnameh_home.root / "outbox"
     click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
@@ -301,7 +301,7 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
+    summary = review_demo(Ledger(salnameh_home.ledger_url), salnameh_home.demo_dir)
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
                f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
@@ -556,7 +556,7 @@ def _sign_in(salnameh_home, user_id: str):
         f"password for {user_id}", hide_input=True
     )
     try:
-        return Users(Ledger(salnameh_home.ledger_path)).authenticate(user_id, password)
+        return Users(Ledger(salnameh_home.ledger_url)).authenticate(user_id, password)
     except AuthenticationFailed as failed:
         click.echo(f"{failed.en}\n{failed.fa}", err=True)
         sys.exit(3)
@@ -603,7 +603,7 @@ def open_year_command(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     salnameh_home.create()
     try:
-        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path),
+        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_url),
                            _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
                            year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -626,7 +626,7 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
 
     actor = _sign_in(salnameh_home, by) if by else None
     try:
-        report = collection_status(Ledger(salnameh_home.ledger_path), year, agency, actor=actor)
+        report = collection_status(Ledger(salnameh_home.ledger_url), year, agency, actor=actor)
     except Forbidden as refused:
         _refused(refused)
     if as_json:
@@ -664,7 +664,7 @@ def remind(salnameh_home, year, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path),
+        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_url),
                               Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -697,7 +697,7 @@ def users_add(salnameh_home, user_id, role, full_name, agency, email, by) -> Non
         f"new password for {user_id}", hide_input=True, confirmation_prompt=True
     )
     agencies = set(Reference.for_home(salnameh_home).agencies)
-    registry = Users(Ledger(salnameh_home.ledger_path), agencies)
+    registry = Users(Ledger(salnameh_home.ledger_url), agencies)
     try:
         user = registry.add(actor, user_id, full_name, role, password, agency, email)
     except Forbidden as refused:
@@ -717,7 +717,7 @@ def users_list(salnameh_home, as_json: bool) -> None:
     from salnameh.ledger import Ledger
     from salnameh.users import Users
 
-    found = Users(Ledger(salnameh_home.ledger_path)).list()
+    found = Users(Ledger(salnameh_home.ledger_url)).list()
     if as_json:
         click.echo(json.dumps([asdict(u) for u in found], ensure_ascii=False, indent=2))
         return
@@ -738,7 +738,7 @@ def users_disable(salnameh_home, user_id, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Users(Ledger(salnameh_home.ledger_path)).disable(actor, user_id)
+        Users(Ledger(salnameh_home.ledger_url)).disable(actor, user_id)
     except Forbidden as refused:
         _refused(refused)
     except UserError as error:
@@ -761,7 +761,7 @@ def review_list(salnameh_home, year, state, as_json) -> None:
     """The current version of each table-year and its review state."""
     from salnameh.ledger import Ledger
 
-    rows = Ledger(salnameh_home.ledger_path).review_queue(year)
+    rows = Ledger(salnameh_home.ledger_url).review_queue(year)
     if state != "all":
         rows = [r for r in rows if r["review_state"] == state]
     if as_json:
@@ -780,7 +780,7 @@ def review_show(salnameh_home, submission_id) -> None:
     """One submission: its file, history, review decisions and validation report."""
     from salnameh.ledger import Ledger
 
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     try:
         s = ledger.get(submission_id)
     except KeyError as error:
@@ -820,7 +820,7 @@ def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
     from salnameh.ledger import Ledger
 
     actor = _sign_in(salnameh_home, by)
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     for submission_id in submission_ids:
         try:
             ledger.review(submission_id, decision, actor, comment)
@@ -844,7 +844,7 @@ def reopen(salnameh_home, table_id, year, reason, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Ledger(salnameh_home.ledger_path).reopen(table_id, year, actor, reason)
+        Ledger(salnameh_home.ledger_url).reopen(table_id, year, actor, reason)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:
@@ -864,7 +864,7 @@ def publish(salnameh_home, year, note, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        number, held = Ledger(salnameh_home.ledger_path).release(year, actor, note)
+        number, held = Ledger(salnameh_home.ledger_url).release(year, actor, note)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:

@@ -111,7 +111,7 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
 
     reference = Reference.for_home(salnameh_home)
     catalog = load_catalog().in_words_of(reference)
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     with writer_lock(salnameh_home):
         import duckdb
 
@@ -137,7 +137,7 @@ def _change_mark(salnameh_home: Home) -> str:
     """The ledger's change mark; a national hub's also moves with each package received."""
     from salnameh.ledger import Ledger
 
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     if not salnameh_home.is_national:
         return ledger.change_mark()
     from salnameh.receipts import Receipts
