@@ -22,7 +22,21 @@ from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT, home
 
 
-@click.group()
+class SalnamehCommand(click.Group):
+    """The command group; a ledger URL that names no reachable database exits 2, said
+    plainly (no traceback, never the password)."""
+
+    def invoke(self, ctx: click.Context):
+        from salnameh.ledger_db import LedgerURLError
+
+        try:
+            return super().invoke(ctx)
+        except LedgerURLError as error:
+            click.echo(str(error), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=SalnamehCommand)
 @click.option(
     "--home",
     "home_path",
@@ -301,7 +315,7 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(Ledger(salnameh_home.ledger_url), salnameh_home.demo_dir)
+    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url))
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
                f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
@@ -744,6 +758,55 @@ def users_disable(salnameh_home, user_id, by) -> None:
     except UserError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"disabled {user_id}")
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The ledger's database: SQLite in the home by default, PostgreSQL by
+    SALNAMEH_LEDGER_URL=postgresql://user:password@host:port/database."""
+
+
+@ledger_group.command("migrate")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The empty database to copy into: postgresql://user:password@host/db",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite ledger to copy (default: the home's ledger.sqlite).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Each table's rows and hash as JSON.")
+@click.pass_obj
+def ledger_migrate(salnameh_home, target: str, source: Path | None, as_json: bool) -> None:
+    """Copy the home's SQLite ledger into an empty database, ids and all, in one
+    transaction; each table's row count and hash are compared before it commits."""
+    from dataclasses import asdict
+
+    from salnameh.ledger_db import LedgerURLError, redact
+    from salnameh.ledger_migration import MigrationError, migrate
+    from salnameh.settings import LEDGER_URL_VARIABLE
+
+    source = source or salnameh_home.ledger_path
+    if not source.is_file():
+        raise click.UsageError(f"no SQLite ledger at {source} to migrate (see --from)")
+    try:
+        copied = migrate(source, target)
+    except (MigrationError, LedgerURLError) as error:
+        click.echo(f"the ledger was not migrated: {error}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in copied], indent=2))
+        return
+    for c in copied:
+        click.echo(f"{c.table:24} {c.rows:>9} rows  sha256 {c.sha256[:16]}  equal")
+    click.echo(f"ledger copied to {redact(target)}: {len(copied)} tables, "
+               f"{sum(c.rows for c in copied)} rows, every count and hash equal on both sides.\n"
+               f"Use it: export {LEDGER_URL_VARIABLE}='{redact(target)}' (with its password); "
+               f"{source} is left as it was.")  # fmt: skip
 
 
 @main.group()

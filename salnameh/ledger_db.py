@@ -69,7 +69,7 @@ def open_database(where: str | os.PathLike[str]) -> Database:
                 f"the ledger URL {redact(where)!r} is neither postgresql://user:password@host"
                 "/database nor sqlite:///path/to/ledger.sqlite"
             )
-        where = where.removeprefix("sqlite://")
+        where = where.removeprefix("sqlite:///")  # sqlite:////abs/path or sqlite:///relative
     return SQLiteDatabase(Path(where))
 
 
@@ -155,8 +155,12 @@ class Database:
     def tables(self, con) -> list[str]:  # pragma: no cover - each kind has its own
         raise NotImplementedError
 
-    def primary_key(self, con, table: str) -> list[str]:  # pragma: no cover
+    def references(self, con, table: str) -> list[str]:  # pragma: no cover
+        """The tables a table's foreign keys refer to."""
         raise NotImplementedError
+
+    def continue_ids(self, con, table: str) -> None:
+        """After rows were inserted with their ids: new rows take the next id after them."""
 
 
 # -------------------------------------------------------------------------------- SQLite
@@ -189,12 +193,11 @@ class SQLiteDatabase(Database):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def primary_key(self, con, table: str) -> list[str]:
+    def references(self, con, table: str) -> list[str]:
         # Checked against the database's own list: a table name is never taken from outside.
         if table not in self.tables(con):
             raise KeyError(table)
-        columns = con.execute(f'PRAGMA table_info("{table}")').fetchall()
-        return [c["name"] for c in sorted(columns, key=lambda c: c["pk"]) if c["pk"]]
+        return [r["table"] for r in con.execute(f'PRAGMA foreign_key_list("{table}")')]
 
 
 # ---------------------------------------------------------------------------- PostgreSQL
@@ -402,16 +405,25 @@ class PostgresDatabase(Database):
         ).fetchall()
         return [r[0] for r in rows]
 
-    def primary_key(self, con, table: str) -> list[str]:
+    def references(self, con, table: str) -> list[str]:
         rows = con.execute(
-            "SELECT k.column_name FROM information_schema.table_constraints c"
-            " JOIN information_schema.key_column_usage k"
-            "   ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema"
+            "SELECT DISTINCT u.table_name FROM information_schema.table_constraints c"
+            " JOIN information_schema.constraint_column_usage u"
+            "   ON u.constraint_name = c.constraint_name AND u.table_schema = c.table_schema"
             " WHERE c.table_schema = current_schema() AND c.table_name = ?"
-            "   AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position",
+            "   AND c.constraint_type = 'FOREIGN KEY'",
             (table,),
         ).fetchall()
         return [r[0] for r in rows]
+
+    def continue_ids(self, con, table: str) -> None:
+        column = self.identity(con.raw, table)
+        if column is not None:  # names from the database's own catalog
+            con.execute(
+                f"SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max({column}), 0) + 1,"
+                f" false) FROM {table}",
+                (table, column),
+            )
 
 
 def _numeric_loader_base():
