@@ -247,3 +247,36 @@ def test_the_cli_signs_users_in_and_refuses_with_exit_3(tmp_path, ledger_backend
     finally:
         for key in env:
             os.environ.pop(key, None)
+
+
+def test_a_session_is_kept_in_the_ledger_and_signing_out_ends_it_everywhere(
+    users, ledger, tmp_path
+):
+    from salnameh.sessions import Sessions
+
+    users.add(COORDINATOR, "expert", "Expert", "expert", PASSWORD)
+    sessions = Sessions(ledger)
+    office, laptop = sessions.begin(EXPERT), sessions.begin(EXPERT)
+    theirs = sessions.begin(COORDINATOR)
+    # Any process holding the ledger finds the session from the token alone.
+    elsewhere = Sessions(Ledger(home(tmp_path / "home").ledger_url))  # another portal
+    assert elsewhere.actor(office) == EXPERT
+    assert sessions.actor("a guessed token") is None and sessions.actor(None) is None
+    assert office not in stored_text(ledger)  # only its hash is kept
+    assert sessions.end_everywhere("expert") == 2
+    assert sessions.actor(office) is None and sessions.actor(laptop) is None
+    assert sessions.actor(theirs) == COORDINATOR  # another user's session goes on
+    # Idle too long, or past its lifetime: ended, as is every session of a disabled user.
+    idle, old = sessions.begin(COORDINATOR), sessions.begin(COORDINATOR)
+    with ledger.connect() as con:
+        long_ago = "2000-01-01T00:00:00.000+00:00"
+        con.execute("UPDATE sessions SET seen_at = ? WHERE user_id = 'coord'", (long_ago,))
+    assert sessions.actor(idle) is None and sessions.actor(theirs) is None
+    with ledger.connect() as con:
+        con.execute("UPDATE sessions SET seen_at = expires_at, expires_at = ?", (long_ago,))
+    assert sessions.actor(old) is None
+    users.add(COORDINATOR, "analyst", "Analyst", "analyst", PASSWORD)
+    reader = sessions.begin(ANALYST)
+    assert sessions.actor(reader) == ANALYST
+    users.disable(COORDINATOR, "analyst")
+    assert sessions.actor(reader) is None
