@@ -124,7 +124,10 @@ def test_migrate_copies_a_ledger_to_postgresql_losslessly(kind, request, tmp_pat
         assert done.returncode == 0, done.stderr
         reported = {c["table"]: (c["rows"], c["sha256"]) for c in json.loads(done.stdout)}
         assert reported == before == _digests(url)
-        assert sum(rows for rows, _ in before.values()) > 100  # a real ledger, not an empty one
+        if kind == "demo_home":  # a real ledger, not an empty one
+            assert sum(rows for rows, _ in before.values()) > 100
+        else:
+            assert before["packages"][0] == before["package_events"][0] == 3
         old, new = Ledger(source), Ledger(url)
         assert new.submissions() == old.submissions()
         assert new.editions() == old.editions() and new.review_queue() == old.review_queue()
@@ -205,3 +208,84 @@ def test_a_whole_cycle_runs_on_a_postgresql_ledger(tmp_path, monkeypatch):
         waiting = next(r for r in ledger.review_queue(1402) if r["review_state"] == "in_review")
         ledger.review(waiting["submission_id"], "approved", EXPERT)
         assert build_is_due(home(root)) is not None
+
+
+# ------------------------------------------------------------- the portal on a migrated one
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_portal_signs_in_and_records_a_review_on_a_migrated_ledger(
+    portal_page, demo_home, tmp_path, monkeypatch
+):
+    """The demo installation moved to PostgreSQL: its SQLite file gone, an expert signs in
+    with the demo's password and approves a table through the portal's widgets."""
+    import csv
+
+    from app.demo.cycle import EXPERT as DEMO_EXPERT
+    from tests.conftest import copy_home
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    with fresh_postgres_database() as url:
+        migrate(root / "ledger.sqlite", url)
+        for leftover in root.glob("ledger.sqlite*"):
+            leftover.unlink()
+        monkeypatch.setenv(LEDGER_URL_VARIABLE, url)
+        with (root / "demo-staff.csv").open(encoding="utf-8") as handle:
+            passwords = {r["user_id"]: r["password"] for r in csv.DictReader(handle)}
+        sign_in = portal_page("screens/sign_in.py", root, lang="en").run()
+        sign_in.text_input(key="sign_in_user").set_value(DEMO_EXPERT.user_id)
+        sign_in.text_input(key="sign_in_password").set_value(passwords[DEMO_EXPERT.user_id])
+        sign_in.button[0].click().run()
+        assert not sign_in.exception, sign_in.exception
+        assert sign_in.session_state["actor"] == DEMO_EXPERT
+        assert f"Signed in as {DEMO_EXPERT.user_id}" in sign_in.success[0].value
+
+        ledger = Ledger(url)
+        waiting = [r for r in ledger.review_queue(1402) if r["review_state"] == "in_review"]
+        chosen = waiting[0]["submission_id"]
+        review = portal_page("screens/review.py", root, actor=DEMO_EXPERT, lang="en").run()
+        review.selectbox(key="queue_state").set_value("in_review").run()
+        review.selectbox(key="review_submission").set_value(chosen).run()
+        review.radio(key="decision").set_value("approved")
+        review.button(key="decision_submit").click().run()
+        assert not review.exception, review.exception
+        assert ledger.reviews(chosen)[-1]["decision"] == "approved"
+        assert not (root / "ledger.sqlite").exists()  # nothing went to a new SQLite file
+
+
+# ------------------------------------------------------------------ a hub's packages on it
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_a_hub_receives_and_supersedes_packages_in_a_postgresql_ledger(
+    national_hub, tmp_path, monkeypatch
+):
+    """The session hub's three provinces' packages, received by a hub whose ledger is in
+    PostgreSQL: the same verdicts and status as on SQLite, and a second edition supersedes
+    the first with its revisions."""
+    from tests.test_national_hub import _copy, _rewrite_with_other_figures, cli, ok
+
+    hub = tmp_path / "hub"
+    with fresh_postgres_database() as url:
+        monkeypatch.setenv(LEDGER_URL_VARIABLE, url)
+        ok("init", "--national", home=hub)
+        packages = [str(p) for p in national_hub.packages.values()]
+        received = json.loads(ok("national", "receive", *packages, "--json", home=hub))
+        assert [r["verdict"] for r in received] == [r["verdict"] for r in national_hub.receive]
+        assert [r["verdict"] for r in received] == ["received"] * 3
+        again = cli("national", "receive", packages[-1], home=hub)
+        assert again.returncode == 0 and "unchanged" in again.stdout
+
+        package = _copy(national_hub.packages["25"], tmp_path)
+        _rewrite_with_other_figures(package, edition=2)
+        edition_2 = package.with_name(package.name.replace("edition-1", "edition-2"))
+        [later] = json.loads(ok("national", "receive", str(edition_2), "--json", home=hub))
+        assert later["verdict"] == "received" and later["supersedes"] == [1]
+        assert later["revisions"] == 2
+        status = json.loads(ok("national", "status", "--json", home=hub))
+        states = {(r["province"], r["edition"]): r["state"] for r in status}
+        assert states == {("23", 1): "received", ("01", 1): "received",
+                          ("25", 1): "superseded", ("25", 2): "received"}  # fmt: skip
+        assert not (hub / "ledger.sqlite").exists()
