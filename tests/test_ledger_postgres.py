@@ -89,6 +89,24 @@ def test_an_unreachable_postgresql_ledger_is_a_plain_error(tmp_path, monkeypatch
     assert "SALNAMEH_LEDGER_URL" in listed.stderr and "دفتر" in listed.stderr
 
 
+@pytest.mark.unit
+def test_the_code_opens_the_ledger_where_the_installation_says():
+    """`Ledger(home.ledger_url)`, never the home's SQLite file by its path (on PostgreSQL
+    that would be a second, empty ledger), and sqlite3 only behind salnameh.ledger_db."""
+    from salnameh.settings import PROJECT_ROOT
+
+    folders = ("salnameh", "app", "dashboards", "ingestion", "orchestration", "publishing")
+    found = []
+    for folder in folders:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                by_path = "Ledger(" in line and ".ledger_path" in line
+                driver = line.strip() == "import sqlite3" and path.name != "ledger_db.py"
+                if by_path or driver:
+                    found.append(f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}")
+    assert found == []
+
+
 # ----------------------------------------------------------------------------- migration
 
 
