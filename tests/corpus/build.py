@@ -1008,7 +1008,7 @@ CASES: list[Case] = [
     case("form_other_year", form(), "rejected", "wrong_year", kwargs={"year": 1396},
          says=("wrong_year", "Download the 1396 form")),
     case("form_other_agency", form(), "rejected", "wrong_agency", kwargs={"agency": "tums"},
-         says=("wrong_agency", "tums cannot submit")),
+         says=("wrong_agency", "Tehran University of Medical Sciences cannot submit")),
     case("form_other_table", form(), "rejected", "wrong_table", kwargs={"table_id": LIT}),
     # The table's shape.
     case("missing_column", missing_column, "rejected", "missing_column",
