@@ -174,6 +174,10 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
                 )
 
     reader = threading.Thread(target=read_while_building)
+    # Each snapshot is a new file swapped in, never the old one written over: a plain copy
+    # onto the path (the issue 21 mutant) keeps the inode, and a reader holding the file
+    # would read blocks of two builds.
+    inodes = {k: snapshot_path(salnameh_home, k).stat().st_ino for k in (PUBLIC, "internal")}
     with open_snapshot(salnameh_home, PUBLIC) as held:  # a reader that stays connected
         before = held.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
         reader.start()
@@ -186,6 +190,8 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
     after = result.published["marts.fct_observations"]
     assert after > before
     assert counts and set(counts) <= {before, after}  # old or new, never half
+    for kind, inode in inodes.items():
+        assert snapshot_path(salnameh_home, kind).stat().st_ino != inode, kind
 
 
 def test_a_failed_build_keeps_the_last_good_snapshots(demo_home, tmp_path, monkeypatch):
