@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from salnameh.access import Actor, SignInRequired, require
 from salnameh.settings import Home
 
 INTERNAL, PUBLIC = "internal", "public"
@@ -72,6 +73,7 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
     The caller holds the warehouse writer lock, so nothing changes the warehouse meanwhile.
     """
     salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(salnameh_home)
     warehouse = salnameh_home.warehouse_path
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
@@ -84,17 +86,43 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
     return counts
 
 
+def remove_stale_temporaries(salnameh_home: Home) -> list[Path]:
+    """Remove the half-written snapshots a killed publish left (`.<kind>.duckdb.<pid>.tmp`).
+
+    Only a publish writes them, and publishing holds the writer lock, so while it is held
+    every such file is a dead publish's: a kill between writing and swapping in used to
+    leave a copy of the warehouse there for good.
+    """
+    stale = sorted(salnameh_home.snapshots_dir.glob(".*.duckdb.*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def _swap_in(final: Path, write) -> None:
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         write(tmp)
+        _pause_if_publishing(final)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         tmp.chmod(0o444)  # a snapshot is read, never written
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _pause_if_publishing(final: Path) -> None:
+    """Test hook (salnameh.warehouse.FAULT_ENV): pause with the new file written, not yet
+    swapped in, so a test can kill a publish there."""
+    from salnameh.warehouse import FAULT_ENV
+
+    if os.environ.get(FAULT_ENV) == "publish_swap":
+        import time
+
+        (final.parent.parent / "fault-publish_swap").touch()
+        time.sleep(120)
 
 
 def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[str, int]:
@@ -180,8 +208,23 @@ def open_snapshot(
         con.close()
 
 
-# What one query typed on the shared server (the portal's SQL page) may use.
+# What one query typed by a person (the portal's SQL page, `salnameh query`) may use on a
+# shared server: one string_agg took 8.28 GB before its time limit without these.
 USER_QUERY_LIMITS = {"memory_limit": "1GB", "threads": 1, "max_temp_directory_size": "0B"}
+
+
+@contextmanager
+def open_for_typed_sql(
+    salnameh_home: Home, kind: str = PUBLIC, actor: Actor | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A snapshot for SQL a person types, bounded by USER_QUERY_LIMITS. The internal one
+    holds unapproved figures: only staff who may read internal data, signed in, open it."""
+    if kind == INTERNAL:
+        if actor is None:
+            raise SignInRequired("read_internal")
+        require(actor, "read_internal")
+    with open_snapshot(salnameh_home, kind, for_users=True) as con:
+        yield con
 
 
 class QueryTimeout(Exception):

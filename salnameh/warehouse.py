@@ -7,16 +7,20 @@ half-way. The CLI and Dagster build through the same function here.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from salnameh.children import child_process
+from salnameh.jalali import format_jalali
+from salnameh.persian import to_persian_digits
 from salnameh.settings import DBT_PROJECT_DIR, Home
 
 
@@ -31,16 +35,88 @@ class BuildResult:
     published: dict[str, int] = field(default_factory=dict)  # public table -> rows
 
 
+# What each holder of the lock is doing, as the busy message names it.
+TASKS = {
+    "build": ("ساخت انبار داده", "build"),
+    "ingest": ("بارگذاری فایل", "ingest"),
+    "read": ("خواندن انبار داده", "read"),
+    "receive": ("دریافت بسته استان", "receive"),
+}
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds the writer lock, as they wrote it into the lock file on taking it."""
+
+    pid: int | None
+    task: str
+    since: dt.datetime | None
+
+    def busy_message(self) -> tuple[str, str]:
+        """Persian and English: what is running, since when, and that this one waits."""
+        task_fa, task_en = TASKS.get(self.task, (self.task, self.task))
+        if self.pid is None:  # taken a moment ago, not yet written down
+            who_fa, who_en = "کار دیگری از سالنامه", "another salnameh process"
+        else:
+            who_fa = f"{task_fa} (شناسه فرایند {to_persian_digits(str(self.pid))}"
+            who_en = f"{task_en} PID {self.pid}"
+            if self.since is not None:
+                who_fa += f"، از {format_jalali(self.since)}"
+                who_en += f" running since {format_jalali(self.since, persian_digits=False)}"
+            who_fa += ")"
+        return (
+            f"انبار داده مشغول است: {who_fa} در حال اجراست. این کار پس از پایان آن انجام "
+            "می‌شود و چیزی از دست نمی‌رود (Ctrl+C برای انصراف).",
+            f"The warehouse is busy: {who_en}. This waits for it to finish; nothing is "
+            "lost (Ctrl+C gives up).",
+        )
+
+
+def _say_busy(holder: LockHolder) -> None:
+    fa, en = holder.busy_message()
+    print(f"{en}\n{fa}", file=sys.stderr, flush=True)
+
+
+def lock_holder(salnameh_home: Home) -> LockHolder:
+    """What the lock file says about its holder (meaningful while the lock is held)."""
+    try:
+        record = json.loads((salnameh_home.root / "warehouse.lock").read_text("utf-8"))
+        return LockHolder(int(record["pid"]), str(record["task"]),
+                          dt.datetime.fromisoformat(record["since"]))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return LockHolder(None, "", None)
+
+
 @contextmanager
-def writer_lock(salnameh_home: Home) -> Iterator[None]:
-    """Hold the warehouse's single-writer lock for the duration of the block."""
+def writer_lock(salnameh_home: Home, task: str = "build",
+                waiting: Callable[[LockHolder], None] = _say_busy) -> Iterator[int]:  # fmt: skip
+    """Hold the warehouse's single-writer lock for the duration of the block.
+
+    Yields the lock file's descriptor: a child process given it (`pass_fds`) holds the lock
+    with us, so no other writer opens the warehouse while the child still has it open.
+    A writer that has to wait says so first, naming the holder (`waiting`): an ingest
+    behind a build used to wait minutes saying nothing.
+    """
     salnameh_home.create()
-    with (salnameh_home.root / "warehouse.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    # Not "w": opening would empty the holder's record for every waiter.
+    fd = os.open(salnameh_home.root / "warehouse.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
         try:
-            yield
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(lock_holder(salnameh_home))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        record = {"pid": os.getpid(), "task": task,
+                  "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}  # fmt: skip
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode(), 0)
+        try:
+            yield fd
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def dbt_target_dir(salnameh_home: Home) -> Path:
@@ -60,7 +136,8 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     """Run one dbt command against this home's warehouse, under the writer lock.
 
     dbt runs as a child process: dbt-duckdb keeps its DuckDB handle for the life of the
-    process, and only a process that exits is sure to let readers in afterwards.
+    process, and only a process that exits is sure to let readers in afterwards. The child
+    dies with this process, so a killed build leaves no dbt holding the warehouse.
     """
     target = dbt_target_dir(salnameh_home).parent
     command = [
@@ -71,19 +148,30 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     ]  # fmt: skip
     # profiles.yml reads the warehouse path from SALNAMEH_HOME.
     env = {**os.environ, "SALNAMEH_HOME": str(salnameh_home.root)}
-    with writer_lock(salnameh_home):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    with (
+        writer_lock(salnameh_home, "build") as lock,
+        # dbt dies with this process and holds the lock with it (see salnameh.children).
+        child_process(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            pass_fds=(lock,),
+        ) as dbt,  # fmt: skip
+    ):
+        _pause_if("dbt_running", salnameh_home)
+        output = dbt.communicate()[0]
     results_file = target / "target" / "run_results.json"
     if not results_file.exists():
-        raise BuildError(f"dbt {' '.join(args)} could not run:\n{done.stdout[-3000:]}")
+        raise BuildError(f"dbt {' '.join(args)} could not run:\n{output[-3000:]}")
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
     # unique_id is "<type>.salnameh.<name>[.<hash or unit test name>]": the name (and a
     # unit test's own name) is what a user recognises.
     failed = [_node_name(r["unique_id"]) for r in results if r["status"] in ("error", "fail")]
-    if done.returncode != 0:
+    if dbt.returncode != 0:
         raise BuildError(
-            f"dbt {' '.join(args)} failed: {', '.join(failed) or 'see below'}\n"
-            f"{done.stdout[-3000:]}"
+            f"dbt {' '.join(args)} failed: {', '.join(failed) or 'see below'}\n{output[-3000:]}"
         )
     return BuildResult(len(results) - len(failed), failed)
 
@@ -295,7 +383,7 @@ class RawLoader:
     def __enter__(self) -> RawLoader:
         import duckdb
 
-        self._lock = writer_lock(self.home)
+        self._lock = writer_lock(self.home, "ingest")
         self._lock.__enter__()
         try:
             self._con = duckdb.connect(str(self.home.warehouse_path))
@@ -378,7 +466,7 @@ def raw_counts(salnameh_home: Home) -> dict[int, int]:
 
     if not salnameh_home.warehouse_path.exists():
         return {}
-    with writer_lock(salnameh_home):
+    with writer_lock(salnameh_home, "read"):
         con = duckdb.connect(str(salnameh_home.warehouse_path), read_only=True)
         try:
             exists = con.execute(
