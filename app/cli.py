@@ -7,6 +7,7 @@ Commands that scripts consume take --json.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import signal
@@ -22,7 +23,50 @@ from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT, home
 
 
-@click.group()
+class _Salnameh(click.Group):
+    """The command group; what the machine refuses (another program holding the warehouse,
+    a full disk) ends any command with a message and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from salnameh.warehouse import WarehouseHeld
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseHeld as held:
+            click.echo(f"{held.en}\n{held.fa}", err=True)
+            sys.exit(1)
+        except Exception as error:
+            if not _disk_full(error, ctx.obj.root):
+                raise
+            where = getattr(error, "filename", None) or ctx.obj.root
+            click.echo(
+                f"The disk is full ({where}): what was being written was not kept; free "
+                "some space and run the same command again.\n"
+                f"دیسک پر است ({where}): آنچه در حال نوشتن بود نگه داشته نشد؛ جا باز کنید و "
+                "همین فرمان را دوباره اجرا کنید.",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _disk_full(error: BaseException, root: Path) -> bool:
+    """ENOSPC as Python, SQLite (the ledger) and DuckDB (the warehouse) each report it;
+    SQLite says only "disk I/O error" when even its journal cannot be made."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    text = str(error)
+    if "database or disk is full" in text or "No space left on device" in text:
+        return True
+    if "I/O error" not in text:
+        return False
+    try:
+        disk = os.statvfs(root)
+    except OSError:
+        return False
+    return disk.f_bavail * disk.f_frsize < 1024 * 1024
+
+
+@click.group(cls=_Salnameh)
 @click.option(
     "--home",
     "home_path",

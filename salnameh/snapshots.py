@@ -37,6 +37,29 @@ class SnapshotMissing(Exception):
     """No snapshot has been published yet in this home."""
 
 
+class SnapshotDamaged(SnapshotMissing):
+    """The snapshot file cannot be read (a disk fault, a copy cut short): no usable snapshot
+    until the next publish writes it whole again; the warehouse itself is another file."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.en = (f"The snapshot {path} is damaged and cannot be read ({detail}). "
+                   "`salnameh build` publishes it again from the warehouse, which it does "
+                   "not touch.")  # fmt: skip
+        self.fa = (f"پرونده {path} آسیب دیده و خواندنی نیست. «salnameh build» آن را از انبار "
+                   "داده، که سالم مانده است، دوباره منتشر می‌کند.")  # fmt: skip
+        super().__init__(f"{self.en}\n{self.fa}")
+
+
+def _damaged(error: duckdb.Error) -> bool:
+    """DuckDB's ways of saying a file's bytes are not what it wrote."""
+    text = str(error)
+    return (
+        "Corrupt database file" in text
+        or "Could not read enough bytes" in text
+        or ("not a valid DuckDB database file" in text)
+    )
+
+
 @dataclass(frozen=True)
 class MartRule:
     schema: str
@@ -75,7 +98,9 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
     salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(salnameh_home)
     warehouse = salnameh_home.warehouse_path
-    with duckdb.connect(str(warehouse)) as con:
+    from salnameh.warehouse import connect_warehouse
+
+    with connect_warehouse(salnameh_home) as con:
         con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
     _swap_in(snapshot_path(salnameh_home, INTERNAL), lambda tmp: shutil.copyfile(warehouse, tmp))
     counts: dict[str, int] = {}
@@ -104,25 +129,12 @@ def _swap_in(final: Path, write) -> None:
     tmp.unlink(missing_ok=True)
     try:
         write(tmp)
-        _pause_if_publishing(final)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         tmp.chmod(0o444)  # a snapshot is read, never written
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def _pause_if_publishing(final: Path) -> None:
-    """Test hook (salnameh.warehouse.FAULT_ENV): pause with the new file written, not yet
-    swapped in, so a test can kill a publish there."""
-    from salnameh.warehouse import FAULT_ENV
-
-    if os.environ.get(FAULT_ENV) == "publish_swap":
-        import time
-
-        (final.parent.parent / "fault-publish_swap").touch()
-        time.sleep(120)
 
 
 def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[str, int]:
@@ -201,9 +213,18 @@ def open_snapshot(
     if for_users:
         config |= USER_QUERY_LIMITS
     config["lock_configuration"] = True  # last: nothing above may be changed by a query
-    con = duckdb.connect(str(path), read_only=True, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as error:
+        if _damaged(error):
+            raise SnapshotDamaged(path, str(error)) from None
+        raise
     try:
         yield con
+    except duckdb.Error as error:  # damage in a block only a query reaches
+        if _damaged(error):
+            raise SnapshotDamaged(path, str(error)) from None
+        raise
     finally:
         con.close()
 

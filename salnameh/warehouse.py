@@ -11,6 +11,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -119,6 +120,37 @@ def writer_lock(salnameh_home: Home, task: str = "build",
         os.close(fd)
 
 
+class WarehouseHeld(Exception):
+    """A program outside salnameh's writers has the warehouse file open (salnameh's own
+    writers wait their turn at the writer lock instead): fa and en say which and what to do."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        held_by = re.search(r"\(PID (\d+)\)", detail)
+        pid = held_by.group(1) if held_by else None
+        self.fa = (f"پرونده انبار داده ({path}) را برنامه دیگری"
+                   f"{f' (شناسه فرایند {to_persian_digits(pid)})' if pid else ''} باز نگه "
+                   "داشته است؛ آن برنامه را ببندید و همین فرمان را دوباره اجرا کنید. چیزی از "
+                   "دست نرفته است.")  # fmt: skip
+        self.en = (f"The warehouse ({path}) is held open by another program"
+                   f"{f' (PID {pid})' if pid else ''}; close it and run the same command "
+                   "again. Nothing was lost.")  # fmt: skip
+        super().__init__(self.en)
+
+
+def connect_warehouse(salnameh_home: Home, read_only: bool = False):
+    """The warehouse's DuckDB connection, for a caller holding the writer lock; a program
+    that is not one of ours holding the file is WarehouseHeld, not a traceback."""
+    import duckdb
+
+    path = salnameh_home.warehouse_path
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        raise WarehouseHeld(path, str(error)) from None
+
+
 def dbt_target_dir(salnameh_home: Home) -> Path:
     """Where this home's dbt runs write manifest, results and compiled SQL."""
     return salnameh_home.root / "dbt" / "target"
@@ -160,7 +192,6 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
             pass_fds=(lock,),
         ) as dbt,  # fmt: skip
     ):
-        _pause_if("dbt_running", salnameh_home)
         output = dbt.communicate()[0]
     results_file = target / "target" / "run_results.json"
     if not results_file.exists():
@@ -201,10 +232,8 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
     catalog = load_catalog().in_words_of(reference)
     ledger = Ledger(salnameh_home.ledger_path)
     with writer_lock(salnameh_home):
-        import duckdb
-
         mark = _change_mark(salnameh_home)  # taken first: a change during the copy shows next time
-        con = duckdb.connect(str(salnameh_home.warehouse_path))
+        con = connect_warehouse(salnameh_home)
         try:
             ensure_raw_layer(con)  # a warehouse nothing was ingested into yet
             if salnameh_home.is_national:
@@ -213,6 +242,7 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
                 copied = stage_packages(con, salnameh_home, catalog, reference)
             else:
                 copied = copy_inputs(con, catalog, reference, ledger)
+            pause_if_fault("staging", salnameh_home)
         finally:
             con.close()
     path = staged_mark_path(salnameh_home)
@@ -353,12 +383,13 @@ def ensure_raw_layer(con) -> None:
         raise
 
 
-# Test hook: pause inside a load so a test can kill the process at a known point. The
-# process says it has arrived by creating <home>/fault-<point>.
+# Test hook (tests/test_faults.py): pause at a named point so a test can kill the process
+# there; the process says it has arrived by creating <home>/fault-<point>. Points: staging,
+# before_commit and after_commit (a load), receive_archived (a hub's receive).
 FAULT_ENV = "SALNAMEH_FAULT"
 
 
-def _pause_if(point: str, salnameh_home: Home) -> None:
+def pause_if_fault(point: str, salnameh_home: Home) -> None:
     if os.environ.get(FAULT_ENV) == point:
         import time
 
@@ -381,12 +412,11 @@ class RawLoader:
         self._con = None
 
     def __enter__(self) -> RawLoader:
-        import duckdb
 
         self._lock = writer_lock(self.home, "ingest")
         self._lock.__enter__()
         try:
-            self._con = duckdb.connect(str(self.home.warehouse_path))
+            self._con = connect_warehouse(self.home)
             ensure_raw_layer(self._con)
         except BaseException:
             self._lock.__exit__(None, None, None)
@@ -437,12 +467,12 @@ class RawLoader:
                  submission["catalog_version"], submission["received_at"], len(values),
                  self.home.province],
             )  # fmt: skip
-            _pause_if("before_commit", self.home)
+            pause_if_fault("before_commit", self.home)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        _pause_if("after_commit", self.home)
+        pause_if_fault("after_commit", self.home)
         return len(values)
 
 
@@ -462,12 +492,11 @@ def _sheets(values) -> list[str]:
 
 def raw_counts(salnameh_home: Home) -> dict[int, int]:
     """Values held per submission in the raw layer (for consistency checks and status)."""
-    import duckdb
 
     if not salnameh_home.warehouse_path.exists():
         return {}
     with writer_lock(salnameh_home, "read"):
-        con = duckdb.connect(str(salnameh_home.warehouse_path), read_only=True)
+        con = connect_warehouse(salnameh_home, read_only=True)
         try:
             exists = con.execute(
                 "SELECT count(*) FROM information_schema.tables"

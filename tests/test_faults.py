@@ -384,3 +384,209 @@ def _snapshot_rows(root: Path) -> dict[str, int]:
         with open_snapshot(home(root), kind) as con:
             counts[kind] = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
     return counts
+
+
+def test_a_program_holding_the_warehouse_is_named_not_a_traceback(tmp_path, demo_files):
+    """Fault (what an orphan did to the next writer): a program outside salnameh holding
+    the warehouse open (the orphaned dbt, an analyst's duckdb shell) made `ingest` end in a
+    traceback (`_duckdb.IOException: Could not set lock on file ... (PID n)`)."""
+    root = tmp_path / "home"
+    assert run_salnameh("ingest", str(demo_files["post_units_county"]), home=root).returncode == 0
+    code = ("import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('open', "
+            "flush=True); time.sleep(600)")  # fmt: skip
+    holder = subprocess.Popen([sys.executable, "-c", code, str(home(root).warehouse_path)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline() == "open\n"
+        held = run_salnameh("ingest", str(demo_files["health_hospitals_beds_county"]), home=root)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert held.returncode == 1
+    assert "Traceback" not in held.stderr
+    assert f"held open by another program (PID {holder.pid})" in held.stderr
+    assert "برنامه دیگری" in held.stderr and "Nothing was lost" in held.stderr
+    again = run_salnameh("ingest", str(demo_files["health_hospitals_beds_county"]), home=root)
+    assert again.returncode == 0 and "1 accepted" in again.stdout
+    _assert_consistent(root, loaded=2)
+
+
+def _assert_consistent(root: Path, loaded: int) -> None:
+    """Ledger, archive and raw layer agree, and `loaded` submissions are in the warehouse."""
+    from ingestion.ingest import Ingestor, inconsistencies
+    from salnameh.catalog import load_catalog
+    from salnameh.reference import Reference
+    from salnameh.warehouse import raw_counts
+
+    ingestor = Ingestor(home(root), load_catalog(), Reference())
+    assert inconsistencies(ingestor) == []
+    submissions = [s for s in ingestor.ledger.submissions() if s.state == "loaded"]
+    assert len(submissions) == loaded
+    counts = raw_counts(home(root))
+    assert all(counts.get(s.submission_id) == s.n_values for s in submissions)
+
+
+# ------------------------------------------------------------------- fault injection
+
+
+def _killed_at(point: str, process: subprocess.Popen, root: Path) -> None:
+    """Wait until `process` reaches the fault point (salnameh.warehouse.pause_if_fault)
+    and SIGKILL it there."""
+    _wait_for(lambda: (root / f"fault-{point}").exists(), f"the fault point {point}", process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_build_killed_while_staging_loses_nothing(tmp_path, demo_files):
+    """Kill a build while it copies the ledger and catalog into the warehouse: the raw layer
+    keeps every loaded value, the build is still due, and staging again succeeds."""
+    from salnameh.warehouse import build_is_due, stage_inputs
+
+    root = tmp_path / "home"
+    assert run_salnameh("ingest", str(demo_files["post_units_county"]), home=root).returncode == 0
+    build = _cli("build", home_root=root, SALNAMEH_FAULT="staging")
+    _killed_at("staging", build, root)
+    _assert_consistent(root, loaded=1)
+    assert build_is_due(home(root)) is not None  # the killed run did not count as staged
+    stage_inputs(home(root))
+    assert build_is_due(home(root)) is None
+    _assert_consistent(root, loaded=1)
+
+
+def test_writers_at_once_each_wait_their_turn_and_all_land(tmp_path, demo_files):
+    """Concurrent writers: a build and two ingests started together all succeed, the
+    ingests loading while or after the build holds the warehouse."""
+    root = tmp_path / "home"
+    assert run_salnameh("ingest", str(demo_files["post_units_county"]), home=root).returncode == 0
+    build = _cli("build", home_root=root)
+    _child_running(build, "dbt")  # the build holds the warehouse now
+    ingests = [_cli("ingest", str(demo_files[t]), home_root=root)
+               for t in ("cultural_centres_county", "health_hospitals_beds_county")]  # fmt: skip
+    for process in (build, *ingests):
+        output = process.communicate(timeout=600)[0]
+        assert process.returncode == 0, output
+        assert "Traceback" not in output
+    _assert_consistent(root, loaded=3)
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Path:
+    """A 32 MB tmpfs of the test's own, where the machine allows mounting one (root);
+    elsewhere the simulated ENOSPC test below stands in."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mount)],
+                             capture_output=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root); test_a_simulated_full_disk stands in")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """Fill the disk until only `leave` bytes are free."""
+    free = os.statvfs(disk)
+    filler = disk / "filler"
+    filler.write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - leave))
+    return filler
+
+
+@pytest.mark.parametrize("leave", [0, 64 * 1024], ids=["nothing-left", "64KiB-left"])
+def test_a_full_disk_is_said_plainly_and_loses_nothing(small_disk, demo_files, leave):
+    """A full disk during an ingest (the ledger, the archive or the warehouse cannot grow):
+    a message saying so in both languages, exit 1, no traceback; once space is freed the
+    same command succeeds and every store agrees."""
+    root = small_disk / "home"
+    assert run_salnameh("ingest", str(demo_files["post_units_county"]), home=root).returncode == 0
+    filler = _fill(small_disk, leave)
+    full = run_salnameh("ingest", str(demo_files["health_hospitals_beds_county"]), home=root)
+    filler.unlink()
+    assert full.returncode == 1, full.stdout + full.stderr
+    assert "Traceback" not in full.stderr
+    assert "The disk is full" in full.stderr and "دیسک پر است" in full.stderr
+    _assert_consistent(root, loaded=1)
+    again = run_salnameh("ingest", str(demo_files["health_hospitals_beds_county"]), home=root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    _assert_consistent(root, loaded=2)
+
+
+@pytest.mark.parametrize("where", ["archive", "warehouse"])
+def test_a_simulated_full_disk_loses_nothing(tmp_path, catalog, demo_files, monkeypatch, where):
+    """ENOSPC (simulated, for machines that cannot mount a small disk) while archiving a
+    file or loading its values: nothing half-kept, and the same file goes in afterwards."""
+    import errno
+
+    from ingestion import ingest as ingest_module
+    from ingestion.ingest import Ingestor
+    from salnameh.reference import Reference
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    root = tmp_path / "home"
+    path = demo_files["post_units_county"]
+    with monkeypatch.context() as patch:
+        if where == "archive":
+            patch.setattr(ingest_module.archive, "store", no_space)
+        else:
+            patch.setattr(ingest_module.RawLoader, "load", no_space)
+        with pytest.raises(OSError, match="No space left"):
+            Ingestor(home(root), catalog, Reference()).ingest(path)
+    ingestor = Ingestor(home(root), catalog, Reference())
+    with ingestor.batch():
+        ingestor.resume_interrupted()  # what `salnameh ingest` does first
+    again = ingestor.ingest(path)
+    assert again.verdict in ("accepted", "unchanged")
+    _assert_consistent(root, loaded=1)
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "not-duckdb"])
+def test_a_corrupt_snapshot_is_said_plainly_and_the_next_publish_mends_it(
+    demo_home, tmp_path, damage
+):
+    """A damaged public snapshot (a disk fault, a copy cut short): `query` says which file
+    and what mends it (exit 2, not "query failed"); the next publish writes it whole."""
+    from salnameh.warehouse import publish_snapshots
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    before = _snapshot_rows(root)
+    public = home(root).snapshots_dir / "public.duckdb"
+    public.chmod(0o644)
+    if damage == "flipped":
+        with public.open("r+b") as handle:
+            handle.seek(4096)
+            handle.write(b"\xff" * 20_000)
+    elif damage == "truncated":
+        os.truncate(public, 3000)
+    else:
+        public.write_bytes(b"not a database " * 400)
+    sql = "SELECT count(*) FROM marts.fct_observations"
+    damaged = run_salnameh("query", sql, home=root)
+    assert damaged.returncode == 2, damaged.stdout + damaged.stderr
+    assert f"The snapshot {public} is damaged" in damaged.stderr
+    assert "salnameh build" in damaged.stderr and "آسیب دیده" in damaged.stderr
+    publish_snapshots(home(root), demo_home.root / "dbt" / "target" / "manifest.json")
+    assert _snapshot_rows(root) == before
+
+
+def test_a_receive_killed_after_archiving_loses_nothing(national_hub, tmp_path):
+    """Kill a national hub's `receive` after it archived a package's files but before it
+    recorded the package: no receipt, and receiving the package again takes it whole."""
+    from salnameh.archive import archived_path
+    from salnameh.ledger import Ledger
+    from salnameh.receipts import Receipts
+
+    root = tmp_path / "hub"
+    assert run_salnameh("init", "--national", home=root).returncode == 0
+    package = next(iter(national_hub.packages.values()))
+    receive = _cli("national", "receive", str(package), home_root=root,
+                   SALNAMEH_FAULT="receive_archived")  # fmt: skip
+    _killed_at("receive_archived", receive, root)
+    assert Receipts(Ledger(home(root).ledger_path)).all() == []
+    again = run_salnameh("national", "receive", str(package), home=root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    (receipt,) = Receipts(Ledger(home(root).ledger_path)).all()
+    assert receipt.state == "received"
+    assert all(
+        archived_path(home(root).archive_dir, sha).exists() for sha in receipt.files.values()
+    )
