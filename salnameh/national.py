@@ -22,12 +22,12 @@ import pandas as pd
 
 from salnameh import archive
 from salnameh.catalog import Catalog, catalog_version
+from salnameh.faults import pause_if_fault
 from salnameh.ledger import Ledger
 from salnameh.packages import FORMAT, OBSERVATIONS, Package, PackageRefused, read_package
 from salnameh.receipts import Receipt, Receipts
 from salnameh.reference import Reference
 from salnameh.settings import SETTLE_SECONDS, Home
-from salnameh.warehouse import pause_if_fault
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,7 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
     salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(salnameh_home)
     warehouse = salnameh_home.warehouse_path
-    from salnameh.warehouse import connect_warehouse
-
-    with connect_warehouse(salnameh_home) as con:
+    with duckdb.connect(str(warehouse)) as con:
         con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
     _swap_in(snapshot_path(salnameh_home, INTERNAL), lambda tmp: shutil.copyfile(warehouse, tmp))
     counts: dict[str, int] = {}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salnameh.children import child_process
+from salnameh.faults import pause_if_fault
 from salnameh.jalali import format_jalali
 from salnameh.persian import to_persian_digits
 from salnameh.settings import DBT_PROJECT_DIR, Home
@@ -381,20 +382,6 @@ def ensure_raw_layer(con) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-
-
-# Test hook (tests/test_faults.py): pause at a named point so a test can kill the process
-# there; the process says it has arrived by creating <home>/fault-<point>. Points: staging,
-# before_commit and after_commit (a load), receive_archived (a hub's receive).
-FAULT_ENV = "SALNAMEH_FAULT"
-
-
-def pause_if_fault(point: str, salnameh_home: Home) -> None:
-    if os.environ.get(FAULT_ENV) == point:
-        import time
-
-        (salnameh_home.root / f"fault-{point}").touch()
-        time.sleep(120)
 
 
 class RawLoader:
