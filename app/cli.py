@@ -1,6 +1,8 @@
 """The `salnameh` command: every step of the cycle from a terminal.
 
-Exit codes: 0 done, 1 the work found problems (a failed check), 2 bad usage.
+Exit codes: 0 done, 1 the work found problems (a failed check) or the machine refused
+(a full disk, the warehouse held by another program), 2 bad usage, 3 refused (a role, a
+sign-in).
 Commands that scripts consume take --json.
 """
 
@@ -362,8 +364,9 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
         path = Path(name)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if not p.is_dir() and not p.name.startswith(".")
-            )
+                p for p in path.rglob("*")  # a dangling link (no file at all) is passed over
+                if p.exists() and not p.is_dir() and not p.name.startswith(".")
+            )  # fmt: skip
         else:
             found.append(path)
     for path in found:

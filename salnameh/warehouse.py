@@ -42,7 +42,6 @@ TASKS = {
     "build": ("ساخت انبار داده", "build"),
     "ingest": ("بارگذاری فایل", "ingest"),
     "read": ("خواندن انبار داده", "read"),
-    "receive": ("دریافت بسته استان", "receive"),
 }
 
 
@@ -191,7 +190,7 @@ def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
             stderr=subprocess.STDOUT,
             text=True,
             pass_fds=(lock,),
-        ) as dbt,  # fmt: skip
+        ) as dbt,
     ):
         output = dbt.communicate()[0]
     results_file = target / "target" / "run_results.json"
