@@ -10,6 +10,9 @@ every child starts
   which then stops the group in order);
 - with the parent's death signal (Linux `PR_SET_PDEATHSIG`): when the parent dies in a
   way it cannot clean up after (SIGKILL, a crash), the kernel signals the child.
+
+The kernel sends the death signal when the *thread* that started the child ends, so start
+a child from a thread that waits for it (run_dbt and serve both do).
 """
 
 from __future__ import annotations
