@@ -227,7 +227,7 @@ def test_dbt_docs_generate_works(demo_home, tmp_path):
     assert "model.salnameh.fct_indicator_series" in catalog["nodes"]
 
 
-def test_query_is_read_only_and_limited(demo_home):
+def test_query_is_read_only_and_limited(demo_home, monkeypatch):
     ok = run_salnameh(
         "query", "SELECT count(*) AS n FROM marts.dim_table", "--format", "json",
         home=demo_home.root,
@@ -244,8 +244,11 @@ def test_query_is_read_only_and_limited(demo_home):
     slow = run_salnameh("query", "SELECT count(*) FROM range(10000000000) a, range(10) b",
                         "--timeout", "1", home=demo_home.root)  # fmt: skip
     assert slow.returncode == 1 and "stopped" in slow.stderr
+    analyst = next(line.split(",") for line in (demo_home.root / "demo-staff.csv")
+                   .read_text(encoding="utf-8").splitlines() if ",analyst," in line)  # fmt: skip
+    monkeypatch.setenv("SALNAMEH_PASSWORD", analyst[3])
     staff = run_salnameh("query", "SELECT count(*) FROM marts.fct_anomalies", "--internal",
-                         "--format", "csv", home=demo_home.root)  # fmt: skip
+                         "--as", analyst[0], "--format", "csv", home=demo_home.root)  # fmt: skip
     assert staff.returncode == 0 and int(staff.stdout.splitlines()[1]) > 0
 
 
