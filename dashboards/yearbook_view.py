@@ -46,7 +46,8 @@ VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
        g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
        o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, o.value_note,
-       o.first_edition, o.source_row, o.source_column, o.province
+       o.first_edition, o.source_row, o.source_column, o.province, t.agency_id,
+       o.first_edition AS edition
 FROM marts.fct_observations AS o
 JOIN marts.dim_table AS t ON t.table_id = o.table_id
 JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
@@ -62,7 +63,8 @@ NATIONAL_VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, i.table_id, s.year, s.geo_code,
        s.geo_name_fa, s.geo_name_en, s.geo_level, i.dim_key, i.measure_id, s.indicator_id,
        s.value, s.flag, i.unit, i.decimals, coalesce(s.province, '') AS province,
-       s.share_of_nation, s.rank_among_provinces, s.break_note_fa, s.break_note_en
+       s.share_of_nation, s.rank_among_provinces, s.break_note_fa, s.break_note_en,
+       t.agency_id, NULL::INTEGER AS edition
 FROM marts.fct_indicator_series AS s
 JOIN marts.dim_indicator AS i USING (indicator_id)
 JOIN marts.dim_table AS t ON t.table_id = i.table_id

@@ -95,7 +95,11 @@ def test_package_describes_and_verifies_itself(released_home: Path, tmp_path: Pa
     sdmx = (folder / "observations.csv").read_text(encoding="utf-8").splitlines()
     assert sdmx[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,AGE_GROUP_5Y,SEX,")
     assert len(sdmx) == len(observations) + 1
-    assert ",I,23," in sdmx[1] and sdmx[1].split(",")[-2] == "A"  # a normal value
+    first = dict(zip(sdmx[0].split(","), sdmx[1].split(","), strict=True))
+    assert first["ACTION"] == "I" and first["REF_AREA"] == "23"
+    assert first["OBS_STATUS"] == "A" and first["YB_SYMBOL"] == ""  # a normal value
+    assert first["SOURCE_AGENCY"] == "sci" and first["EDITION"] == "1"
+    assert "uploader" not in sdmx[0] and "filename" not in sdmx[0]
     footnotes = pd.read_csv(folder / "footnotes.csv")
     # The table's footnotes as Tehran's yearbook prints them: its own and Tehran's alone.
     tehran = load_catalog().in_words_of(Reference()).table("pop_county_sex_age")
