@@ -94,7 +94,7 @@ def jsonstat_dataset(table: TableDecl, edition: Edition, rows: pd.DataFrame,
     agency = reference.agencies[table.agency]
     dimension = {
         name: {
-            "label": labels.get(name) or reference.code_list_titles[name][0],
+            "label": labels.get(name) or reference.code_list_titles.get(name, (name,))[0],
             "category": {
                 "index": {code: i for i, (code, _l) in enumerate(cats)},
                 "label": dict(cats),

@@ -124,8 +124,10 @@ def test_every_sdmx_structure_message_validates_against_sdmx_schemas(exported):
         assert flow.id == f"YB_{path.stem.upper()}" and flow.agency == "IR_TEHRAN_MPO"
 
 
+# Two dimensions; one with symbols («-», «...»); one with symbols and no dimension.
 @pytest.mark.parametrize(
-    "table_id", ["edu_students_county_level_sex", "pop_county_sex_age", "land_area_county"]
+    "table_id",
+    ["edu_students_county_level_sex", "industrial_licences_isic", "health_network_units_county"],
 )
 def test_sdmx_data_reads_back_with_its_structure_cell_by_cell(exported, table_id):
     """pysdmx reads each SDMX-CSV 2.0 file with its structure message; every coded column
@@ -146,24 +148,28 @@ def test_sdmx_data_reads_back_with_its_structure_cell_by_cell(exported, table_id
     for component in components:
         if component.local_codes is None or component.id not in frame:
             continue
-        used = set(frame[component.id]) - {"", "NaN"}
+        used = set(frame[component.id]) - {"", "NaN"}  # YB_SYMBOL is empty for a figure
         codes = {code.id for code in component.local_codes}
-        assert used and used <= codes, (component.id, used - codes)
+        assert used <= codes, (component.id, used - codes)
+        assert used or component.id == "YB_SYMBOL", component.id
     public = public_1401(demo_home)
     lists = [d.code_list for d in table.dimensions]
-    got = {}
+    got, symbols = {}, 0
     for row in frame.to_dict("records"):
         key = (row["REF_AREA"], *(row[c.upper()] for c in lists), row["MEASURE"])
         if row["OBS_STATUS"] == "A":
             got[key] = float(row["OBS_VALUE"])
         else:  # a symbol: no figure, its own code beside SDMX's
-            assert row["OBS_VALUE"] in ("", "NaN")
+            assert row["OBS_VALUE"] in ("", "NaN", None)
             assert OBS_STATUS[row["YB_SYMBOL"]] == row["OBS_STATUS"]
+            symbols += 1
     want = {
         (geo, *(sdmx_id(m) for m in members), measure): value
         for (geo, *members, measure), value in cells(public, table_id).items()
     }
     assert got == want and got
+    flagged = public[(public["table_id"] == table_id) & public["flag"].notna()]
+    assert symbols == len(flagged) and (symbols or table_id == "edu_students_county_level_sex")
 
 
 def test_the_symbols_map_to_sdmx_status_once_and_the_message_says_how(exported):
