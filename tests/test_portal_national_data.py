@@ -192,7 +192,6 @@ def test_a_hubs_csv_names_the_province_of_each_row():
             "flag": [None, None],
             "unit": ["person"] * 2,
             "agency_id": ["sci"] * 2,
-            "edition": [None, None],  # a hub's table mixes provinces' editions
             "province": ["", "25"],
             "share_of_nation": [None, 0.0728],
             "rank_among_provinces": [None, 3],
