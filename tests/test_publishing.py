@@ -101,6 +101,20 @@ def test_jsonstat_has_roles_and_units_and_every_value_in_its_cell(exported):
     assert got == cells(public_1401(demo_home), table_id) and got
 
 
+def test_every_jsonstat_dataset_validates_against_json_stat_2(exported):
+    """jsonstat-validator (JSON-stat 2.0's rules: sizes, indices, roles that name
+    dimensions, units with their decimals) accepts every dataset of the edition."""
+    from jsonstat_validator import validate_jsonstat
+
+    written, _demo_home = exported
+    assert len(written["jsonstat"]) > 100
+    for path in written["jsonstat"]:
+        dataset = json.loads(path.read_text(encoding="utf-8"))
+        assert validate_jsonstat(dataset), path
+        assert dataset["role"]["metric"] == ["measure"], path
+        assert dataset["dimension"]["measure"]["category"]["unit"], path
+
+
 def sdmx_files(written, table_id: str):
     by_name = {p.name: p for p in written["sdmx"]}
     return by_name[f"{table_id}.csv"], by_name[f"{table_id}.xml"]
