@@ -5,8 +5,11 @@ analysts' queries) open copies. After each successful build the pipeline publish
 
 - `internal.duckdb`, the whole warehouse, for staff and experts;
 - `public.duckdb`, only what may be public: the reference tables and the marts as their
-  dbt `meta.publish` says (all rows, released rows only, or nothing). A public page cannot
-  reach unapproved data because this file does not hold it.
+  dbt `meta.publish` says (all rows, released rows only, or nothing), less the columns
+  whose own `meta.publish` is internal (who uploaded a file, who reviewed it, the file's
+  name: staff ids and file names are for staff). A public page cannot reach unapproved
+  data, or a list of staff ids to lock out with wrong passwords, because this file does
+  not hold them.
 
 Each is written beside its final name and swapped in with os.replace, so a reader sees the
 old file or the new one, never half of one; a reader that has the old file open keeps it.
@@ -66,6 +69,7 @@ class MartRule:
     name: str
     publish: str  # all | released | internal
     filter: str | None  # SQL predicate on the mart's own columns, from dbt meta
+    internal_columns: tuple[str, ...] = ()  # columns kept out of the public snapshot
 
 
 def snapshot_path(salnameh_home: Home, kind: str) -> Path:
@@ -86,8 +90,22 @@ def mart_rules(manifest_path: Path) -> list[MartRule]:
         if publish == "released" and not meta.get("publish_filter"):
             raise ValueError(f"{node['name']}: meta.publish 'released' needs a publish_filter")
         rules.append(MartRule(node["schema"], node["alias"] or node["name"], publish,
-                              meta.get("publish_filter")))  # fmt: skip
+                              meta.get("publish_filter"), _internal_columns(node)))  # fmt: skip
     return sorted(rules, key=lambda r: (r.schema, r.name))
+
+
+def _internal_columns(node: dict) -> tuple[str, ...]:
+    """The mart's columns marked `meta: {publish: internal}` (dbt keeps a column's meta in
+    its config, older manifests beside it)."""
+    found = []
+    for name, column in node.get("columns", {}).items():
+        meta = column.get("config", {}).get("meta") or column.get("meta") or {}
+        publish = meta.get("publish")
+        if publish not in (None, "internal"):
+            raise ValueError(f"{node['name']}.{name}: a column's meta.publish can only be internal")
+        if publish == "internal":
+            found.append(name)
+    return tuple(sorted(found))
 
 
 def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
@@ -144,21 +162,28 @@ def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[
             " WHERE database_name = 'wh'"
         ).fetchall()
         comments = {(s, t): c for s, t, c in tables}
-        wanted: list[tuple[str, str, str | None]] = [
-            (s, t, None) for s, t, _c in tables if s in PUBLIC_SCHEMAS
+        wanted: list[tuple[str, str, str | None, tuple[str, ...]]] = [
+            (s, t, None, ()) for s, t, _c in tables if s in PUBLIC_SCHEMAS
         ]
-        wanted += [(r.schema, r.name, r.filter) for r in rules if r.publish != "internal"]
-        for schema, name, predicate in wanted:
+        wanted += [
+            (r.schema, r.name, r.filter, r.internal_columns)
+            for r in rules
+            if r.publish != "internal"
+        ]
+        for schema, name, predicate, internal in wanted:
             if (schema, name) not in comments:
                 continue  # a mart the last build did not produce
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             # Names come from the warehouse's own catalog and the dbt manifest; the filter
             # is the dbt project's declared predicate, never user input.
             where = f" WHERE {predicate}" if predicate else ""
+            left_out = ", ".join(f'"{c}"' for c in internal)
+            columns = f"* EXCLUDE ({left_out})" if internal else "*"
             con.execute(
-                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM wh."{schema}"."{name}"{where}'
+                f'CREATE TABLE "{schema}"."{name}" AS'
+                f' SELECT {columns} FROM wh."{schema}"."{name}"{where}'
             )
-            _copy_comments(con, schema, name, comments[(schema, name)])
+            _copy_comments(con, schema, name, comments[(schema, name)], internal)
             counts[f"{schema}.{name}"] = con.execute(
                 f'SELECT count(*) FROM "{schema}"."{name}"'
             ).fetchone()[0]
@@ -171,7 +196,8 @@ def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[
     return counts
 
 
-def _copy_comments(con, schema: str, name: str, table_comment: str | None) -> None:
+def _copy_comments(con, schema: str, name: str, table_comment: str | None,
+                   left_out: tuple[str, ...] = ()) -> None:  # fmt: skip
     """Keep the dbt descriptions: analysts read the schema's documentation in SQL."""
     if table_comment:
         con.execute(f'COMMENT ON TABLE "{schema}"."{name}" IS {_literal(table_comment)}')
@@ -181,6 +207,8 @@ def _copy_comments(con, schema: str, name: str, table_comment: str | None) -> No
         [schema, name],
     ).fetchall()
     for column, comment in columns:
+        if column in left_out:
+            continue
         con.execute(f'COMMENT ON COLUMN "{schema}"."{name}"."{column}" IS {_literal(comment)}')
 
 

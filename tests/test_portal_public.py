@@ -228,6 +228,10 @@ def test_yearbook_shows_symbols_as_printed_and_downloads_the_csv(
     ).fetchone()[0]
     assert len(frame) == cells and frame["symbol"].notna().sum() == n
     assert frame.loc[frame["symbol"].notna(), "value"].isna().all()  # a symbol is never 0
+    # It says whose figures they are and which edition, never who uploaded which file.
+    assert set(frame["agency_id"]) == {load_catalog().table(table_id).agency}
+    assert set(frame["edition"]) == {1}
+    assert not {"uploader", "filename", "reviewer"} & set(frame.columns)
 
 
 def test_yearbook_xlsx_is_the_printed_table_right_to_left(demo_home, public_con, catalog):

@@ -8,8 +8,10 @@ change a home work on a copy.
 import csv
 import json
 import shutil
+import sqlite3
 import subprocess
 import threading
+from contextlib import closing
 
 import duckdb
 import pytest
@@ -135,6 +137,62 @@ def test_public_snapshot_holds_only_released_figures(demo_home):
     assert "Row of the cell" in documented
     with internal(demo_home) as con:
         assert con.execute("SELECT max(year) FROM marts.fct_observations").fetchone()[0] == 1402
+
+
+def staff_and_files(demo_home) -> tuple[set[str], set[str]]:
+    """Every staff user id and every uploaded file's name the demo's ledger holds."""
+    path = home(demo_home.root).ledger_path
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        users = {u for (u,) in con.execute("SELECT user_id FROM users")}
+        files = {f for (f,) in con.execute("SELECT DISTINCT filename FROM submissions")}
+    return users, files
+
+
+def test_the_public_snapshot_names_agency_and_edition_never_staff_or_files(demo_home):
+    """A public list of staff ids would let anyone lock the staff out (five wrong passwords
+    lock an account), so no public table holds a user id or an uploaded file's name, in
+    any column, under any name; staff keep them in the internal snapshot. The public side
+    still says which agency and which edition every figure comes from."""
+    users, files = staff_and_files(demo_home)
+    assert len(users) > 30 and len(files) > 100
+    public = snapshot_path(home(demo_home.root), PUBLIC)
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH ? AS pub (READ_ONLY)", [str(public)])
+        con.execute("CREATE TABLE staff AS SELECT unnest(?::VARCHAR[]) AS id", [sorted(users)])
+        con.execute("CREATE TABLE files AS SELECT unnest(?::VARCHAR[]) AS name", [sorted(files)])
+        columns = con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns()"
+            " WHERE database_name = 'pub' AND data_type = 'VARCHAR'"
+        ).fetchall()
+        names = {c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'pub'"
+        ).fetchall()}  # fmt: skip
+        found = []
+        for schema, table, column in columns:
+            where = f'pub."{schema}"."{table}"'
+            hits = con.execute(
+                f'SELECT count(*) FROM {where} AS t, staff WHERE contains(t."{column}", staff.id)'
+            ).fetchone()[0]
+            hits += con.execute(
+                f'SELECT count(*) FROM {where} AS t JOIN files ON t."{column}" = files.name'
+            ).fetchone()[0]
+            if hits:
+                found.append((schema, table, column, hits))
+        unsourced = con.execute(
+            "SELECT count(*) FROM pub.marts.fct_observations"
+            " WHERE agency_id IS NULL OR agency_id = '' OR first_edition IS NULL"
+        ).fetchone()[0]
+        observations = con.execute("SELECT count(*) FROM pub.marts.fct_observations").fetchone()
+    assert not found, found
+    assert not names & {"uploader", "reviewer", "filename"}
+    assert {"agency_id", "first_edition", "edition_number"} <= names
+    assert observations[0] > 50_000 and unsourced == 0
+    with internal(demo_home) as con:  # staff keep the provenance
+        kept = con.execute(
+            "SELECT count(DISTINCT uploader), count(DISTINCT filename), count(reviewer)"
+            " FROM marts.fct_observations"
+        ).fetchone()
+    assert kept[0] > 30 and kept[1] > 100 and kept[2] > 0
 
 
 def test_a_returned_table_stays_out_of_the_public_snapshot(demo_home):
