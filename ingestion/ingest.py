@@ -18,8 +18,10 @@ the dead process had committed.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import getpass
+import stat
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +56,7 @@ from salnameh import archive
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
 from salnameh.installation import refuse_agency_files
+from salnameh.jalali import format_jalali
 from salnameh.ledger import Ledger
 from salnameh.recipes import Recipe, usable_recipes
 from salnameh.reference import Reference
@@ -104,6 +107,44 @@ class Checked:
     identity: Identity | None
     report: Report
     values: object | None  # pandas frame of long values when there are no errors
+
+
+class NotARegularFile(ValueError):
+    """A path that exists but is no file to read (a named pipe, a socket, a device)."""
+
+    def __init__(self, path: Path, kind_fa: str, kind_en: str) -> None:
+        self.path = path
+        self.fa = (f"{path} یک فایل معمولی نیست ({kind_fa}) و پذیرفته نمی‌شود؛ خود فایل "
+                   "اکسل یا CSV را بفرستید.")  # fmt: skip
+        self.en = (f"{path} is not a regular file ({kind_en}) and is refused; send the "
+                   "Excel or CSV file itself.")  # fmt: skip
+        super().__init__(self.en)
+
+
+def refuse_unless_regular(path: Path) -> None:
+    """Raise NotARegularFile for what exists but is not a file: reading a named pipe waits
+    forever, and it used to be answered "no such file"."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return
+    kind = next(((fa, en) for test, fa, en in _NOT_FILES if test(mode)),
+                ("نوع ناشناخته", "an unknown kind"))  # fmt: skip
+    raise NotARegularFile(path, *kind)
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "پوشه", "a folder"),
+    (stat.S_ISFIFO, "لوله نام‌دار", "a named pipe"),
+    (stat.S_ISSOCK, "سوکت", "a socket"),
+    (stat.S_ISCHR, "دستگاه", "a device"),
+    (stat.S_ISBLK, "دستگاه", "a device"),
+)
+
+
+def read_sent_file(path: Path) -> bytes:
+    """A sent file's bytes, once it is known to be a regular file (NotARegularFile if not)."""
+    refuse_unless_regular(path)
+    return path.read_bytes()
 
 
 class Ingestor:
@@ -287,7 +328,7 @@ class Ingestor:
         """Check, archive, record and load one file. With an `actor` (a signed-in user) the
         upload must be theirs to make: a liaison only for their own agency (Forbidden)."""
         uploader = actor.user_id if actor else uploader or f"cli:{getpass.getuser()}"
-        data = path.read_bytes() if data is None else data
+        data = read_sent_file(path) if data is None else data
         checked = self.check(data, path, table_id, year, agency, recipe)
         identity, report = checked.identity, checked.report
         if actor is not None:
@@ -299,16 +340,20 @@ class Ingestor:
             )
             if same is not None and _refused_only_as_closed(same):
                 same = None  # the table-year may be open now: judge the file again
+            if same is not None and same.verdict == REJECTED and checked.values is not None:
+                same = None  # rejected then, passes now (its reference changed): judge again
             if same is not None and same.state != "loading":
                 self.ledger.add_event(same.submission_id, "unchanged", uploader,
                                       f"same file sent again: {path.name}")  # fmt: skip
+                if same.verdict == REJECTED:  # still wrong: say so again, and why
+                    return _rejected_again(path, same, identity, report, self.catalog)
                 return _unchanged(path, same, identity, self.catalog)
             if same is not None:  # accepted before, but the load was interrupted
                 return self._load(path, same.submission_id, identity, checked, uploader)
             # An approved table-year takes no new version until a coordinator reopens it.
             locked = self.ledger.lock_reason(identity.table_id, identity.year)
             if locked is not None and checked.values is not None:
-                report.add(_locked(identity, locked))
+                report.add(_locked(identity, locked, self.catalog))
                 checked = Checked(identity, report, None)
         verdict = REJECTED if checked.values is None else ACCEPTED
         if verdict == REJECTED and not report.has_errors:  # no errors, yet nothing to load
@@ -404,13 +449,15 @@ def _refused_only_as_closed(submission) -> bool:
     return submission.verdict == "rejected" and codes == {"table_year_approved"}
 
 
-def _locked(identity: Identity, approval: str) -> Problem:
+def _locked(identity: Identity, approved_at: str, catalog: Catalog) -> Problem:
+    table_fa, table_en = _table_name(identity, catalog)
+    moment = dt.datetime.fromisoformat(approved_at)
     return error(
         "table_year_approved",
-        f"جدول {identity.table_id} سال {identity.year} تأیید شده و بسته است ({approval})؛ "
+        f"{table_fa} در {format_jalali(moment)} تأیید شده و بسته است؛ "
         "برای فرستادن دوباره، از هماهنگ‌کننده بخواهید آن را بازگشایی کند.",
-        f"Table {identity.table_id} for {identity.year} is approved and closed ({approval}); "
-        "ask the coordinator to reopen it before sending it again.",
+        f"{table_en} was approved on {format_jalali(moment, persian_digits=False)} and is "
+        "closed; ask the coordinator to reopen it before sending it again.",
     )
 
 
@@ -462,6 +509,20 @@ def _rejected(path, submission_id, identity, report, catalog=None) -> Outcome:
         str(path), REJECTED, submission_id, identity, 0, report.problems,
         f"{fa} پذیرفته نشد: {n} خطا باید اصلاح شود. فایل اصلاح‌شده را دوباره بفرستید.",
         f"{en} was rejected: {n} error(s) to correct. Fix them and upload the file again.",
+    )  # fmt: skip
+
+
+def _rejected_again(path, same, identity, report, catalog=None) -> Outcome:
+    """The very file rejected before, sent again: rejected again with its errors repeated
+    (it used to pass as "unchanged", exit 0, as if nothing were wrong)."""
+    fa, en = _table_name(identity, catalog)
+    n = len(report.errors)
+    return Outcome(
+        str(path), REJECTED, same.submission_id, identity, 0, report.problems,
+        f"{fa}: همین فایل پیش‌تر (ارسال {same.submission_id}) رد شده بود و هنوز {n} خطا "
+        "دارد. خطاها را اصلاح کنید و فایل اصلاح‌شده را بفرستید.",
+        f"{en}: this exact file was rejected before (submission {same.submission_id}) and "
+        f"still has {n} error(s). Fix them and upload the corrected file.",
     )  # fmt: skip
 
 

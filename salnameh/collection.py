@@ -277,7 +277,7 @@ OVERDUE_LINE = "مهلت ارسال جدول‌های زیر گذشته است؛
 def remind(salnameh_home: Home, ledger: Ledger, reference: Reference, year: int, actor: Actor,
            today: dt.date | None = None) -> list[str]:  # fmt: skip
     """A reminder to each agency with overdue tables, once a day; returns the deliveries."""
-    require(actor, "open_year")
+    require(actor, "remind")
     today = today or today_in_tehran()
     report = status(ledger, year, today=today)
     sent = []

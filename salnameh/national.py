@@ -22,6 +22,7 @@ import pandas as pd
 
 from salnameh import archive
 from salnameh.catalog import Catalog, catalog_version
+from salnameh.faults import pause_if_fault
 from salnameh.ledger import Ledger
 from salnameh.packages import FORMAT, OBSERVATIONS, Package, PackageRefused, read_package
 from salnameh.receipts import Receipt, Receipts
@@ -122,6 +123,7 @@ def _receive_one(home, receipts, path, actor, catalog, reference) -> Received:
     revisions = _revisions(home, previous, package) if previous else []
     for f in package.files.values():  # content-addressed: storing twice is a no-op
         archive.store(home.archive_dir, f.path.read_bytes())
+    pause_if_fault("receive_archived", home)
     newer = max((r.edition for r in held if r.edition > package.edition), default=None)
     supersedes = [r for r in held if r.edition < package.edition and r.state != "superseded"]
     receipts.record(

@@ -125,6 +125,7 @@ def _ingest_process(home_root: Path, path: Path, fault: str | None = None):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("point", ["before_commit", "after_commit"])
 def test_sigkill_mid_load_leaves_stores_consistent_and_file_ingestible(
     tmp_path, catalog, demo_files, point, ledger_backend
@@ -157,6 +158,7 @@ def test_sigkill_mid_load_leaves_stores_consistent_and_file_ingestible(
     assert inconsistencies(ingestor) == []
 
 
+@pytest.mark.faults
 def test_eight_parallel_ingests_all_land(tmp_path, catalog, demo_files, ledger_backend):
     home_root = tmp_path / "home"
     files = [demo_files[t] for t in TABLES[1:]]

@@ -73,7 +73,7 @@ def _remember_passwords(path: Path, rows: list[tuple[str, str, str, str]]) -> No
     new = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")  # csv's default is CRLF
         if new:
             writer.writerow(["user_id", "role", "agency", "password"])
         writer.writerows(rows)
