@@ -27,13 +27,18 @@ from salnameh.settings import PROJECT_ROOT, home
 
 class _Salnameh(click.Group):
     """The command group; what the machine refuses (another program holding the warehouse,
-    a full disk) ends any command with a message and exit 1, not a traceback."""
+    a full disk) ends any command with a message and exit 1, not a traceback; a ledger URL
+    that names no reachable database exits 2, said plainly (never the password)."""
 
     def invoke(self, ctx: click.Context):
+        from salnameh.ledger_db import LedgerURLError
         from salnameh.warehouse import WarehouseHeld
 
         try:
             return super().invoke(ctx)
+        except LedgerURLError as error:
+            click.echo(str(error), err=True)
+            sys.exit(2)
         except WarehouseHeld as held:
             click.echo(f"{held.en}\n{held.fa}", err=True)
             sys.exit(1)
@@ -313,7 +318,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
     expected = expected_verdicts(salnameh_home.demo_dir)
     reference = Reference.for_home(salnameh_home)
     years = sorted({item.year for item in expected})
-    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_path), declared,
+    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_url), declared,
                               reference, years)  # fmt: skip
     outbox = salnameh_home.root / "outbox"
     click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
@@ -347,7 +352,7 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
+    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url))
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
                f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
@@ -617,7 +622,7 @@ def _sign_in(salnameh_home, user_id: str):
         f"password for {user_id}", hide_input=True
     )
     try:
-        return Users(Ledger(salnameh_home.ledger_path)).authenticate(user_id, password)
+        return Users(Ledger(salnameh_home.ledger_url)).authenticate(user_id, password)
     except (AuthenticationFailed, TooManyAttempts) as failed:
         _refused(failed)
 
@@ -663,7 +668,7 @@ def open_year_command(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     salnameh_home.create()
     try:
-        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path),
+        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_url),
                            _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
                            year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -686,7 +691,7 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
 
     actor = _sign_in(salnameh_home, by) if by else None
     try:
-        report = collection_status(Ledger(salnameh_home.ledger_path), year, agency, actor=actor)
+        report = collection_status(Ledger(salnameh_home.ledger_url), year, agency, actor=actor)
     except Forbidden as refused:
         _refused(refused)
     if as_json:
@@ -724,7 +729,7 @@ def remind(salnameh_home, year, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path),
+        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_url),
                               Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -757,7 +762,7 @@ def users_add(salnameh_home, user_id, role, full_name, agency, email, by) -> Non
         f"new password for {user_id}", hide_input=True, confirmation_prompt=True
     )
     agencies = set(Reference.for_home(salnameh_home).agencies)
-    registry = Users(Ledger(salnameh_home.ledger_path), agencies)
+    registry = Users(Ledger(salnameh_home.ledger_url), agencies)
     try:
         user = registry.add(actor, user_id, full_name, role, password, agency, email)
     except Forbidden as refused:
@@ -777,7 +782,7 @@ def users_list(salnameh_home, as_json: bool) -> None:
     from salnameh.ledger import Ledger
     from salnameh.users import Users
 
-    found = Users(Ledger(salnameh_home.ledger_path)).list()
+    found = Users(Ledger(salnameh_home.ledger_url)).list()
     if as_json:
         click.echo(json.dumps([asdict(u) for u in found], ensure_ascii=False, indent=2))
         return
@@ -798,12 +803,61 @@ def users_disable(salnameh_home, user_id, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Users(Ledger(salnameh_home.ledger_path)).disable(actor, user_id)
+        Users(Ledger(salnameh_home.ledger_url)).disable(actor, user_id)
     except Forbidden as refused:
         _refused(refused)
     except UserError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"disabled {user_id}")
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The ledger's database: SQLite in the home by default, PostgreSQL by
+    SALNAMEH_LEDGER_URL=postgresql://user:password@host:port/database."""
+
+
+@ledger_group.command("migrate")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The empty database to copy into: postgresql://user:password@host/db",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite ledger to copy (default: the home's ledger.sqlite).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Each table's rows and hash as JSON.")
+@click.pass_obj
+def ledger_migrate(salnameh_home, target: str, source: Path | None, as_json: bool) -> None:
+    """Copy the home's SQLite ledger into an empty database, ids and all, in one
+    transaction; each table's row count and hash are compared before it commits."""
+    from dataclasses import asdict
+
+    from salnameh.ledger_db import LedgerURLError, redact
+    from salnameh.ledger_migration import MigrationError, migrate
+    from salnameh.settings import LEDGER_URL_VARIABLE
+
+    source = source or salnameh_home.ledger_path
+    if not source.is_file():
+        raise click.UsageError(f"no SQLite ledger at {source} to migrate (see --from)")
+    try:
+        copied = migrate(source, target)
+    except (MigrationError, LedgerURLError) as error:
+        click.echo(f"the ledger was not migrated: {error}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in copied], indent=2))
+        return
+    for c in copied:
+        click.echo(f"{c.table:24} {c.rows:>9} rows  sha256 {c.sha256[:16]}  equal")
+    click.echo(f"ledger copied to {redact(target)}: {len(copied)} tables, "
+               f"{sum(c.rows for c in copied)} rows, every count and hash equal on both sides.\n"
+               f"Use it: export {LEDGER_URL_VARIABLE}='{redact(target)}' (with its password); "
+               f"{source} is left as it was.")  # fmt: skip
 
 
 @main.group()
@@ -821,7 +875,7 @@ def review_list(salnameh_home, year, state, as_json) -> None:
     """The current version of each table-year and its review state."""
     from salnameh.ledger import Ledger
 
-    rows = Ledger(salnameh_home.ledger_path).review_queue(year)
+    rows = Ledger(salnameh_home.ledger_url).review_queue(year)
     if state != "all":
         rows = [r for r in rows if r["review_state"] == state]
     if as_json:
@@ -840,7 +894,7 @@ def review_show(salnameh_home, submission_id) -> None:
     """One submission: its file, history, review decisions and validation report."""
     from salnameh.ledger import Ledger
 
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     try:
         s = ledger.get(submission_id)
     except KeyError as error:
@@ -880,7 +934,7 @@ def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
     from salnameh.ledger import Ledger
 
     actor = _sign_in(salnameh_home, by)
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     for submission_id in submission_ids:
         try:
             ledger.review(submission_id, decision, actor, comment)
@@ -904,7 +958,7 @@ def reopen(salnameh_home, table_id, year, reason, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Ledger(salnameh_home.ledger_path).reopen(table_id, year, actor, reason)
+        Ledger(salnameh_home.ledger_url).reopen(table_id, year, actor, reason)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:
@@ -924,7 +978,7 @@ def publish(salnameh_home, year, note, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        number, held = Ledger(salnameh_home.ledger_path).release(year, actor, note)
+        number, held = Ledger(salnameh_home.ledger_url).release(year, actor, note)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:

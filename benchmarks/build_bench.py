@@ -620,7 +620,7 @@ def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, ref
     from salnameh.ledger import Ledger
     from salnameh.warehouse import ensure_raw_layer, writer_lock
 
-    ledger = Ledger(salnameh_home.ledger_path)  # empty: its copy is replaced below
+    ledger = Ledger(salnameh_home.ledger_url)  # empty: its copy is replaced below
     with writer_lock(salnameh_home):
         con = duckdb.connect(str(salnameh_home.warehouse_path))
         try:

@@ -66,7 +66,7 @@ def make_demo_home(root: Path) -> None:
 def reopen(salnameh_home, tables) -> None:
     """The demo approved some 1402 tables, which then take no new file: a coordinator
     reopens them first."""
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     for table_id in tables:
         if ledger.lock_reason(table_id, 1402):
             ledger.reopen(table_id, 1402, COORDINATOR, "corrected file expected")

@@ -155,7 +155,7 @@ class Ingestor:
         self.home = salnameh_home.create()
         self.catalog = catalog
         self.reference = reference
-        self.ledger = Ledger(salnameh_home.ledger_path)
+        self.ledger = Ledger(salnameh_home.ledger_url)
         self._shapes: dict[tuple[str, int], TableShape] = {}
         self.head_rows: int | None = HEAD_ROWS  # None: every sheet is read whole
         self._loader: RawLoader | None = None

@@ -56,7 +56,7 @@ def receive(
     reference: Reference | None = None,
 ) -> list[Received]:
     """Verify and record each package; each is taken whole or not at all."""
-    receipts = Receipts(Ledger(home.ledger_path))
+    receipts = Receipts(Ledger(home.ledger_url))
     reference = reference or Reference()
     outcomes = []
     for path in paths:
@@ -164,7 +164,7 @@ def status(home: Home, reference: Reference | None = None) -> list[dict]:
     """Every package received: which province delivered which edition of which year, when."""
     provinces = (reference or Reference()).provinces
     rows = []
-    for r in Receipts(Ledger(home.ledger_path)).all():
+    for r in Receipts(Ledger(home.ledger_url)).all():
         names = provinces.get(r.province)
         rows.append(
             {
@@ -277,7 +277,7 @@ def stage_packages(con, home: Home, catalog: Catalog, reference: Reference) -> d
     packages (as the ledger's tables) in: what stage_inputs does for a province."""
     from salnameh.build_inputs import copy_inputs
 
-    ledger = Ledger(home.ledger_path)
+    ledger = Ledger(home.ledger_url)
     packages = package_frame(home, Receipts(ledger).all())
     agencies = pd.DataFrame(
         {"table_id": [t.id for t in catalog], "agency": [t.agency for t in catalog]}

@@ -232,7 +232,7 @@ def stage_inputs(salnameh_home: Home) -> dict[str, int]:
 
     reference = Reference.for_home(salnameh_home)
     catalog = load_catalog().in_words_of(reference)
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     with writer_lock(salnameh_home):
         mark = _change_mark(salnameh_home)  # taken first: a change during the copy shows next time
         con = connect_warehouse(salnameh_home)
@@ -257,7 +257,7 @@ def _change_mark(salnameh_home: Home) -> str:
     """The ledger's change mark; a national hub's also moves with each package received."""
     from salnameh.ledger import Ledger
 
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     if not salnameh_home.is_national:
         return ledger.change_mark()
     from salnameh.receipts import Receipts

@@ -285,7 +285,7 @@ def test_the_demo_staff_file_has_unix_line_ends(tmp_path):
     from salnameh.ledger import Ledger
 
     ledger = Ledger(tmp_path / "ledger.sqlite")
-    demo_staff(ledger, ["post"])
+    demo_staff(home(tmp_path), ledger, ["post"])
     written = (tmp_path / "demo-staff.csv").read_bytes()
     assert b"\r" not in written and written.count(b"\n") == 5  # header, 3 staff, a liaison
 
