@@ -613,6 +613,43 @@ def build(salnameh_home, full: bool) -> None:
                f"{public.get('marts.dim_indicator', 0)} indicators)")  # fmt: skip
 
 
+@main.command("backup")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A new or empty folder, outside the home.")
+@click.pass_obj
+def backup_command(salnameh_home, out: Path) -> None:
+    """Copy the installation while it runs: ledger, archive, warehouse, snapshots and the
+    inbox, outbox and exports, each file's SHA-256 in backup.json."""
+    from salnameh.backup import BackupError, backup
+
+    try:
+        made = backup(salnameh_home, out)
+    except BackupError as error:
+        click.echo(f"no backup was made: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"backup in {made.folder}: {made.files} files, {made.bytes / 2**20:.1f} MiB, "
+               f"a ledger of {made.ledger_rows} rows")  # fmt: skip
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def restore_command(salnameh_home, folder: Path) -> None:
+    """Restore a backup into this home, which must hold no data yet (the ledger goes to
+    SALNAMEH_LEDGER_URL's database where set); every file is checked first."""
+    from salnameh.backup import BackupError, restore
+    from salnameh.ledger_migration import MigrationError
+
+    try:
+        made = restore(folder, salnameh_home)
+    except (BackupError, MigrationError) as error:
+        click.echo(f"nothing was restored: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"restored into {made.folder}: {made.files} files, a ledger of "
+               f"{made.ledger_rows} rows; `salnameh build --full` rebuilds the warehouse's "
+               "models from them")  # fmt: skip
+
+
 def _sign_in(salnameh_home, user_id: str):
     """The user's Actor: password from SALNAMEH_PASSWORD (scripts) or asked, never echoed."""
     from salnameh.ledger import Ledger
