@@ -301,10 +301,12 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
+    letters = (salnameh_home, _load_or_exit(salnameh_home), Reference.for_home(salnameh_home))
+    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir, letters)
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
-               f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
+               f"agency (each with its letter), {summary.in_review} still in review; released "
+               f"{released}; {len(summary.reminders)} reminders to late agencies")  # fmt: skip
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
@@ -657,7 +659,8 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
 @click.option("--as", "by", required=True, help="The coordinator sending the reminders.")
 @click.pass_obj
 def remind(salnameh_home, year, by) -> None:
-    """A Persian reminder to each agency with overdue tables (not twice the same day)."""
+    """A Persian reminder to each agency with overdue tables, returned ones included, their
+    forms attached again (not twice the same day); each letter numbered, with its PDF."""
     from salnameh.access import Forbidden
     from salnameh.collection import remind as send_reminders
     from salnameh.ledger import Ledger
@@ -665,7 +668,7 @@ def remind(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     try:
         sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path),
-                              Reference.for_home(salnameh_home),
+                              _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
         _refused(refused)
@@ -816,19 +819,28 @@ def review_return(salnameh_home, submission_id, comment, by) -> None:
 
 
 def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
+    """Approve, or return with the letter that tells the agency (collection.return_submission)."""
     from salnameh.access import Forbidden
+    from salnameh.collection import return_submission
     from salnameh.ledger import Ledger
 
     actor = _sign_in(salnameh_home, by)
     ledger = Ledger(salnameh_home.ledger_path)
     for submission_id in submission_ids:
+        letter = ""
         try:
-            ledger.review(submission_id, decision, actor, comment)
+            if decision == "returned":
+                sent = return_submission(salnameh_home, ledger, _load_or_exit(salnameh_home),
+                                         Reference.for_home(salnameh_home), submission_id,
+                                         comment, actor)  # fmt: skip
+                letter = f"; letter {sent.number} to the agency: {sent.delivery}"
+            else:
+                ledger.review(submission_id, decision, actor, comment)
         except Forbidden as refused:
             _refused(refused)
         except (KeyError, ValueError) as error:
             raise click.UsageError(str(error)) from None
-        click.echo(f"submission {submission_id}: {decision}")
+        click.echo(f"submission {submission_id}: {decision}{letter}")
 
 
 @main.command()

@@ -33,6 +33,9 @@ PERMISSIONS = {
     "manage_users": ("coordinator",),
     "open_year": ("coordinator",),
     "read_internal": ("coordinator", "expert", "analyst"),
+    "send_letters": ("coordinator",),
+    "extend_deadline": ("coordinator",),
+    "read_sla": ("coordinator", "expert", "analyst"),
 }
 ACTION_TITLES = {
     "upload": ("بارگذاری فایل", "upload a file"),
@@ -44,6 +47,9 @@ ACTION_TITLES = {
     "manage_users": ("مدیریت کاربران", "manage users"),
     "open_year": ("گشودن سال گردآوری", "open a collection year"),
     "read_internal": ("دیدن داده‌های درونی", "read internal data"),
+    "send_letters": ("فرستادن نامه به دستگاه‌ها", "send letters to agencies"),
+    "extend_deadline": ("تمدید مهلت جدول", "extend a table's deadline"),
+    "read_sla": ("دیدن گزارش سنجش تفاهم‌نامه", "read the agreement's report"),
 }
 
 

@@ -99,7 +99,7 @@ st.caption(
 )
 if st.button(tr("فرستادن یادآوری‌ها", "Send reminders"), key="send_reminders", disabled=not late):
     try:
-        sent = remind(salnameh_home(), ledger(), reference(), year, actor)
+        sent = remind(salnameh_home(), ledger(), catalog(), reference(), year, actor)
     except Forbidden as refused:
         st.error(tr(refused.fa, refused.en))
     else:
