@@ -675,6 +675,99 @@ def remind(salnameh_home, year, by) -> None:
     click.echo(f"{len(sent)} reminders sent" + "".join(f"\n  {d}" for d in sent))
 
 
+def _jalali_day(text: str) -> dt.date:
+    """A Jalali day typed as 1403/05/31 (Persian or ASCII digits) as a Gregorian date."""
+    from persiantools.jdatetime import JalaliDate
+
+    from salnameh.persian import to_ascii_digits
+
+    try:
+        y, m, d = (int(p) for p in to_ascii_digits(text).replace("-", "/").split("/"))
+        return JalaliDate(y, m, d).to_gregorian()
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a Jalali day like 1403/05/31") from None
+
+
+@main.command()
+@click.argument("table_id")
+@click.argument("year", type=int)
+@click.option("--until", required=True, help="The new Jalali deadline, e.g. 1403/05/31.")
+@click.option("--reason", required=True, help="Why (the agency's request, its letter...).")
+@click.option("--as", "by", required=True, help="The coordinator granting it.")
+@click.pass_obj
+def extend(salnameh_home, table_id, year, until, reason, by) -> None:
+    """Extend one table-year's deadline; status, reminders and the agreement's measures
+    count from the new day."""
+    from salnameh.access import Forbidden
+    from salnameh.collection import extend_deadline
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    day = _jalali_day(until)
+    try:
+        extend_deadline(Ledger(salnameh_home.ledger_path), year, table_id, day, reason, actor)
+    except Forbidden as refused:
+        _refused(refused)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"{table_id} {year} now due {until} ({day.isoformat()}): {reason}")
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Also write the report for SCI here, as PDF and xlsx.")  # fmt: skip
+@click.option("--as", "by", help="Sign in (coordinator, expert or analyst).")
+@click.pass_obj
+def sla(salnameh_home, year, as_json, out_dir, by) -> None:
+    """The agreement with SCI, measured for a year: each commitment against its target and
+    SCI's timetable, and the deadlines extended. Exit 1 when a commitment is not met."""
+    from publishing.sla_report import (
+        STATES,
+        printed_on,
+        shown_target,
+        shown_value,
+        write_sla_pdf,
+        write_sla_xlsx,
+    )
+    from salnameh.access import Forbidden
+    from salnameh.agreement import AgreementError, measure
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by) if by else None
+    try:
+        report = measure(Ledger(salnameh_home.ledger_path), year, actor,
+                         printed=printed_on(salnameh_home, year))  # fmt: skip
+    except Forbidden as refused:
+        _refused(refused)
+    except AgreementError as error:
+        raise click.UsageError(str(error)) from None
+    if not report["tables"]:
+        raise click.UsageError(f"{year} is not open: `salnameh open-year {year}` first")
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        report["files"] = [
+            str(write_sla_pdf(report, Reference.for_home(salnameh_home), out / f"sla-{year}.pdf")),
+            str(write_sla_xlsx(report, out / f"sla-{year}.xlsx")),
+        ]
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"the agreement for {year} as of {report['today']}: {report['tables']} tables "
+                   f"of {report['agencies']} agencies")  # fmt: skip
+        for r in report["measures"]:
+            due = f"by {r['due']}" if r["due"] else ""
+            click.echo(f"  {r['measure']:24} target {shown_target(r, 'en'):>7}  "
+                       f"{shown_value(r, 'en'):>6} {due:14} {STATES[r['state']][1]}")  # fmt: skip
+        click.echo(f"{report['met']} met, {report['not_met']} not met; "
+                   f"{len(report['extensions'])} deadlines extended")  # fmt: skip
+        for path in report.get("files", []):
+            click.echo(f"  {path}")
+    sys.exit(1 if report["not_met"] else 0)
+
+
 @main.group()
 def users() -> None:
     """Users and their roles (coordinator, expert, liaison, analyst)."""

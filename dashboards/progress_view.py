@@ -98,7 +98,7 @@ def overdue_rows(report: dict, catalog: Catalog, reference: Reference, lang: str
                     "title": (table.title.fa if lang == "fa" else table.title.en) if table else "",
                     "agency_id": a["agency"],
                     "agency": agency_name(reference, a["agency"], lang),
-                    "deadline": jalali_day(t["deadline"], lang),
+                    "deadline": jalali_day(t["due"], lang),
                     "days": number(t["overdue_days"], lang),
                     "overdue_days": t["overdue_days"],
                 }

@@ -30,6 +30,7 @@ PAGES = {
     "screens/quality.py": ("کیفیت داده‌ها", "Data quality", EXPERT),
     "screens/progress.py": ("پیشرفت گردآوری", "Collection progress", COORDINATOR),
     "screens/editions.py": ("انتشار ویرایش", "Publish an edition", COORDINATOR),
+    "screens/sla.py": ("سنجش تفاهم‌نامه", "The agreement, measured", ANALYST),
 }
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "success", "info",
@@ -138,6 +139,7 @@ def test_anonymous_reader_is_sent_to_sign_in_and_sees_nothing(portal_page, demo_
         ("screens/liaison_tables.py", EXPERT, "upload"),
         ("screens/liaison_history.py", ANALYST, "upload"),
         ("screens/review.py", ANALYST, "review"),
+        ("screens/sla.py", ROADS, "read_sla"),
     ],
 )
 @pytest.mark.parametrize("lang", ["fa", "en"])
