@@ -644,6 +644,8 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
                    f"on time {rate:>4}  overdue {a['overdue']}")  # fmt: skip
         for t in a["table_status"]:
             late = f"  {t['overdue_days']} days overdue" if t["overdue_days"] else ""
+            if t["due"] != t["deadline"]:
+                late += f"  (extended to {t['due']})"
             note = f"  ({t['comment']})" if t["comment"] else ""
             click.echo(f"    {t['table_id']:45} {t['state']:9}{late}{note}")
     turnaround = report["review_turnaround_days_median"]

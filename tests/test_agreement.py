@@ -26,7 +26,7 @@ def test_the_timetable_comes_from_its_seed_and_a_year_may_have_its_own_dates(see
     with (seeds_copy / "sci_timetable.csv").open("a", encoding="utf-8") as handle:
         handle.write("1401,collection_by,10,15,SCI's circular moved it for 1401\n")
     assert timetable(1401, seeds_copy)["collection_by"] == dt.date(2024, 1, 5)  # 15 Dey 1402
-    assert timetable(1400, seeds_copy)["collection_by"] == dt.date(2022, 12, 21)  # 30 Azar 1401, unchanged
+    assert timetable(1400, seeds_copy)["collection_by"] == dt.date(2022, 12, 21)  # 30 Azar 1401
     with (seeds_copy / "sci_timetable.csv").open("a", encoding="utf-8") as handle:
         handle.write("1401,publish_by,10,15,a milestone nobody knows\n")
     with pytest.raises(AgreementError, match=r"sci_timetable.csv row 9: milestone 'publish_by'"):

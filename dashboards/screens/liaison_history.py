@@ -16,8 +16,14 @@ from dashboards.staff_widgets import choose, pick_agency, show_problems, table_o
 actor = require("upload")
 st.title(tr("سابقه ارسال‌ها", "My submissions"))
 agency = pick_agency(actor)
-letters = agency_letters(ledger(), catalog(), actor, agency, lang())
-if letters:
+
+
+def show_letters() -> None:
+    """The letters the Organization sent the agency: number, date, kind; a letter's text and
+    its printable PDF."""
+    letters = agency_letters(ledger(), catalog(), actor, agency, lang())
+    if not letters:
+        return
     st.subheader(tr("نامه‌های دریافتی", "Letters received"))
     table_of(
         letters,
@@ -45,9 +51,11 @@ if letters:
                                file_name=printable.name, mime="application/pdf",
                                key="letter_pdf")  # fmt: skip
 
+
 rows = history(ledger(), catalog(), actor, agency, lang())
 if not rows:
     st.info(tr("هنوز فایلی از این دستگاه نرسیده است.", "No file has come from this agency yet."))
+    show_letters()
     st.stop()
 
 comments = returned_comments(ledger(), actor, agency, lang())
@@ -90,3 +98,5 @@ if chosen is not None:
     )
     st.markdown(tr("**گزارش بررسی فایل**", "**The file's report**"))
     show_problems(ledger().get(chosen).report)
+
+show_letters()
