@@ -761,8 +761,12 @@ def sla(salnameh_home, year, as_json, out_dir, by) -> None:
                    f"of {report['agencies']} agencies")  # fmt: skip
         for r in report["measures"]:
             due = f"by {r['due']}" if r["due"] else ""
+            now_ = shown_value(r, "en", "value_to_date")
+            now_ = f"  (to date {now_})" if now_ != shown_value(r, "en") else ""
+            note = f"  [{r['note']}]" if r["note"] else ""
             click.echo(f"  {r['measure']:24} target {shown_target(r, 'en'):>7}  "
-                       f"{shown_value(r, 'en'):>6} {due:14} {STATES[r['state']][1]}")  # fmt: skip
+                       f"{shown_value(r, 'en'):>6} {due:14} {STATES[r['state']][1]}"
+                       f"{now_}{note}")  # fmt: skip
         click.echo(f"{report['met']} met, {report['not_met']} not met; "
                    f"{len(report['extensions'])} deadlines extended")  # fmt: skip
         for path in report.get("files", []):

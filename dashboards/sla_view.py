@@ -35,6 +35,7 @@ def measure_rows(report: dict, lang: str) -> list[dict]:
             "target": shown_target(r, lang),
             "due": jalali_day(r["due"], lang) if r["due"] else "-",
             "value": shown_value(r, lang),
+            "to_date": shown_value(r, lang, "value_to_date"),
             "state_code": r["state"],
             "state": STATES[r["state"]][0 if fa else 1],
         }

@@ -46,8 +46,9 @@ def printed_on(salnameh_home: Home, year: int) -> dt.date | None:
     return min(found, default=None)
 
 
-def shown_value(row: dict, lang: str = "fa") -> str:
-    value = row["value"]
+def shown_value(row: dict, lang: str = "fa", key: str = "value") -> str:
+    """A measure's value (at its milestone; `key="value_to_date"`: now) as a reader reads it."""
+    value = row[key]
     if value is None:
         return "-"
     text = f"{100 * value:.0f}%" if row["unit"] == "share" else f"{value:g}"
@@ -87,6 +88,7 @@ def write_sla_pdf(report: dict, reference: Reference, path: Path) -> Path:
     rows = "".join(
         f"<tr><td>{e(r['title_fa'])}</td><td class='n'>{e(shown_target(r))}</td>"
         f"<td class='n'>{e(_jalali(r['due']))}</td><td class='n'>{e(shown_value(r))}</td>"
+        f"<td class='n'>{e(shown_value(r, 'fa', 'value_to_date'))}</td>"
         f"<td class='n {r['state']}'>{STATES[r['state']][0]}</td></tr>"
         for r in report["measures"]
     )
@@ -113,7 +115,8 @@ def write_sla_pdf(report: dict, reference: Reference, path: Path) -> Path:
         f"{to_persian_digits(str(report['met']))} تعهد محقق، "
         f"{to_persian_digits(str(report['not_met']))} تعهد محقق‌نشده</p>"
         "<h2>تعهدها و هدف‌ها</h2><table><thead><tr><th>تعهد</th><th>هدف</th><th>مهلت</th>"
-        f"<th>مقدار</th><th>وضعیت</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>در مهلت</th><th>تاکنون</th><th>وضعیت</th></tr></thead><tbody>{rows}</tbody>"
+        "</table>"
         "<h2>زمان‌بندی مرکز آمار ایران</h2><table><thead><tr><th>مرحله</th><th>تاریخ</th>"
         f"</tr></thead><tbody>{milestones}</tbody></table>"
         "<h2>تمدید مهلت جدول‌ها</h2><table><thead><tr><th>جدول</th><th>تا</th><th>دلیل</th>"

@@ -271,17 +271,17 @@ def register(ledger: Ledger, actor: Actor, agency: str | None = None,
     if actor.role == "liaison" and agency is None:
         agency = actor.agency
     require(actor, "see_agency", agency)
+    where = " WHERE (? IS NULL OR l.agency = ?) AND (? IS NULL OR l.year = ?)"
     with ledger.connect() as con:
         rows = con.execute(
-            "SELECT l.*, (SELECT group_concat(table_id) FROM letter_tables t"
-            "  WHERE t.letter_id = l.letter_id) AS table_ids"
-            " FROM letter_register l WHERE (? IS NULL OR l.agency = ?)"
-            " AND (? IS NULL OR l.year = ?) ORDER BY l.letter_id DESC",
+            f"SELECT l.* FROM letter_register l{where} ORDER BY l.letter_id DESC",
             (agency, agency, year, year),
         ).fetchall()
-    found = []
-    for row in rows:
-        letter = dict(row)
-        letter["table_ids"] = sorted(t for t in (letter["table_ids"] or "").split(",") if t)
-        found.append(letter)
-    return found
+        named: dict[int, list[str]] = {}
+        for r in con.execute(
+            "SELECT t.letter_id, t.table_id FROM letter_tables t JOIN letter_register l"
+            f" ON l.letter_id = t.letter_id{where} ORDER BY t.table_id",
+            (agency, agency, year, year),
+        ):
+            named.setdefault(r["letter_id"], []).append(r["table_id"])
+    return [{**dict(row), "table_ids": named.get(row["letter_id"], [])} for row in rows]
