@@ -764,7 +764,7 @@ def sla(salnameh_home, year, as_json, out_dir, by) -> None:
             now_ = shown_value(r, "en", "value_to_date")
             now_ = f"  (to date {now_})" if now_ != shown_value(r, "en") else ""
             note = f"  [{r['note']}]" if r["note"] else ""
-            click.echo(f"  {r['measure']:24} target {shown_target(r, 'en'):>7}  "
+            click.echo(f"  {r['measure']:24} {shown_target(r, 'en'):>13}  "
                        f"{shown_value(r, 'en'):>6} {due:14} {STATES[r['state']][1]}"
                        f"{now_}{note}")  # fmt: skip
         click.echo(f"{report['met']} met, {report['not_met']} not met; "

@@ -58,9 +58,11 @@ def shown_value(row: dict, lang: str = "fa", key: str = "value") -> str:
 def shown_target(row: dict, lang: str = "fa") -> str:
     target = row["target"]
     text = f"{100 * target:.0f}%" if row["unit"] == "share" else f"{target:g}"
-    sign = "≥" if row["comparison"] == "at_least" else "≤"
-    text = f"{sign} {text}"
-    return to_persian_digits(text).replace("%", "٪") if lang == "fa" else text
+    # Words, not ≥ and ≤: those are mirrored in right-to-left text and would read reversed.
+    if lang == "fa":
+        word = "دست‌کم" if row["comparison"] == "at_least" else "حداکثر"
+        return f"{word} {to_persian_digits(text).replace('%', '٪')}"
+    return f"{'at least' if row['comparison'] == 'at_least' else 'at most'} {text}"
 
 
 def _jalali(iso: str) -> str:

@@ -2,6 +2,7 @@
 commitment judged from the ledger's evidence, the report for SCI and who may read it."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,44 @@ def test_each_commitment_is_judged_against_its_target_and_sci_date(cycle):
                     COORDINATOR)  # fmt: skip
     extended = measure(ledger, 1392)["extensions"]
     assert [(x["table_id"], x["until"]) for x in extended] == [("post_units_county", "2014-09-01")]
+
+
+@pytest.mark.integration
+def test_sla_reports_the_demo_year_against_its_targets_with_the_report_for_sci(
+    demo_home, tmp_path, monkeypatch
+):
+    import json
+
+    import openpyxl
+
+    from tests.conftest import copy_home, run_salnameh
+    from tests.test_collection import pdf_text
+    from tests.test_portal_browser import demo_password
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    monkeypatch.setenv("SALNAMEH_PASSWORD", demo_password(root, "demo-coordinator"))
+    extended = run_salnameh("extend", "rural_housing_county", "1401", "--until", "۱۴۰۵/۱۲/۲۰",
+                            "--reason", "asked by letter", "--as", "demo-coordinator",
+                            home=root)  # fmt: skip
+    assert extended.returncode == 0, extended.stderr
+    monkeypatch.setenv("SALNAMEH_PASSWORD", demo_password(root, "demo-expert"))
+    refused = run_salnameh("extend", "rural_housing_county", "1401", "--until", "1405/12/25",
+                           "--reason", "no", "--as", "demo-expert", home=root)  # fmt: skip
+    assert refused.returncode == 3 and "تمدید مهلت جدول" in refused.stderr
+    done = run_salnameh("sla", "--year", "1401", "--json", "--out", str(tmp_path / "sci"),
+                        home=root)  # fmt: skip
+    assert done.returncode == 1, done.stderr  # the demo's years are all late: not met
+    report = json.loads(done.stdout)
+    with (Path(__file__).parents[1] / "seeds/reference/agreement_targets.csv").open() as f:
+        seeded = [line.split(",")[0] for line in f.read().splitlines()[1:]]
+    assert [m["measure"] for m in report["measures"]] == seeded
+    assert all(m["state"] in ("met", "not_met", "pending", "no_data") for m in report["measures"])
+    assert [x["table_id"] for x in report["extensions"]] == ["rural_housing_county"]
+    pdf, xlsx = (Path(p) for p in report["files"])
+    sheet = openpyxl.load_workbook(xlsx).worksheets[0]
+    assert sheet.sheet_view.rightToLeft and sheet.max_row == len(seeded) + 1
+    assert "گزارش سنجش تفاهم" in pdf_text(pdf) and "asked by letter" in pdf_text(pdf)
+    # The extension moves what the status counts from.
+    status = run_salnameh("status", "--year", "1401", "--agency", "housing_foundation",
+                          home=root)  # fmt: skip
+    assert "extended to 2027-03-11" in status.stdout, status.stdout

@@ -368,6 +368,14 @@ def test_expert_approves_one_and_returns_another_only_with_a_comment(portal_page
         "Damavand's total looks too high.",
         EXPERT.user_id,
     )
+    # The return went to the agency as a numbered letter with the comment.
+    from salnameh.letters import register
+
+    letter = register(ledger, EXPERT, ledger.get(second).agency, 1402)[0]
+    assert letter["kind"] == "return" and "Damavand's total looks too high." in letter["body"]
+    assert f"Submission {second} returned; letter {letter['number']} sent." in [
+        s.value for s in app.success
+    ]
 
 
 def test_return_without_comment_is_refused_in_persian(portal_page, home):
