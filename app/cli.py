@@ -678,16 +678,12 @@ def remind(salnameh_home, year, by) -> None:
 
 
 def _jalali_day(text: str) -> dt.date:
-    """A Jalali day typed as 1403/05/31 (Persian or ASCII digits) as a Gregorian date."""
-    from persiantools.jdatetime import JalaliDate
-
-    from salnameh.persian import to_ascii_digits
+    from salnameh.jalali import parse_jalali_day
 
     try:
-        y, m, d = (int(p) for p in to_ascii_digits(text).replace("-", "/").split("/"))
-        return JalaliDate(y, m, d).to_gregorian()
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a Jalali day like 1403/05/31") from None
+        return parse_jalali_day(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @main.command()

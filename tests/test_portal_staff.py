@@ -617,3 +617,27 @@ def test_the_agreement_page_measures_the_year_and_offers_the_report(portal_page,
     assert "Tables collected by SCI's deadline" in set(measures["Commitment"])
     assert set(measures["State"]) <= {"met", "not met", "pending", "no data"}
     assert {b.label for b in app.get("download_button")} >= {"sla-1401.pdf", "sla-1401.xlsx"}
+
+
+def test_coordinator_extends_a_deadline_and_the_table_is_no_longer_overdue(portal_page, home):
+    from dashboards.progress_view import overdue_rows, year_status
+    from salnameh.collection import extensions
+    from salnameh.reference import Reference
+
+    ledger = ledger_of(home)
+    late = overdue_rows(year_status(ledger, 1402, COORDINATOR), load_catalog(), Reference(), "en")
+    table_id = late[0]["table_id"]
+    app = portal_page("screens/progress.py", home, actor=COORDINATOR, lang="en").run()
+    app.selectbox(key="progress_year").set_value(1402).run()
+    app.selectbox(key="extend_table").set_value(table_id)
+    app.text_input(key="extend_until").set_value("۱۴۰۶/۰۱/۱۵")
+    app.text_input(key="extend_reason").set_value("The agency asked by letter.")
+    app.button(key="extend_submit").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert f"{table_id} now due ۱۴۰۶/۰۱/۱۵." in [s.value for s in app.success]
+    assert extensions(ledger, 1402)[table_id]["until"] == "2027-04-04"  # 15 Farvardin 1406
+    still_late = overdue_rows(year_status(ledger, 1402, COORDINATOR), load_catalog(),
+                              Reference(), "en")  # fmt: skip
+    assert table_id not in {r["table_id"] for r in still_late}
+    letters = list(app.dataframe)[-1].value  # the year's letters, last on the page
+    assert "referral" in set(letters["Kind"])
