@@ -80,8 +80,12 @@ def assignments(
                         "title": (table.title.fa if lang == "fa" else table.title.en)
                         if table
                         else t["table_id"],
-                        "deadline": jalali_day(due, lang),
-                        "extended": t["due"] != t["deadline"],
+                        "deadline": jalali_day(due, lang)
+                        + (
+                            ("، تمدیدشده" if lang == "fa" else ", extended")
+                            if t["due"] != t["deadline"]
+                            else ""
+                        ),
                         "days": days_phrase((due - today_then).days, lang) if owed else "",
                         "overdue_days": t["overdue_days"],
                         "state_code": t["state"],

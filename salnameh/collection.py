@@ -94,6 +94,19 @@ def open_year(salnameh_home: Home, ledger: Ledger, catalog: Catalog, reference: 
     return Opened(year, assigned, sent)
 
 
+def refer_added_tables(salnameh_home: Home, ledger: Ledger, catalog: Catalog,
+                       reference: Reference, actor: Actor) -> list[str]:  # fmt: skip
+    """For every open year already referred, assign and refer the tables the catalog has
+    gained since (the daily pipeline runs it); years recorded without letters stay so."""
+    with ledger.connect() as con:
+        rows = con.execute("SELECT DISTINCT year FROM letter_register WHERE kind = 'referral'")
+        referred_years = {r[0] for r in rows}
+    sent = []
+    for year in sorted(set(open_years(ledger)) & referred_years):
+        sent += open_year(salnameh_home, ledger, catalog, reference, year, actor).letters
+    return sent
+
+
 def _forms(salnameh_home: Home, catalog: Catalog, reference: Reference, year: int,
            agency: str, tables: list[dict]) -> list[Path]:  # fmt: skip
     """The agency's forms of these tables, written to the outbox's forms folder."""

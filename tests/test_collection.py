@@ -17,9 +17,11 @@ from app.demo.generate import generate_demo
 from ingestion.ingest import Ingestor
 from salnameh.access import Actor, Forbidden
 from salnameh.collection import (
+    PIPELINE,
     deadlines,
     extend_deadline,
     open_year,
+    refer_added_tables,
     remind,
     return_submission,
     status,
@@ -229,9 +231,12 @@ def test_a_table_added_to_an_open_year_gets_a_referral_of_its_own(cycle):
                                                   if k != added.id})  # fmt: skip
     open_year(salnameh_home, ledger, before, reference, 1392, COORDINATOR)
     assert added.id not in letters_register(ledger, POST)[0]["table_ids"]
-    again = open_year(salnameh_home, ledger, catalog, reference, 1392, COORDINATOR)
-    assert again.assigned == 1 and len(again.letters) == 1 and "-post-referral-" in again.letters[0]
-    mail = email.message_from_bytes(Path(again.letters[0]).read_bytes(),
+    # The daily pipeline's step: open years already referred get their added tables.
+    again = refer_added_tables(salnameh_home, ledger, catalog, reference, PIPELINE)
+    assert len(again) == 1 and "-post-referral-" in again[0]
+    assert added.id in {a["table_id"] for a in status(ledger, 1392, "post")["agencies"][0][
+        "table_status"]}  # fmt: skip
+    mail = email.message_from_bytes(Path(again[0]).read_bytes(),
                                     policy=email.policy.default)  # fmt: skip
     body = mail.get_body().get_content()
     assert "جدول‌های افزوده" in str(mail["Subject"]) and added.title.fa in body
@@ -239,3 +244,18 @@ def test_a_table_added_to_an_open_year_gets_a_referral_of_its_own(cycle):
     newest = letters_register(ledger, POST)[0]
     assert newest["kind"] == "referral" and newest["table_ids"] == [added.id]
     assert open_year(salnameh_home, ledger, catalog, reference, 1392, COORDINATOR).letters == []
+
+
+@pytest.mark.unit
+def test_a_ledger_made_before_the_register_gets_it_when_opened(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "ledger.sqlite"
+    Ledger(path)
+    with sqlite3.connect(path) as con:  # as a schema-3 ledger was: no register, no extensions
+        con.executescript("DROP TABLE letter_tables; DROP TABLE letter_register;"
+                          " DROP TABLE deadline_extensions; PRAGMA user_version = 3;")  # fmt: skip
+    Ledger(path)
+    with sqlite3.connect(path) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"letter_register", "letter_tables", "deadline_extensions"} <= names

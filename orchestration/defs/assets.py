@@ -22,7 +22,7 @@ from orchestration.resources import SalnamehHome
 from publishing.export import export_edition
 from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
 from salnameh.catalog import load_catalog
-from salnameh.collection import PIPELINE, open_years, remind
+from salnameh.collection import PIPELINE, open_years, refer_added_tables, remind
 from salnameh.ledger import Ledger
 from salnameh.national import receive_inbox
 from salnameh.reference import Reference
@@ -193,7 +193,8 @@ def snapshots(salnameh: SalnamehHome):
 
 @dg.asset(
     group_name="collection",
-    description="Persian reminders to agencies with overdue tables (returned ones too), "
+    description="Referrals of tables added to the catalog while their year is open, then "
+    "Persian reminders to agencies with overdue tables (returned ones too), "
     "their forms attached, for every collection year still open; an agency gets at most "
     "one a day (SMTP or <home>/outbox, each letter numbered and printed as PDF).",
 )
@@ -202,6 +203,7 @@ def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
     ledger = Ledger(home.ledger_path)
     reference = Reference.for_home(home)
     catalog = load_catalog().in_words_of(reference)
+    referred = refer_added_tables(home, ledger, catalog, reference, PIPELINE)
     sent = {
         year: remind(home, ledger, catalog, reference, year, PIPELINE)
         for year in open_years(ledger)
@@ -210,6 +212,7 @@ def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
         metadata={
             "open_years": dg.MetadataValue.text(", ".join(map(str, sent)) or "none"),
             "reminders_sent": sum(len(v) for v in sent.values()),
+            "referrals_of_added_tables": len(referred),
         }
     )
 
