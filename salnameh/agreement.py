@@ -24,9 +24,8 @@ from persiantools.jdatetime import JalaliDate
 
 from salnameh.access import Actor, require
 from salnameh.collection import extensions, status
-from salnameh.jalali import TEHRAN
+from salnameh.jalali import TEHRAN, today_in_tehran
 from salnameh.ledger import Ledger
-from salnameh.letters import today_in_tehran
 from salnameh.settings import REFERENCE_DIR
 
 MILESTONES = ("forms_by", "referrals_by", "collection_by", "approval_by", "electronic_by",

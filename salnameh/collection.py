@@ -30,9 +30,9 @@ from persiantools.jdatetime import JalaliDate
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
 from salnameh.forms import write_forms
-from salnameh.jalali import TEHRAN
+from salnameh.jalali import TEHRAN, today_in_tehran
 from salnameh.ledger import Ledger, now
-from salnameh.letters import Draft, Sent, TableLine, dispatch, referred_tables, today_in_tehran
+from salnameh.letters import Draft, Sent, TableLine, dispatch, referred_tables
 from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 from salnameh.settings import REFERENCE_DIR, Home
@@ -438,9 +438,6 @@ def open_years(ledger: Ledger, today: dt.date | None = None) -> list[int]:
             "   '') <> 'returned') ORDER BY a.year"
         ).fetchall()
     return [r[0] for r in rows]
-
-
-OVERDUE_LINE = "مهلت ارسال جدول‌های زیر گذشته است؛ لطفاً در اسرع وقت بارگذاری فرمایید:"
 
 
 def remind(salnameh_home: Home, ledger: Ledger, catalog: Catalog, reference: Reference,

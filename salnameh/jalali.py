@@ -27,6 +27,10 @@ def jalali_year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def today_in_tehran() -> dt.date:
+    return dt.datetime.now(TEHRAN).date()
+
+
 def jalali_year_of(day: dt.date) -> int:
     return JalaliDate(day).year
 

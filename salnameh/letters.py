@@ -24,7 +24,7 @@ from pathlib import Path
 from persiantools.jdatetime import JalaliDate
 
 from salnameh.access import Actor, require
-from salnameh.jalali import TEHRAN, format_jalali
+from salnameh.jalali import format_jalali, today_in_tehran
 from salnameh.ledger import Ledger, now
 from salnameh.outbox import Letter, deliver
 from salnameh.persian import to_persian_digits
@@ -74,10 +74,6 @@ class Sent:
     sent_on: dt.date
     delivery: str
     pdf: str
-
-
-def today_in_tehran() -> dt.date:
-    return dt.datetime.now(TEHRAN).date()
 
 
 def letter_number(issue_year: int, serial: int) -> str:
