@@ -530,19 +530,24 @@ def _report_outcomes(outcomes, lang: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--full", is_flag=True,
+              help="Run dbt's whole build (seeds, models, unit and data tests) even where "
+                   "only data changed and the last full build's SQL could be replayed.")
 @click.pass_obj
-def build(salnameh_home) -> None:
-    """Build the warehouse with dbt (seeds, models, all tests) and publish the snapshots."""
+def build(salnameh_home, full: bool) -> None:
+    """Build the warehouse and publish the snapshots: dbt's build, or where only data
+    changed since the last one, its models and data tests replayed in process."""
     from salnameh.warehouse import BuildError, build_warehouse
 
     try:
-        result = build_warehouse(salnameh_home)
+        result = build_warehouse(salnameh_home, full=full)
     except BuildError as error:
         click.echo(str(error), err=True)
         click.echo("the snapshots were not changed: readers keep the last good build", err=True)
         sys.exit(1)
-    click.echo(f"warehouse built: {result.passed} seeds, models and tests passed "
-               f"({salnameh_home.warehouse_path})")  # fmt: skip
+    what = ("models and data tests replayed" if result.how == "replayed"
+            else "seeds, models and tests passed")  # fmt: skip
+    click.echo(f"warehouse built: {result.passed} {what} ({salnameh_home.warehouse_path})")
     public = result.published
     click.echo(f"snapshots published in {salnameh_home.snapshots_dir}: internal (everything), "
                f"public ({public.get('marts.fct_observations', 0)} released values of "

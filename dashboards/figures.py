@@ -10,7 +10,7 @@ import math
 from persiantools.jdatetime import JalaliDateTime
 
 from salnameh.jalali import MONTHS_FA, TEHRAN, period_label
-from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
+from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, format_number, to_persian_digits
 
 MONTHS_EN = (
     "Farvardin",
@@ -50,10 +50,7 @@ def table_label(number: str, title: str, lang: str) -> str:
 
 def number(value: float, decimals: int, lang: str) -> str:
     """13267637 -> '۱۳٬۲۶۷٬۶۳۷' (fa) or '13,267,637' (en)."""
-    text = f"{value:,.{decimals}f}"
-    if lang != "fa":
-        return text
-    return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return format_number(value, decimals, lang)
 
 
 def is_missing(value: object) -> bool:

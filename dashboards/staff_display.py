@@ -11,7 +11,7 @@ import datetime as dt
 import math
 
 from salnameh.jalali import format_jalali
-from salnameh.persian import to_persian_digits
+from salnameh.persian import format_number, to_persian_digits
 
 STATES = {
     # collection.status and the ledger's submission states
@@ -72,11 +72,7 @@ def number(value: object, lang: str, decimals: int | None = None) -> str:
     value = float(value)
     if decimals is None:
         decimals = 0 if value.is_integer() else 1
-    text = f"{value:,.{decimals}f}"
-    if lang == "fa":
-        # Persian separators: ٬ for thousands, ٫ for the decimal point.
-        text = text.replace(",", "٬").replace(".", "٫")
-    return digits(text, lang)
+    return format_number(value, decimals, lang)
 
 
 def percent(share: float | None, lang: str) -> str:

@@ -18,7 +18,13 @@ from ingestion.problems import Problem, Rejected, error
 from ingestion.readers import Book
 from salnameh.catalog import Catalog
 from salnameh.jalali import current_jalali_year
-from salnameh.persian import NumberFormatError, canonical_text, parse_cell, to_ascii_digits
+from salnameh.persian import (
+    NumberFormatError,
+    canonical_text,
+    parse_cell,
+    to_ascii_digits,
+    to_persian_digits,
+)
 from salnameh.reference import Reference
 
 FIRST_YEAR = 1335  # the first national census; nothing older is a yearbook year here
@@ -113,11 +119,7 @@ def identify(
         if agency is not None and form.get("agency") and form["agency"] != agency:
             problems.append(_wrong_agency(form["agency"], agency, reference, "this form"))
         if table_id is not None and form.get("table_id") and form["table_id"] != table_id:
-            problems.append(
-                error("wrong_table",
-                      f"این فرم جدول {form['table_id']} است، نه {table_id}.",
-                      f"This is the form of table {form['table_id']}, not {table_id}.")
-            )  # fmt: skip
+            problems.append(_wrong_table(form["table_id"], table_id, catalog))
         table_id = form.get("table_id") or table_id
         year = form_year or year
         agency = agency or form.get("agency")
@@ -207,13 +209,33 @@ def _title_year(in_title: int, claimed: int) -> Problem:
     )
 
 
+def _table_words(table_id: str, catalog: Catalog) -> tuple[str, str]:
+    """A table as the liaison knows it from the form: number and title; the id only for
+    a table the catalog does not hold."""
+    table = catalog.tables.get(table_id)
+    if table is None:
+        return f"«{table_id}»", f"'{table_id}'"
+    return (to_persian_digits(f"{table.number} «{table.title.fa}»"),
+            f"{table.number} ({table.title.en})")  # fmt: skip
+
+
+def _wrong_table(in_form: str, claimed: str, catalog: Catalog) -> Problem:
+    form_fa, form_en = _table_words(in_form, catalog)
+    claimed_fa, claimed_en = _table_words(claimed, catalog)
+    return error("wrong_table",
+                 f"این فرم جدول {form_fa} است، نه جدول {claimed_fa}.",
+                 f"This is the form of table {form_en}, not of table {claimed_en}.")  # fmt: skip
+
+
 def _wrong_agency(owner: str, uploader: str, reference: Reference, what: str) -> Problem:
-    owner_agency = reference.agencies.get(owner)
+    """Agencies by their names: a liaison knows neither code."""
+    owner_agency, uploader_agency = reference.agencies.get(owner), reference.agencies.get(uploader)
     owner_fa = owner_agency.name_fa if owner_agency else owner
     owner_en = owner_agency.name_en if owner_agency else owner
+    uploader_en = uploader_agency.name_en if uploader_agency else uploader
+    what_fa = "این فرم" if what == "this form" else to_persian_digits(what.replace("table", "جدول"))
     return error(
         "wrong_agency",
-        f"{'این فرم' if what == 'this form' else what} به {owner_fa} سپرده شده است و "
-        "دستگاه شما نمی‌تواند آن را بارگذاری کند.",
-        f"{what.capitalize()} is assigned to {owner_en} ({owner}); {uploader} cannot submit it.",
+        f"{what_fa} به {owner_fa} سپرده شده است و دستگاه شما نمی‌تواند آن را بارگذاری کند.",
+        f"{what.capitalize()} is assigned to {owner_en}; {uploader_en} cannot submit it.",
     )

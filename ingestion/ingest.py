@@ -18,6 +18,7 @@ the dead process had committed.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import getpass
 import traceback
@@ -54,6 +55,7 @@ from salnameh import archive
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
 from salnameh.installation import refuse_agency_files
+from salnameh.jalali import format_jalali
 from salnameh.ledger import Ledger
 from salnameh.recipes import Recipe, usable_recipes
 from salnameh.reference import Reference
@@ -308,7 +310,7 @@ class Ingestor:
             # An approved table-year takes no new version until a coordinator reopens it.
             locked = self.ledger.lock_reason(identity.table_id, identity.year)
             if locked is not None and checked.values is not None:
-                report.add(_locked(identity, locked))
+                report.add(_locked(identity, locked, self.catalog))
                 checked = Checked(identity, report, None)
         verdict = REJECTED if checked.values is None else ACCEPTED
         if verdict == REJECTED and not report.has_errors:  # no errors, yet nothing to load
@@ -404,13 +406,15 @@ def _refused_only_as_closed(submission) -> bool:
     return submission.verdict == "rejected" and codes == {"table_year_approved"}
 
 
-def _locked(identity: Identity, approval: str) -> Problem:
+def _locked(identity: Identity, approved_at: str, catalog: Catalog) -> Problem:
+    table_fa, table_en = _table_name(identity, catalog)
+    moment = dt.datetime.fromisoformat(approved_at)
     return error(
         "table_year_approved",
-        f"جدول {identity.table_id} سال {identity.year} تأیید شده و بسته است ({approval})؛ "
+        f"{table_fa} در {format_jalali(moment)} تأیید شده و بسته است؛ "
         "برای فرستادن دوباره، از هماهنگ‌کننده بخواهید آن را بازگشایی کند.",
-        f"Table {identity.table_id} for {identity.year} is approved and closed ({approval}); "
-        "ask the coordinator to reopen it before sending it again.",
+        f"{table_en} was approved on {format_jalali(moment, persian_digits=False)} and is "
+        "closed; ask the coordinator to reopen it before sending it again.",
     )
 
 

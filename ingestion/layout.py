@@ -78,6 +78,8 @@ class TableShape:
     def __init__(self, table: TableDecl, reference: Reference, year: int) -> None:
         self.table = table
         self.places = Places(reference, table.geography, year)
+        # Messages name a dimension by its title, never its list id.
+        self.list_titles = reference.code_list_titles
         self.row_dims = table.row_dimensions
         self.col_dims = table.column_dimensions
         self.row_members = [reference.members(d.code_list, d.members) for d in self.row_dims]
@@ -503,12 +505,13 @@ def _data_rows(sheet: Sheet, first: int, roles: dict[int, int], shape: TableShap
     dim_cols = {role: c for c, role in roles.items() if role >= 0}
     for i in range(len(shape.row_dims)):
         if i not in dim_cols:
-            title = shape.row_dims[i].code_list
+            list_id = shape.row_dims[i].code_list
+            title_fa, title_en = shape.list_titles.get(list_id, (list_id, list_id))
             return NO_ROWS, [
                 error(
                     "no_row_label_column",
-                    f"ستون برچسب «{title}» پیدا نشد.",
-                    f"No column holds the row labels of '{title}'.",
+                    f"ستون «{title_fa}» پیدا نشد.",
+                    f"No column holds the row labels of '{title_en}'.",
                     sheet=sheet.name,
                 )
             ]

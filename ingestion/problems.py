@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from salnameh.persian import persian_message
+
 ERROR = "error"
 WARNING = "warning"
 NOTE = "note"
@@ -25,6 +27,10 @@ class Problem:
     row: int | None = None  # 1-based, as the spreadsheet shows it
     column: str | None = None  # Excel letters (A, B, ... AA) or a CSV column number
     value: str | None = None
+
+    def __post_init__(self) -> None:
+        # One rule for every message: Persian text in Persian digits (salnameh.persian).
+        object.__setattr__(self, "fa", persian_message(self.fa))
 
     def where(self) -> str:
         parts = []

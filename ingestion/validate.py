@@ -23,7 +23,7 @@ from pandera.errors import SchemaErrors
 from ingestion.layout import TableShape
 from ingestion.problems import Problem, error
 from salnameh.declarations import Rule, TableDecl
-from salnameh.persian import to_persian_digits
+from salnameh.persian import format_number
 from salnameh.reference import Reference
 
 
@@ -130,14 +130,13 @@ def validate(frame: pd.DataFrame, shape: TableShape, reference: Reference) -> li
     return problems
 
 
-def _limit(value: float) -> str:
-    """A bound as people write it: 40,000 or 2,500,000 or 0.5, never 2.5e+06."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+def _limit(value: float) -> tuple[str, str]:
+    """A bound as people write it, in each language: 40,000 or 0.5, never 2.5e+06."""
+    return format_number(value, None, "fa"), format_number(value, None, "en")
 
 
 def _fmt(value: float, decimals: int) -> tuple[str, str]:
-    text = f"{value:,.{decimals}f}"
-    return to_persian_digits(text).replace(",", "٬").replace(".", "٫"), text
+    return format_number(value, decimals, "fa"), format_number(value, decimals, "en")
 
 
 def schema_problems(frame: pd.DataFrame, shape: TableShape, reference: Reference):
@@ -161,33 +160,33 @@ def schema_problems(frame: pd.DataFrame, shape: TableShape, reference: Reference
         )
         value = row["value"]
         decimals = measure.decimals if measure else 0
-        shown = "" if pd.isna(value) else _fmt(value, decimals)[1]
+        shown, shown_en = ("", "") if pd.isna(value) else _fmt(value, decimals)
         title = measure.title if measure else None
         if check == "below_min":
             problems.append(error(
                 "below_min",
                 f"{title.fa} ({place_fa}): مقدار {shown} کمتر از حداقل مجاز "
-                f"{_limit(measure.min)} است.",
-                f"{title.en} ({place_en}): {shown} is below the lowest allowed value, "
-                f"{_limit(measure.min)}."
+                f"{_limit(measure.min)[0]} است.",
+                f"{title.en} ({place_en}): {shown_en} is below the lowest allowed value, "
+                f"{_limit(measure.min)[1]}."
                 + (" Counts cannot be negative." if measure.min == 0 else ""),
-                value=shown, **where))  # fmt: skip
+                value=shown_en, **where))  # fmt: skip
         elif check == "above_max":
             problems.append(error(
                 "above_max",
                 f"{title.fa} ({place_fa}): مقدار {shown} بیشتر از حداکثر مجاز "
-                f"{_limit(measure.max)} است؛ واحد را "
+                f"{_limit(measure.max)[0]} است؛ واحد را "
                 "بررسی کنید (مثلاً هزار نفر یا نفر).",
-                f"{title.en} ({place_en}): {shown} is above the highest allowed value, "
-                f"{_limit(measure.max)}; "
+                f"{title.en} ({place_en}): {shown_en} is above the highest allowed value, "
+                f"{_limit(measure.max)[1]}; "
                 "check the unit (thousands or units?).",
-                value=shown, **where))  # fmt: skip
+                value=shown_en, **where))  # fmt: skip
         elif check == "not_integer":
             problems.append(error(
                 "not_integer",
                 f"{title.fa} ({place_fa}): مقدار {shown} باید عدد صحیح باشد.",
-                f"{title.en} ({place_en}): {shown} should be a whole number.",
-                value=shown, **where))  # fmt: skip
+                f"{title.en} ({place_en}): {shown_en} should be a whole number.",
+                value=shown_en, **where))  # fmt: skip
         elif check == "missing_value":
             problems.append(error(
                 "missing_value",
@@ -311,10 +310,11 @@ def _sum_problem(row, kind: str, rule: Rule, shape: TableShape, decimals: int) -
               f"up to {sum_en} (difference {gap_en}).")  # fmt: skip
     elif kind == "parts":
         code = "parts_sum_mismatch"
+        list_fa, list_en = shape.list_titles.get(rule.dimension, (rule.dimension,) * 2)
         fa = (f"{measure.title.fa} در ردیف {place_fa}: «جمع» {total_fa} است ولی اجزای آن "
-              f"({rule.dimension}) {sum_fa} می‌شود (اختلاف {gap_fa}).")  # fmt: skip
-        en = (f"{measure.title.en} for {place_en}: the total is {total_en} but its "
-              f"{rule.dimension} parts add up to {sum_en} (difference {gap_en}).")  # fmt: skip
+              f"به تفکیک {list_fa} {sum_fa} می‌شود (اختلاف {gap_fa}).")  # fmt: skip
+        en = (f"{measure.title.en} for {place_en}: the total is {total_en} but its parts "
+              f"by {list_en.lower()} add up to {sum_en} (difference {gap_en}).")  # fmt: skip
     else:
         code = "measures_sum_mismatch"
         parts = " + ".join(table.measure(p).title.en for p in rule.parts)
@@ -322,9 +322,13 @@ def _sum_problem(row, kind: str, rule: Rule, shape: TableShape, decimals: int) -
               f"اجزا {sum_fa} می‌شود (اختلاف {gap_fa}).")  # fmt: skip
         en = (f"{place_en}: {measure.title.en} is {total_en} but {parts} add up to "
               f"{sum_en} (difference {gap_en}).")  # fmt: skip
-    tolerance = ""
+    tolerance_fa = tolerance_en = ""
     if rule.tolerance or rule.tolerance_pct:
-        tolerance = f" Allowed difference: {rule.tolerance:g} or {rule.tolerance_pct:g}%."
-    return error(code, fa + " ارقام را اصلاح کنید.", en + " Correct the figures." + tolerance,
+        allowed_fa, allowed_en = _limit(rule.tolerance)
+        pct_fa, pct_en = _limit(rule.tolerance_pct)
+        tolerance_fa = f" اختلاف مجاز: {allowed_fa} یا {pct_fa}٪."
+        tolerance_en = f" Allowed difference: {allowed_en} or {pct_en}%."
+    return error(code, fa + " ارقام را اصلاح کنید." + tolerance_fa,
+                 en + " Correct the figures." + tolerance_en,
                  sheet=row["sheet"], row=int(row["row"]), column=row["column"],
                  value=total_en)  # fmt: skip

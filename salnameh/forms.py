@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
 from salnameh.jalali import period_label
-from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, to_persian_digits
+from salnameh.persian import FLAG_SYMBOL, SYMBOL_MEANINGS, format_number
 from salnameh.reference import Reference
 from salnameh.table_grid import Key, table_grid
 
@@ -140,9 +140,9 @@ def _validate(sheet, form: Form) -> None:
         measure = form.table.measure(measure_id)
         checks = ["ISNUMBER(X)"]
         if measure.min is not None:
-            checks.append(f"X>={measure.min:g}")
+            checks.append(f"X>={_literal(measure.min)}")
         if measure.max is not None:
-            checks.append(f"X<={measure.max:g}")
+            checks.append(f"X<={_literal(measure.max)}")
         if measure.type == "integer":
             checks.append("X=INT(X)")
         # Excel evaluates the formula for the range's top-left cell, shifted for the others.
@@ -155,7 +155,8 @@ def _validate(sheet, form: Form) -> None:
         rule.errorTitle = "مقدار نادرست / Invalid value"
         rule.error = (f"{whole}بین {_bound(measure.min)} و {_bound(measure.max)} یا یکی از نشانه‌ها "
                       f"({' '.join(SYMBOLS)}).\nA {'whole ' if measure.type == 'integer' else ''}"
-                      f"number from {measure.min:g} to {measure.max:g}, or a yearbook symbol."
+                      f"number from {format_number(measure.min, None, 'en')} to "
+                      f"{format_number(measure.max, None, 'en')}, or a yearbook symbol."
                       if measure.min is not None and measure.max is not None else
                       "A number or a yearbook symbol / عدد یا نشانه")  # fmt: skip
         sheet.add_data_validation(rule)
@@ -164,7 +165,12 @@ def _validate(sheet, form: Form) -> None:
 
 
 def _bound(value: float | None) -> str:
-    return "-" if value is None else to_persian_digits(f"{value:g}")
+    return "-" if value is None else format_number(value, None, "fa")
+
+
+def _literal(value: float) -> str:
+    """A bound in an Excel formula: plain digits (3000000, not 3e+06)."""
+    return format_number(value, None, "en").replace(",", "")
 
 
 def _cover(book: Workbook, table: TableDecl, year: int, reference: Reference) -> None:

@@ -370,8 +370,9 @@ class Ledger:
             )
 
     def lock_reason(self, table_id: str, year: int) -> str | None:
-        """Why a table-year takes no new file (its current version is approved and not
-        reopened since), or None when it is open."""
+        """When the table-year's current version was approved, if it takes no new file (not
+        reopened since), or None when it is open. The time only: the reviewer's user id is
+        not for the liaison who is refused."""
         with self.connect() as con:
             row = con.execute(
                 "SELECT r.reviewer, r.at FROM submission_state s"
@@ -383,7 +384,7 @@ class Ledger:
                 "                         WHERE table_id = ? AND year = ?), '')",
                 (table_id, year, table_id, year),
             ).fetchone()
-        return f"approved by {row['reviewer']} at {row['at']}" if row else None
+        return row["at"] if row else None
 
     def reopen(self, table_id: str, year: int, actor: Actor, reason: str) -> None:
         """A coordinator lets the agency send an approved table-year again, saying why."""

@@ -60,6 +60,43 @@ def to_persian_digits(text: str) -> str:
     return text.translate(_ASCII_TO_PERSIAN)
 
 
+# Text quoted from a file («...») stays as the liaison typed it; a digit inside a Latin
+# word or code (UTF-8, B12, .xlsx) stays Latin.
+_QUOTED_OR_DIGITS = re.compile(r"«[^»]*»|(?<![0-9A-Za-z])(?<![A-Za-z]-)[0-9][0-9,.]*")
+
+
+def persian_message(text: str) -> str:
+    """A Persian message in the reader's digits: «سال 1395» -> «سال ۱۳۹۵», «1390, 1395» ->
+    «۱۳۹۰، ۱۳۹۵»; quotations of the file and Latin codes are left alone."""
+
+    def persian(found: re.Match) -> str:
+        part = found.group()
+        if part.startswith("«"):
+            return part
+        number = part.rstrip(",.")
+        tail = part[len(number):].replace(",", "،")
+        return to_persian_digits(number.replace(",", "٬").replace(".", "٫")) + tail
+
+    return _QUOTED_OR_DIGITS.sub(persian, text)
+
+
+def format_number(value: float, decimals: int | None, lang: str) -> str:
+    """A figure as the reader writes it: 13267637 -> '۱۳٬۲۶۷٬۶۳۷' (fa), '13,267,637' (en).
+
+    Persian separates thousands with ٬ and decimals with ٫ (never a Latin comma beside
+    Persian digits); no scientific notation, whatever the size. decimals=None prints a
+    whole number without decimals and anything else with the decimals it has (up to 6).
+    """
+    value = float(value)
+    places = 6 if decimals is None else decimals
+    text = f"{value:,.{places}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang != "fa":
+        return text
+    return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+
+
 # Compiled once: names are keyed by the thousand when a table's code lists are indexed.
 _ZWNJ_RUN = re.compile(f"\\s*{ZWNJ}+\\s*")
 _SPACES = re.compile(r"\s+")

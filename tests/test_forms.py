@@ -105,3 +105,24 @@ def test_a_form_opens_in_libreoffice(soffice, catalog, tmp_path):  # noqa: F811
     text = (tmp_path / "out" / "post_units_county.csv").read_text(encoding="utf-8")
     assert "جدول" in text and "کل استان" in text and "پردیس" in text
     assert openpyxl.load_workbook(source).sheetnames[0] == DATA_SHEET
+
+
+def test_every_forms_validation_message_reads_in_each_language(catalog):
+    """Issue 19: 39 of 59 forms showed «بین ۰ و ۳e+۰۶» (a bound in scientific notation, Persian
+    digits spliced in). Every bound now reads as people write it: Persian digits with ٬ in
+    the Persian half, Latin digits with commas in the English half, plain digits in the
+    formula Excel evaluates."""
+    reference = Reference()
+    latin = set("0123456789")
+    big_bounds = 0
+    for table in catalog:
+        book, _form = build_form(table, first_year(table), reference, catalog.version)
+        for rule in book[DATA_SHEET].data_validations.dataValidation:
+            persian, _, english = rule.error.partition("\n")
+            assert "e+" not in rule.error.lower() and "e+" not in rule.formula1.lower(), (
+                table.id, rule.error, rule.formula1)
+            assert not latin & set(persian), (table.id, persian)
+            big_bounds += "٬" in persian
+            if "٬" in persian:
+                assert "," in english, (table.id, english)
+    assert big_bounds >= 10  # millions and thousands do occur among the bounds

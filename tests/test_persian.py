@@ -1,6 +1,13 @@
 import pytest
 
-from salnameh.persian import NumberFormatError, canonical_text, name_key, parse_cell
+from salnameh.persian import (
+    NumberFormatError,
+    canonical_text,
+    format_number,
+    name_key,
+    parse_cell,
+    persian_message,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +75,15 @@ def test_a_label_with_a_decimal_matches_whichever_separator_is_typed():
 def test_canonical_text_uses_persian_letters_and_drops_tatweel():
     assert canonical_text("كرمانشاه  يـزد") == "کرمانشاه یزد"
     assert canonical_text("دانش \u200c آموز") == "دانش\u200cآموز"
+
+
+def test_numbers_read_in_the_readers_digits_without_scientific_notation():
+    assert format_number(3_000_000, None, "fa") == "۳٬۰۰۰٬۰۰۰"
+    assert format_number(2_500_000, None, "en") == "2,500,000"
+    assert format_number(19_408, 1, "fa") == "۱۹٬۴۰۸٫۰"
+    assert format_number(6022.0, 0, "fa") == "۶٬۰۲۲"
+    assert format_number(0.5, None, "fa") == "۰٫۵"
+    # Persian messages: digits in Persian, a list of years with the Persian comma; the
+    # file's own text («...») and Latin codes (UTF-8, B12) stay as they are.
+    said = persian_message("جدول 3-2 برای سال 1396 (سال‌ها: 1390, 1395) «ردیف 12» UTF-8 B12")
+    assert said == "جدول ۳-۲ برای سال ۱۳۹۶ (سال‌ها: ۱۳۹۰، ۱۳۹۵) «ردیف 12» UTF-8 B12"

@@ -116,8 +116,9 @@ def test_every_public_page_renders_in_persian_and_english(portal_page, demo_home
     app = portal_page(f"screens/{page}", demo_home.root, lang=lang)
     TIMINGS[f"{page} {lang}"] = run(app)
     assert app.title[0].value == TITLES[page][0 if lang == "fa" else 1]
+    # Timed for the report above only: how fast a page is, is measured in benchmarks/
+    # (portal_bench, in Chromium), never asserted in a test.
     TIMINGS[f"{page} {lang} rerun"] = run(app)
-    assert TIMINGS[f"{page} {lang} rerun"] < 2.0  # interactive on the demo data
 
 
 def test_public_pages_never_open_the_internal_snapshot(portal_page, demo_home, monkeypatch):

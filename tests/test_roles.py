@@ -148,6 +148,32 @@ def test_approval_closes_a_table_year_until_a_coordinator_reopens_it(ingestor, p
     assert again.verdict == "accepted" and again.supersedes == [first.submission_id]
 
 
+def test_a_liaison_cannot_review_even_through_the_ledger(ingestor, post_file):
+    """The core refuses a liaison's review (only a portal test caught the mutant that let
+    one through ledger.review): even of the liaison's own agency's table."""
+    first = ingestor.ingest(post_file, actor=POST_LIAISON)
+    for decision, comment in (("approved", ""), ("returned", "check")):
+        with pytest.raises(Forbidden):
+            ingestor.ledger.review(first.submission_id, decision, POST_LIAISON, comment)
+    assert ingestor.ledger.reviews(first.submission_id) == []
+
+
+def test_the_latest_review_decides_and_a_return_after_approval_reopens(ingestor, post_file):
+    """A submission reviewed twice takes its latest decision everywhere the ledger answers
+    (the mutant "first review wins" passed: no fixture reviewed twice)."""
+    first = ingestor.ingest(post_file)
+    ledger = ingestor.ledger
+    ledger.review(first.submission_id, "returned", EXPERT, "Rey is short")
+    ledger.review(first.submission_id, "approved", EXPERT)
+    queued = {r["submission_id"]: r["review_state"] for r in ledger.review_queue(1392)}
+    assert queued[first.submission_id] == "approved"
+    assert ledger.lock_reason("post_units_county", 1392) is not None
+    ledger.review(first.submission_id, "returned", EXPERT, "a unit slip after all")
+    queued = {r["submission_id"]: r["review_state"] for r in ledger.review_queue(1392)}
+    assert queued[first.submission_id] == "returned"
+    assert ledger.lock_reason("post_units_county", 1392) is None
+
+
 def test_publishing_is_for_coordinators_and_needs_an_approval(ledger):
     with pytest.raises(Forbidden):
         ledger.release(1392, EXPERT)

@@ -60,16 +60,23 @@ flags as (
         history_years,
         history_values,
         case kind
+            -- Either way round: a figure 1000 times too large was typed in a unit 1000
+            -- times smaller than the table's (units where it asks for thousands).
             when 'unit_slip' then
                 geo_name_fa || ': رقم ' || {{ persian_digits("format('{:,.0f}', value)") }}
-                || ' حدود هزار برابر رقم مورد انتظار ('
+                || case when value > expected_value
+                    then ' حدود هزار برابر رقم مورد انتظار ('
+                    else ' حدود یک‌هزارم رقم مورد انتظار (' end
                 || {{ persian_digits("format('{:,.0f}', expected_value)") }}
-                || ') است؛ احتمالاً واحد اشتباه (هزار به جای واحد) گزارش شده است.'
+                || case when value > expected_value
+                    then ') است؛ احتمالاً به جای هزار، به واحد گزارش شده است.'
+                    else ') است؛ احتمالاً به جای واحد، به هزار گزارش شده است.' end
             when 'sudden_zero' then
                 geo_name_fa || ': رقم صفر گزارش شده، در حالی که میانه سال‌های دیگر '
                 || {{ persian_digits("format('{:,.0f}', median_value)") }} || ' است.'
             when 'gap' then
-                geo_name_fa || ': برای این سال رقمی گزارش نشده است.'
+                geo_name_fa || ': برای این سال رقمی گزارش نشده است ('
+                || {{ flag_symbol('flag') }} || ').'
             when 'partial_total' then
                 geo_name_fa || ': این جمع کمتر از انتظار است، چون بخشی از اجزای آن گردآوری نشده (-) است.'
             else
@@ -80,14 +87,18 @@ flags as (
         end as explanation_fa,
         case kind
             when 'unit_slip' then
-                geo_name_en || ': ' || format('{:,.0f}', value) || ' is about 1000 times the '
-                || format('{:,.0f}', expected_value)
-                || ' its series predicts; probably reported in units instead of thousands.'
+                geo_name_en || ': ' || format('{:,.0f}', value)
+                || case when value > expected_value
+                    then ' is about 1,000 times the ' else ' is about a thousandth of the ' end
+                || format('{:,.0f}', expected_value) || ' its series predicts; probably reported in '
+                || case when value > expected_value
+                    then 'units instead of thousands.' else 'thousands instead of units.' end
             when 'sudden_zero' then
                 geo_name_en || ': reported 0, where the other years have a median of '
                 || format('{:,.0f}', median_value) || '.'
             when 'gap' then
-                geo_name_en || ': no figure for this year (' || flag || ').'
+                geo_name_en || ': no figure for this year (' || replace(flag, '_', ' ') || ': '
+                || {{ flag_symbol('flag') }} || ').'
             when 'partial_total' then
                 geo_name_en || ': this total is ' || format('{:,.0f}', 100 * value / expected_value)
                 || '% of what its series predicts because some of its parts were not collected (-).'
@@ -119,13 +130,21 @@ identities as (
         ids.other_value as expected_value,
         []::integer[] as history_years,
         []::double[] as history_values,
-        'جمع این جدول (' || {{ persian_digits("format('{:,.1f}', ids.value)") }}
-        || ') با جمع جدول ' || ids.other_table || ' ('
-        || {{ persian_digits("format('{:,.1f}', ids.other_value)") }} || ') برابر نیست.'
-            as explanation_fa,
-        'The total of this table (' || format('{:,.1f}', ids.value) || ') differs from the total of '
-        || ids.other_table || ' (' || format('{:,.1f}', ids.other_value) || ').' as explanation_en
+        -- The other table by its printed number and title, the figures with the measure's
+        -- decimals (a count prints none).
+        'جمع این جدول (' || {{ persian_digits("printf('%,.' || measure.decimals || 'f', ids.value)") }}
+        || ') با جمع جدول ' || {{ persian_digits("other.table_number") }} || ' «' || other.title_fa
+        || '» (' || {{ persian_digits("printf('%,.' || measure.decimals || 'f', ids.other_value)") }}
+        || ') برابر نیست.' as explanation_fa,
+        'The total of this table (' || printf('%,.' || measure.decimals || 'f', ids.value)
+        || ') differs from the total of table ' || other.table_number || ' "' || other.title_en
+        || '" (' || printf('%,.' || measure.decimals || 'f', ids.other_value) || ').'
+            as explanation_en
     from {{ ref('int_anomaly__identities') }} as ids
+    inner join {{ ref('stg_catalog__tables') }} as other
+        on other.table_id = ids.other_table
+    inner join {{ ref('stg_catalog__measures') }} as measure
+        on measure.table_id = ids.table_id and measure.measure_id = ids.measure_id
     inner join {{ ref('stg_catalog__series') }} as series
         on series.table_id = ids.table_id and series.is_total
     inner join {{ ref('int_indicators') }} as ind
