@@ -352,10 +352,12 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url))
+    letters = (salnameh_home, _load_or_exit(salnameh_home), Reference.for_home(salnameh_home))
+    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url), letters)
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
-               f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
+               f"agency (each with its letter), {summary.in_review} still in review; released "
+               f"{released}; {len(summary.reminders)} reminders to late agencies")  # fmt: skip
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
@@ -744,6 +746,8 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
                    f"on time {rate:>4}  overdue {a['overdue']}")  # fmt: skip
         for t in a["table_status"]:
             late = f"  {t['overdue_days']} days overdue" if t["overdue_days"] else ""
+            if t["due"] != t["deadline"]:
+                late += f"  (extended to {t['due']})"
             note = f"  ({t['comment']})" if t["comment"] else ""
             click.echo(f"    {t['table_id']:45} {t['state']:9}{late}{note}")
     turnaround = report["review_turnaround_days_median"]
@@ -759,7 +763,8 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
 @click.option("--as", "by", required=True, help="The coordinator sending the reminders.")
 @click.pass_obj
 def remind(salnameh_home, year, by) -> None:
-    """A Persian reminder to each agency with overdue tables (not twice the same day)."""
+    """A Persian reminder to each agency with overdue tables, returned ones included, their
+    forms attached again (not twice the same day); each letter numbered, with its PDF."""
     from salnameh.access import Forbidden
     from salnameh.collection import remind as send_reminders
     from salnameh.ledger import Ledger
@@ -767,11 +772,104 @@ def remind(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     try:
         sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_url),
-                              Reference.for_home(salnameh_home),
+                              _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
         _refused(refused)
     click.echo(f"{len(sent)} reminders sent" + "".join(f"\n  {d}" for d in sent))
+
+
+def _jalali_day(text: str) -> dt.date:
+    from salnameh.jalali import parse_jalali_day
+
+    try:
+        return parse_jalali_day(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command()
+@click.argument("table_id")
+@click.argument("year", type=int)
+@click.option("--until", required=True, help="The new Jalali deadline, e.g. 1403/05/31.")
+@click.option("--reason", required=True, help="Why (the agency's request, its letter...).")
+@click.option("--as", "by", required=True, help="The coordinator granting it.")
+@click.pass_obj
+def extend(salnameh_home, table_id, year, until, reason, by) -> None:
+    """Extend one table-year's deadline; status, reminders and the agreement's measures
+    count from the new day."""
+    from salnameh.access import Forbidden
+    from salnameh.collection import extend_deadline
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    day = _jalali_day(until)
+    try:
+        extend_deadline(Ledger(salnameh_home.ledger_url), year, table_id, day, reason, actor)
+    except Forbidden as refused:
+        _refused(refused)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"{table_id} {year} now due {until} ({day.isoformat()}): {reason}")
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Also write the report for SCI here, as PDF and xlsx.")  # fmt: skip
+@click.option("--as", "by", help="Sign in (coordinator, expert or analyst).")
+@click.pass_obj
+def sla(salnameh_home, year, as_json, out_dir, by) -> None:
+    """The agreement with SCI, measured for a year: each commitment against its target and
+    SCI's timetable, and the deadlines extended. Exit 1 when a commitment is not met."""
+    from publishing.sla_report import (
+        STATES,
+        printed_on,
+        shown_target,
+        shown_value,
+        write_sla_pdf,
+        write_sla_xlsx,
+    )
+    from salnameh.access import Forbidden
+    from salnameh.agreement import AgreementError, measure
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by) if by else None
+    try:
+        report = measure(Ledger(salnameh_home.ledger_url), year, actor,
+                         printed=printed_on(salnameh_home, year))  # fmt: skip
+    except Forbidden as refused:
+        _refused(refused)
+    except AgreementError as error:
+        raise click.UsageError(str(error)) from None
+    if not report["tables"]:
+        raise click.UsageError(f"{year} is not open: `salnameh open-year {year}` first")
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        report["files"] = [
+            str(write_sla_pdf(report, Reference.for_home(salnameh_home), out / f"sla-{year}.pdf")),
+            str(write_sla_xlsx(report, out / f"sla-{year}.xlsx")),
+        ]
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"the agreement for {year} as of {report['today']}: {report['tables']} tables "
+                   f"of {report['agencies']} agencies")  # fmt: skip
+        for r in report["measures"]:
+            due = f"by {r['due']}" if r["due"] else ""
+            now_ = shown_value(r, "en", "value_to_date")
+            now_ = f"  (to date {now_})" if now_ != shown_value(r, "en") else ""
+            note = f"  [{r['note']}]" if r["note"] else ""
+            click.echo(f"  {r['measure']:24} {shown_target(r, 'en'):>13}  "
+                       f"{shown_value(r, 'en'):>6} {due:14} {STATES[r['state']][1]}"
+                       f"{now_}{note}")  # fmt: skip
+        click.echo(f"{report['met']} met, {report['not_met']} not met; "
+                   f"{len(report['extensions'])} deadlines extended")  # fmt: skip
+        for path in report.get("files", []):
+            click.echo(f"  {path}")
+    sys.exit(1 if report["not_met"] else 0)
 
 
 @main.group()
@@ -967,19 +1065,28 @@ def review_return(salnameh_home, submission_id, comment, by) -> None:
 
 
 def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
+    """Approve, or return with the letter that tells the agency (collection.return_submission)."""
     from salnameh.access import Forbidden
+    from salnameh.collection import return_submission
     from salnameh.ledger import Ledger
 
     actor = _sign_in(salnameh_home, by)
     ledger = Ledger(salnameh_home.ledger_url)
     for submission_id in submission_ids:
+        letter = ""
         try:
-            ledger.review(submission_id, decision, actor, comment)
+            if decision == "returned":
+                sent = return_submission(salnameh_home, ledger, _load_or_exit(salnameh_home),
+                                         Reference.for_home(salnameh_home), submission_id,
+                                         comment, actor)  # fmt: skip
+                letter = f"; letter {sent.number} to the agency: {sent.delivery}"
+            else:
+                ledger.review(submission_id, decision, actor, comment)
         except Forbidden as refused:
             _refused(refused)
         except (KeyError, ValueError) as error:
             raise click.UsageError(str(error)) from None
-        click.echo(f"submission {submission_id}: {decision}")
+        click.echo(f"submission {submission_id}: {decision}{letter}")
 
 
 @main.command()

@@ -41,6 +41,7 @@ STAFF_PAGES = [
     ("screens/quality.py", "کیفیت داده‌ها", "Data quality", "review"),
     ("screens/progress.py", "پیشرفت گردآوری", "Collection progress", "open_year"),
     ("screens/editions.py", "انتشار ویرایش", "Publish an edition", "publish"),
+    ("screens/sla.py", "سنجش تفاهم‌نامه", "The agreement, measured", "read_sla"),
 ]
 
 

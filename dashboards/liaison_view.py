@@ -26,14 +26,13 @@ from dashboards.staff_display import (
 from ingestion.ingest import Ingestor, Outcome
 from salnameh.access import Actor, require
 from salnameh.catalog import Catalog
-from salnameh.collection import open_years, status
+from salnameh.collection import open_years, owes, status
 from salnameh.forms import build_form, form_filename
 from salnameh.ledger import Ledger
+from salnameh.letters import KINDS
+from salnameh.letters import register as letter_register
 from salnameh.reference import Reference
 from salnameh.settings import Home
-
-# States in which the agency still owes a file: these carry the days left or overdue.
-OWED = ("assigned", "rejected", "returned")
 
 
 def agencies_for(actor: Actor, reference: Reference) -> list[str]:
@@ -66,9 +65,11 @@ def assignments(
         today_then = dt.date.fromisoformat(report["today"])
         for summary in report["agencies"]:
             for t in summary["table_status"]:
-                deadline = dt.date.fromisoformat(t["deadline"])
+                # The due day (the deadline or its extension) and whether a file is owed
+                # come from collection.status, as the coordinator's page and the CLI read them.
+                due = dt.date.fromisoformat(t["due"])
                 table = catalog.tables.get(t["table_id"])
-                owed = t["state"] in OWED
+                owed = owes(t["state"])
                 rows.append(
                     {
                         "year": year,
@@ -79,8 +80,13 @@ def assignments(
                         "title": (table.title.fa if lang == "fa" else table.title.en)
                         if table
                         else t["table_id"],
-                        "deadline": jalali_day(deadline, lang),
-                        "days": days_phrase((deadline - today_then).days, lang) if owed else "",
+                        "deadline": jalali_day(due, lang)
+                        + (
+                            ("، تمدیدشده" if lang == "fa" else ", extended")
+                            if t["due"] != t["deadline"]
+                            else ""
+                        ),
+                        "days": days_phrase((due - today_then).days, lang) if owed else "",
                         "overdue_days": t["overdue_days"],
                         "state_code": t["state"],
                         "state": words(STATES, t["state"], lang),
@@ -88,7 +94,7 @@ def assignments(
                         "comment": t["comment"],
                     }
                 )
-    rows.sort(key=lambda r: (-r["year"], r["state_code"] not in OWED, r["table_id"]))
+    rows.sort(key=lambda r: (-r["year"], not owes(r["state_code"]), r["table_id"]))
     return rows
 
 
@@ -226,3 +232,29 @@ def submission_trail(ledger: Ledger, actor: Actor, submission_id: int, lang: str
         {"state": words(STATES, state, lang), "at": jalali_moment(at, lang), "note": note}
         for state, at, note in ledger.events(submission_id)
     ]
+
+
+def agency_letters(ledger: Ledger, catalog: Catalog, actor: Actor, agency: str,
+                   lang: str) -> list[dict]:  # fmt: skip
+    """The letters the Organization sent the agency, newest first: number, Jalali date, kind,
+    subject, the tables by number, and the printable PDF (the core checks the actor)."""
+    rows = []
+    for letter in letter_register(ledger, actor, agency):
+        numbers = [catalog.tables[t].number if t in catalog.tables else t
+                   for t in letter["table_ids"]]  # fmt: skip
+        kind_fa, kind_en = KINDS[letter["kind"]]
+        rows.append(
+            {
+                "letter_id": letter["letter_id"],
+                "number": digits(letter["number"], lang),
+                "date": jalali_day(letter["sent_on"], lang),
+                "year": digits(letter["year"], lang),
+                "kind_code": letter["kind"],
+                "kind": kind_fa if lang == "fa" else kind_en,
+                "subject": letter["subject"],
+                "tables": digits("، ".join(numbers), lang) if lang == "fa" else ", ".join(numbers),
+                "body": letter["body"],
+                "pdf": letter["pdf"],
+            }
+        )
+    return rows

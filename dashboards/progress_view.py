@@ -15,6 +15,8 @@ from salnameh.access import Actor
 from salnameh.catalog import Catalog
 from salnameh.collection import open_years, status
 from salnameh.ledger import Ledger
+from salnameh.letters import KINDS
+from salnameh.letters import register as letter_register
 from salnameh.reference import Reference
 
 DONE = ("accepted", "approved")  # a file is in (collection.status's completeness)
@@ -98,7 +100,7 @@ def overdue_rows(report: dict, catalog: Catalog, reference: Reference, lang: str
                     "title": (table.title.fa if lang == "fa" else table.title.en) if table else "",
                     "agency_id": a["agency"],
                     "agency": agency_name(reference, a["agency"], lang),
-                    "deadline": jalali_day(t["deadline"], lang),
+                    "deadline": jalali_day(t["due"], lang),
                     "days": number(t["overdue_days"], lang),
                     "overdue_days": t["overdue_days"],
                 }
@@ -120,3 +122,31 @@ def letter_summary(delivery: str) -> dict:
         "subject": str(mail["Subject"]),
         "body": body.get_content() if body else "",
     }
+
+
+def year_letters(ledger: Ledger, reference: Reference, actor: Actor, year: int,
+                 lang: str) -> list[dict]:  # fmt: skip
+    """Every letter sent about the year, newest first: number, Jalali date, agency, kind and
+    how many tables it names (the register; the core checks the actor)."""
+    return [
+        {
+            "number": digits(r["number"], lang),
+            "date": jalali_day(r["sent_on"], lang),
+            "agency": agency_name(reference, r["agency"], lang),
+            "kind": KINDS[r["kind"]][0 if lang == "fa" else 1],
+            "tables": digits(len(r["table_ids"]), lang),
+        }
+        for r in letter_register(ledger, actor, year=year)
+    ]
+
+
+def table_choices(report: dict, catalog: Catalog, lang: str) -> dict[str, str]:
+    """The year's assigned tables as 'number · title (due day)', for choosing one to extend."""
+    choices = {}
+    for a in report["agencies"]:
+        for t in a["table_status"]:
+            table = catalog.tables.get(t["table_id"])
+            title = (table.title.fa if lang == "fa" else table.title.en) if table else ""
+            number_ = digits(table.number if table else t["table_id"], lang)
+            choices[t["table_id"]] = f"{number_} · {title} ({jalali_day(t['due'], lang)})"
+    return choices

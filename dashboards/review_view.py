@@ -33,6 +33,7 @@ from dashboards.staff_display import (
 from ingestion.ingest import Ingestor
 from salnameh import archive
 from salnameh.catalog import Catalog
+from salnameh.collection import return_submission
 from salnameh.ledger import Ledger, Submission
 from salnameh.persian import FLAG_SYMBOL
 from salnameh.reference import Reference
@@ -386,11 +387,29 @@ def judge(ledger: Ledger, flag: dict, verdict: str, note: str, actor) -> None:
 
 
 def decide(
-    ledger: Ledger, submission_id: int, decision: str, comment: str, actor
+    ledger: Ledger,
+    submission_id: int,
+    decision: str,
+    comment: str,
+    actor,
+    letters: tuple[Home, Catalog, Reference] | None = None,
 ) -> tuple[bool, str, str]:
-    """Approve or return through the ledger; (done, Persian, English) saying what happened
-    or why the core refused (a return needs a comment; only the current version)."""
+    """Approve or return through the ledger (a return with its letter to the agency, when
+    `letters` gives the home, catalog and reference); (done, Persian, English) saying what
+    happened or why the core refused (a return needs a comment; only the current version)."""
     try:
+        if decision == "returned" and letters is not None:
+            salnameh_home, catalog, reference = letters
+            sent = return_submission(
+                salnameh_home, ledger, catalog, reference, submission_id, comment, actor
+            )
+            sid_fa = digits(submission_id, "fa")
+            return (
+                True,
+                f"ارسال {sid_fa} به دستگاه بازگردانده شد؛ نامه شماره "
+                f"{digits(sent.number, 'fa')} فرستاده شد.",
+                f"Submission {submission_id} returned; letter {sent.number} sent.",
+            )
         ledger.review(submission_id, decision, actor, comment)
     except ValueError as refused:
         if decision == "returned" and not comment.strip():

@@ -34,6 +34,9 @@ PERMISSIONS = {
     "open_year": ("coordinator",),
     "remind": ("coordinator",),
     "read_internal": ("coordinator", "expert", "analyst"),
+    "send_letters": ("coordinator",),
+    "extend_deadline": ("coordinator",),
+    "read_sla": ("coordinator", "expert", "analyst"),
 }
 ACTION_TITLES = {
     "upload": ("بارگذاری فایل", "upload a file"),
@@ -46,6 +49,9 @@ ACTION_TITLES = {
     "open_year": ("گشودن سال گردآوری", "open a collection year"),
     "remind": ("یادآوری به دستگاه‌های دیرکرد", "send reminders to late agencies"),
     "read_internal": ("دیدن داده‌های درونی", "read internal data"),
+    "send_letters": ("فرستادن نامه به دستگاه‌ها", "send letters to agencies"),
+    "extend_deadline": ("تمدید مهلت جدول", "extend a table's deadline"),
+    "read_sla": ("دیدن گزارش سنجش تفاهم‌نامه", "read the agreement's report"),
 }
 
 

@@ -29,6 +29,8 @@ SEED_KEYS = {
     "geography.csv": ("code", "valid_from"),
     "geography_aliases.csv": ("alias",),
     "collection_calendar.csv": ("source",),
+    "sci_timetable.csv": ("year", "milestone"),
+    "agreement_targets.csv": ("measure",),
     "province_centres.csv": ("province_code",),
 }
 PLACEHOLDER_PATTERN = re.compile(r"\{[^{}]*\}")

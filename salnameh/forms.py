@@ -217,12 +217,21 @@ def _metadata(book: Workbook, table: TableDecl, year: int, catalog_version: str)
     sheet.protection.sheet = True
 
 
-def write_forms(catalog: Catalog, reference: Reference, year: int, out: Path,
-                agency: str | None = None) -> list[Path]:  # fmt: skip
-    """Every form of a year (or of one agency), as out/<agency>/<table_id>.xlsx."""
+def write_forms(
+    catalog: Catalog,
+    reference: Reference,
+    year: int,
+    out: Path,
+    agency: str | None = None,
+    table_ids: set[str] | None = None,
+) -> list[Path]:
+    """Every form of a year (or of one agency, or of these tables), as
+    out/<agency>/<table_id>.xlsx."""
     written = []
     for table in catalog:
         if not table.published_in(year) or (agency is not None and table.agency != agency):
+            continue
+        if table_ids is not None and table.id not in table_ids:
             continue
         book, _form = build_form(table, year, reference, catalog.version)
         path = out / table.agency / form_filename(table)

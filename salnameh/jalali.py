@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from persiantools.jdatetime import JalaliDate, JalaliDateTime
 
-from salnameh.persian import to_persian_digits
+from salnameh.persian import to_ascii_digits, to_persian_digits
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 MONTHS_FA = (
@@ -25,6 +25,10 @@ def jalali_year_bounds(year: int) -> tuple[dt.date, dt.date]:
     first = JalaliDate(year, 1, 1).to_gregorian()
     last = JalaliDate(year + 1, 1, 1).to_gregorian() - dt.timedelta(days=1)
     return first, last
+
+
+def today_in_tehran() -> dt.date:
+    return dt.datetime.now(TEHRAN).date()
 
 
 def jalali_year_of(day: dt.date) -> int:
@@ -52,3 +56,15 @@ def period_label(year: int, period: str) -> str:
     if period in ("academic_year", "crop_year"):
         return f"{year}-{year + 1}"
     return str(year)
+
+
+def parse_jalali_day(text: str) -> dt.date:
+    """A Jalali day as people type it (1403/05/31, ۱۴۰۳/۰۵/۳۱ or 1403-05-31) as a Gregorian
+    date; ValueError saying what was expected otherwise."""
+    try:
+        year, month, day = (
+            int(p) for p in to_ascii_digits(text.strip()).replace("-", "/").split("/")
+        )
+        return JalaliDate(year, month, day).to_gregorian()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a Jalali day like 1403/05/31 (year/month/day)") from None

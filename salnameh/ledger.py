@@ -118,17 +118,45 @@ CREATE TABLE IF NOT EXISTS assignments (
     assigned_by TEXT NOT NULL,
     PRIMARY KEY (year, table_id)
 );
--- Letters sent to agencies (referrals, reminders): at most one reminder a day per agency.
-CREATE TABLE IF NOT EXISTS letters (
-    letter_id INTEGER PRIMARY KEY,
-    year      INTEGER NOT NULL,
-    agency    TEXT NOT NULL,
-    kind      TEXT NOT NULL CHECK (kind IN ('referral', 'reminder')),
-    sent_on   TEXT NOT NULL,     -- the day in Tehran, ISO
-    delivery  TEXT NOT NULL,     -- where it went: an .eml path or 'smtp:<message id>'
-    actor     TEXT NOT NULL,
-    at        TEXT NOT NULL,
-    UNIQUE (year, agency, kind, sent_on)
+-- The secretariat's register of outgoing letters (referrals, returns, reminders), each
+-- numbered within the Jalali year it is issued in (salnameh.letters); a ledger made before
+-- the register keeps its old `letters` table, unread.
+CREATE TABLE IF NOT EXISTS letter_register (
+    letter_id  INTEGER PRIMARY KEY,
+    issue_year INTEGER NOT NULL,   -- Jalali year of issue: the numbering restarts each year
+    serial     INTEGER NOT NULL,   -- 1, 2, ... within the issue year
+    number     TEXT NOT NULL,      -- '1405/12/ص' (ASCII digits; Persian when shown)
+    year       INTEGER NOT NULL,   -- the yearbook's reference year the letter is about
+    agency     TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('referral', 'return', 'reminder')),
+    sent_on    TEXT NOT NULL,      -- the day in Tehran, ISO
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,      -- the letter's text as sent
+    delivery   TEXT NOT NULL,      -- where it went: an .eml path or 'smtp:<message id>'
+    pdf        TEXT NOT NULL,      -- the printable letter
+    actor      TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    UNIQUE (issue_year, serial)
+);
+-- At most one reminder a day to an agency for a year.
+CREATE UNIQUE INDEX IF NOT EXISTS one_reminder_a_day ON letter_register (year, agency, sent_on)
+    WHERE kind = 'reminder';
+-- The tables each letter is about (a referral's are then referred: a table added to an
+-- open year later gets a referral of its own).
+CREATE TABLE IF NOT EXISTS letter_tables (
+    letter_id INTEGER NOT NULL REFERENCES letter_register (letter_id),
+    table_id  TEXT NOT NULL,
+    PRIMARY KEY (letter_id, table_id)
+);
+-- A coordinator moving one table-year's deadline; the latest extension counts.
+CREATE TABLE IF NOT EXISTS deadline_extensions (
+    extension_id INTEGER PRIMARY KEY,
+    year         INTEGER NOT NULL,
+    table_id     TEXT NOT NULL,
+    until        TEXT NOT NULL,    -- Gregorian ISO date
+    reason       TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    at           TEXT NOT NULL
 );
 -- A coordinator reopening an approved table-year so the agency may send it again.
 CREATE TABLE IF NOT EXISTS reopenings (
@@ -152,7 +180,7 @@ JOIN submission_events e ON e.event_id = (
 """
 
 # Raised whenever SCHEMA changes, so existing ledgers get the new tables and view once.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Each table-year's current version: its latest loaded submission.
 CURRENT = """

@@ -2,7 +2,13 @@ import datetime as dt
 
 import pytest
 
-from salnameh.jalali import format_jalali, jalali_year_bounds, jalali_year_of, period_label
+from salnameh.jalali import (
+    format_jalali,
+    jalali_year_bounds,
+    jalali_year_of,
+    parse_jalali_day,
+    period_label,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -27,3 +33,11 @@ def test_timestamps_are_shown_in_tehran_time_with_persian_digits():
 def test_academic_and_crop_years_are_written_as_spans():
     assert period_label(1401, "academic_year") == "1401-1402"
     assert period_label(1401, "year") == "1401"
+
+
+def test_a_typed_jalali_day_reads_in_either_digits_and_a_wrong_one_says_what_is_expected():
+    assert parse_jalali_day("1403/12/30") == dt.date(2025, 3, 20)  # 1403 is leap
+    assert parse_jalali_day("۱۴۰۵/۱۲/۲۰") == parse_jalali_day("1405-12-20") == dt.date(2027, 3, 11)
+    for wrong in ("1402/12/30", "1402/13/01", "20 Esfand", ""):
+        with pytest.raises(ValueError, match="is not a Jalali day like 1403/05/31"):
+            parse_jalali_day(wrong)

@@ -39,12 +39,12 @@ def test_every_menu_entry_is_a_page_script():
     "actor, expected",
     [
         (None, set()),
-        (ANALYST, set()),
+        (ANALYST, {"sla"}),
         (liaison("road_maintenance"),
          {"liaison_tables", "liaison_upload", "liaison_history"}),
-        (EXPERT, {"review", "quality"}),
+        (EXPERT, {"review", "quality", "sla"}),
         (COORDINATOR, {"liaison_tables", "liaison_upload", "liaison_history", "review",
-                       "quality", "progress", "editions"}),
+                       "quality", "progress", "editions", "sla"}),
     ],
 )  # fmt: skip
 def test_the_menu_offers_each_role_its_pages_only(actor, expected):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import email
+import email.policy
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ PAGES = {
     "screens/quality.py": ("کیفیت داده‌ها", "Data quality", EXPERT),
     "screens/progress.py": ("پیشرفت گردآوری", "Collection progress", COORDINATOR),
     "screens/editions.py": ("انتشار ویرایش", "Publish an edition", COORDINATOR),
+    "screens/sla.py": ("سنجش تفاهم‌نامه", "The agreement, measured", ANALYST),
 }
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "success", "info",
@@ -138,6 +141,7 @@ def test_anonymous_reader_is_sent_to_sign_in_and_sees_nothing(portal_page, demo_
         ("screens/liaison_tables.py", EXPERT, "upload"),
         ("screens/liaison_history.py", ANALYST, "upload"),
         ("screens/review.py", ANALYST, "review"),
+        ("screens/sla.py", ROADS, "read_sla"),
     ],
 )
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -364,6 +368,14 @@ def test_expert_approves_one_and_returns_another_only_with_a_comment(portal_page
         "Damavand's total looks too high.",
         EXPERT.user_id,
     )
+    # The return went to the agency as a numbered letter with the comment.
+    from salnameh.letters import register
+
+    letter = register(ledger, EXPERT, ledger.get(second).agency, 1402)[0]
+    assert letter["kind"] == "return" and "Damavand's total looks too high." in letter["body"]
+    assert f"Submission {second} returned; letter {letter['number']} sent." in [
+        s.value for s in app.success
+    ]
 
 
 def test_return_without_comment_is_refused_in_persian(portal_page, home):
@@ -495,7 +507,7 @@ def test_every_page_action_is_checked_again_in_the_core(home):
     with pytest.raises(Forbidden):
         judge(ledger, flag, "real", "", ANALYST)
     with pytest.raises(Forbidden):
-        remind(home_at(home), ledger, Reference(), 1402, EXPERT)
+        remind(home_at(home), ledger, load_catalog(), Reference(), 1402, EXPERT)
     with pytest.raises(Forbidden):
         ledger.release(1402, EXPERT)
     assert ledger.reviews(sid) == [] and ledger.anomaly_verdicts() == []
@@ -566,3 +578,102 @@ def test_a_sign_in_is_a_ledger_session_another_portal_finds_and_sign_out_ends(
     assert "Sign in to see this page." in [w.value for w in second.warning]
     first.run()
     assert first.text_input(key="sign_in_user") is not None and not first.success
+
+
+# ------------------------------------------------------------ letters and the agreement
+def returned_before_newest(root: Path) -> dict:
+    """A table-year the demo returned in a year before its newest (those it reminded)."""
+    rows = [r for r in ledger_of(root).review_queue() if r["review_state"] == "returned"]
+    newest = max(r["year"] for r in ledger_of(root).review_queue())
+    earlier = [r for r in rows if r["year"] < newest]
+    assert earlier, f"the demo returned nothing before {newest}: {rows}"
+    return earlier[0]
+
+
+def test_the_demo_sends_a_return_letter_and_a_reminder_that_counts_the_returned_table(
+    demo_home, catalog
+):
+    from salnameh.letters import register
+    from salnameh.persian import to_persian_digits
+
+    returned = returned_before_newest(demo_home.root)
+    agency, year = returned["agency"], returned["year"]
+    letters = register(ledger_of(demo_home.root), liaison(agency), year=year)
+    kinds = {r["kind"]: r for r in letters}
+    assert {"return", "reminder"} <= set(kinds), letters
+    table = catalog.table(returned["table_id"])
+    for kind in ("return", "reminder"):
+        letter = kinds[kind]
+        assert returned["table_id"] in letter["table_ids"]
+        assert f"جدول {to_persian_digits(table.number)}:" in letter["body"]
+        assert "The figure falls far below" in letter["body"]
+        assert Path(letter["pdf"]).exists() and Path(letter["delivery"]).exists()
+    assert "بازگشت‌داده‌شده برای اصلاح" in kinds["reminder"]["body"]
+    # The reminder attaches the returned table's form again.
+    mail = email.message_from_bytes(Path(kinds["reminder"]["delivery"]).read_bytes(),
+                                    policy=email.policy.default)  # fmt: skip
+    assert f"{returned['table_id']}.xlsx" in [p.get_filename() for p in mail.iter_attachments()]
+
+
+def test_a_returned_table_is_overdue_for_the_coordinator_as_for_the_liaison(demo_home, catalog):
+    from dashboards.liaison_view import assignments
+    from dashboards.progress_view import overdue_rows, year_status
+    from salnameh.reference import Reference
+
+    returned = returned_before_newest(demo_home.root)
+    agency, year, table_id = returned["agency"], returned["year"], returned["table_id"]
+    ledger = ledger_of(demo_home.root)
+    today = dt.date(2026, 12, 1)  # any day: both read the one status on the same day
+    mine = assignments(ledger, catalog, liaison(agency), agency, "en", today=today)
+    row = next(r for r in mine if r["table_id"] == table_id and r["year"] == year)
+    coordinator = overdue_rows(year_status(ledger, year, COORDINATOR, today), catalog,
+                               Reference(), "en")  # fmt: skip
+    late = next(r for r in coordinator if r["table_id"] == table_id)
+    assert row["state_code"] == "returned" and late["overdue_days"] == row["overdue_days"] > 0
+    assert row["days"] == f"{late['overdue_days']} days overdue"
+
+
+def test_the_liaison_reads_the_letters_received_and_their_pdf(portal_page, demo_home):
+    returned = returned_before_newest(demo_home.root)
+    app = portal_page("screens/liaison_history.py", demo_home.root,
+                      actor=liaison(returned["agency"]), lang="fa").run()  # fmt: skip
+    assert not app.exception, app.exception
+    letters = grid(app, 1)  # after the submissions
+    assert "بازگشت جدول برای اصلاح" in set(letters["نوع"]) and "یادآوری" in set(letters["نوع"])
+    assert all(n.endswith("/ص") for n in letters["شماره نامه"])
+    # The newest letter's text is shown, and its PDF offered.
+    assert any(t.value.startswith("شماره: ") for t in app.text) and app.get("download_button")
+
+
+def test_the_agreement_page_measures_the_year_and_offers_the_report(portal_page, demo_home):
+    app = portal_page("screens/sla.py", demo_home.root, actor=ANALYST, lang="en").run()
+    app.selectbox(key="sla_year").set_value(1401).run()
+    assert not app.exception, app.exception
+    measures = grid(app)
+    assert "Tables collected by SCI's deadline" in set(measures["Commitment"])
+    assert set(measures["State"]) <= {"met", "not met", "pending", "no data"}
+    assert {b.label for b in app.get("download_button")} >= {"sla-1401.pdf", "sla-1401.xlsx"}
+
+
+def test_coordinator_extends_a_deadline_and_the_table_is_no_longer_overdue(portal_page, home):
+    from dashboards.progress_view import overdue_rows, year_status
+    from salnameh.collection import extensions
+    from salnameh.reference import Reference
+
+    ledger = ledger_of(home)
+    late = overdue_rows(year_status(ledger, 1402, COORDINATOR), load_catalog(), Reference(), "en")
+    table_id = late[0]["table_id"]
+    app = portal_page("screens/progress.py", home, actor=COORDINATOR, lang="en").run()
+    app.selectbox(key="progress_year").set_value(1402).run()
+    app.selectbox(key="extend_table").set_value(table_id)
+    app.text_input(key="extend_until").set_value("۱۴۰۶/۰۱/۱۵")
+    app.text_input(key="extend_reason").set_value("The agency asked by letter.")
+    app.button(key="extend_submit").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert f"{table_id} now due ۱۴۰۶/۰۱/۱۵." in [s.value for s in app.success]
+    assert extensions(ledger, 1402)[table_id]["until"] == "2027-04-04"  # 15 Farvardin 1406
+    still_late = overdue_rows(year_status(ledger, 1402, COORDINATOR), load_catalog(),
+                              Reference(), "en")  # fmt: skip
+    assert table_id not in {r["table_id"] for r in still_late}
+    letters = list(app.dataframe)[-1].value  # the year's letters, last on the page
+    assert "referral" in set(letters["Kind"])

@@ -2,8 +2,11 @@
 
 So that `make demo` shows every state the portal and the snapshots know, the experts of
 the demo approve the current version of every table-year, return the ones holding a planted
-collapse (an anomaly the warehouse flags), and release one edition per year, except the
-newest year, which is still in review: half approved, nothing released.
+collapse (an anomaly the warehouse flags) with a letter to the agency, and release one
+edition per year, except the newest year, which is still in review: half approved, nothing
+released. Then the coordinator reminds the agencies late in the years before the newest,
+the returned tables among theirs; the newest year's reminders are left to be sent from the
+portal's progress page.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salnameh.access import Actor
+from salnameh.collection import open_year, open_years, remind, return_submission
 from salnameh.ledger import Ledger
 from salnameh.settings import Home
 from salnameh.users import Users
 
 EXPERT = Actor("demo-expert", "expert")
+# What the demo's expert writes when returning a planted collapse (the agency reads it).
+RETURN_COMMENT = (
+    "رقم این جدول در یک شهرستان بسیار کمتر از روند سال‌های پیش است؛ لطفاً بررسی و در صورت "
+    "خطا اصلاح فرمایید. (The figure falls far below its series; please check it.)"
+)
 COORDINATOR = Actor("demo-coordinator", "coordinator")
 ANALYST = Actor("demo-analyst", "analyst")
 
@@ -30,6 +39,7 @@ class CycleSummary:
     returned: int
     in_review: int
     editions: list[tuple[int, int]]  # (year, edition number)
+    reminders: list[str]  # deliveries of the reminders sent
 
 
 def planted_collapses(demo_dir: Path) -> set[tuple[str, int]]:
@@ -82,8 +92,6 @@ def _remember_passwords(path: Path, rows: list[tuple[str, str, str, str]]) -> No
 def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: list[int]) -> int:
     """The demo's collection years, opened by its coordinator; only the newest year's
     referral letters are written (with their forms) to the outbox. Returns the letters."""
-    from salnameh.collection import open_year
-
     demo_staff(salnameh_home, ledger, sorted({t.agency for t in catalog}))
     letters = 0
     for year in years:
@@ -93,8 +101,10 @@ def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: li
     return letters
 
 
-def review_demo(salnameh_home: Home, ledger: Ledger) -> CycleSummary:
-    """Review and release the demo years; a second run changes nothing already decided."""
+def review_demo(salnameh_home: Home, ledger: Ledger, letters: tuple | None = None
+                ) -> CycleSummary:  # fmt: skip
+    """Review and release the demo years; a second run changes nothing already decided.
+    With `letters` (home, catalog, reference), a return sends its letter to the agency."""
     demo_staff(salnameh_home, ledger)
     demo_dir = salnameh_home.demo_dir
     collapses = planted_collapses(demo_dir)
@@ -106,8 +116,11 @@ def review_demo(salnameh_home: Home, ledger: Ledger) -> CycleSummary:
         if submission.submission_id in reviewed:
             continue
         if (submission.table_id, submission.year) in collapses:
-            ledger.review(submission.submission_id, "returned", EXPERT,
-                          "The figure falls far below its series; please check it.")  # fmt: skip
+            if letters is None:
+                ledger.review(submission.submission_id, "returned", EXPERT, RETURN_COMMENT)
+            else:
+                return_submission(letters[0], ledger, letters[1], letters[2],
+                                  submission.submission_id, RETURN_COMMENT, EXPERT)  # fmt: skip
             returned += 1
         elif submission.year == newest and position % 2:
             in_review += 1  # the newest year is still being reviewed
@@ -119,4 +132,8 @@ def review_demo(salnameh_home: Home, ledger: Ledger) -> CycleSummary:
     for year in sorted({s.year for s in current} - {newest} - released):
         number, _ = ledger.release(year, COORDINATOR, f"Demo yearbook {year}")
         editions.append((year, number))
-    return CycleSummary(approved, returned, in_review, editions)
+    reminders = []
+    if letters is not None:
+        for year in [y for y in open_years(ledger) if y != newest]:
+            reminders += remind(letters[0], ledger, letters[1], letters[2], year, COORDINATOR)
+    return CycleSummary(approved, returned, in_review, editions, reminders)

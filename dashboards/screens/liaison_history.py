@@ -1,12 +1,14 @@
-"""The agency's submissions: each file's verdict and state with Jalali dates, and what the
-experts said when they returned a table."""
+"""The agency's submissions: each file's verdict and state with Jalali dates, what the
+experts said when they returned a table, and the letters the Organization sent it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from dashboards.context import catalog, ledger
-from dashboards.liaison_view import history, returned_comments, submission_trail
+from dashboards.liaison_view import agency_letters, history, returned_comments, submission_trail
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits
 from dashboards.staff_widgets import choose, pick_agency, show_problems, table_of
@@ -14,9 +16,46 @@ from dashboards.staff_widgets import choose, pick_agency, show_problems, table_o
 actor = require("upload")
 st.title(tr("سابقه ارسال‌ها", "My submissions"))
 agency = pick_agency(actor)
+
+
+def show_letters() -> None:
+    """The letters the Organization sent the agency: number, date, kind; a letter's text and
+    its printable PDF."""
+    letters = agency_letters(ledger(), catalog(), actor, agency, lang())
+    if not letters:
+        return
+    st.subheader(tr("نامه‌های دریافتی", "Letters received"))
+    table_of(
+        letters,
+        {
+            "number": ("شماره نامه", "Number"),
+            "date": ("تاریخ", "Date"),
+            "kind": ("نوع", "Kind"),
+            "year": ("سال سالنامه", "Yearbook year"),
+            "tables": ("جدول‌ها", "Tables"),
+        },
+        key="letters",
+    )
+    by_letter = {r["letter_id"]: r for r in letters}
+    shown = choose(
+        tr("متن نامه", "A letter's text"),
+        {i: f"{r['number']} · {r['date']} · {r['kind']}" for i, r in by_letter.items()},
+        key="letter_choice",
+    )
+    if shown is not None:
+        letter = by_letter[shown]
+        st.text(letter["body"])
+        printable = Path(letter["pdf"])
+        if printable.exists():
+            st.download_button(tr("نامه (PDF)", "The letter (PDF)"), printable.read_bytes(),
+                               file_name=printable.name, mime="application/pdf",
+                               key="letter_pdf")  # fmt: skip
+
+
 rows = history(ledger(), catalog(), actor, agency, lang())
 if not rows:
     st.info(tr("هنوز فایلی از این دستگاه نرسیده است.", "No file has come from this agency yet."))
+    show_letters()
     st.stop()
 
 comments = returned_comments(ledger(), actor, agency, lang())
@@ -59,3 +98,5 @@ if chosen is not None:
     )
     st.markdown(tr("**گزارش بررسی فایل**", "**The file's report**"))
     show_problems(ledger().get(chosen).report)
+
+show_letters()

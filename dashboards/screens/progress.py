@@ -12,14 +12,17 @@ from dashboards.progress_view import (
     collection_years,
     letter_summary,
     overdue_rows,
+    table_choices,
     totals,
+    year_letters,
     year_status,
 )
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits, number, percent
-from dashboards.staff_widgets import choose, table_of
+from dashboards.staff_widgets import choose, flash, show_flash, table_of
 from salnameh.access import Forbidden
-from salnameh.collection import remind
+from salnameh.collection import extend_deadline, remind
+from salnameh.jalali import parse_jalali_day
 
 actor = require("open_year")
 st.title(tr("پیشرفت گردآوری", "Collection progress"))
@@ -99,7 +102,7 @@ st.caption(
 )
 if st.button(tr("فرستادن یادآوری‌ها", "Send reminders"), key="send_reminders", disabled=not late):
     try:
-        sent = remind(salnameh_home(), ledger(), reference(), year, actor)
+        sent = remind(salnameh_home(), ledger(), catalog(), reference(), year, actor)
     except Forbidden as refused:
         st.error(tr(refused.fa, refused.en))
     else:
@@ -122,3 +125,43 @@ if st.button(tr("فرستادن یادآوری‌ها", "Send reminders"), key="
                 with st.expander(letter["subject"] or delivery):
                     st.caption(f"{tr('به', 'To')}: {letter['to']} · {delivery}")
                     st.text(letter["body"])
+
+st.subheader(tr("تمدید مهلت یک جدول", "Extend a table's deadline"))
+show_flash("progress")
+with st.form("extend"):
+    chosen = choose(tr("جدول", "Table"), table_choices(report, catalog(), lang()),
+                    key="extend_table", index=None)  # fmt: skip
+    until = st.text_input(tr("مهلت تازه (مثلاً ۱۴۰۵/۱۲/۲۰)", "New deadline (e.g. 1405/12/20)"),
+                          key="extend_until")  # fmt: skip
+    why = st.text_input(tr("دلیل", "Reason"), key="extend_reason")
+    extend = st.form_submit_button(tr("ثبت تمدید", "Extend"), key="extend_submit")
+if extend:
+    try:
+        if chosen is None:
+            raise ValueError(tr("جدولی انتخاب نشده است.", "Choose a table."))
+        extend_deadline(ledger(), year, chosen, parse_jalali_day(until), why, actor)
+    except Forbidden as refused:
+        st.error(tr(refused.fa, refused.en))
+    except ValueError as error:
+        st.error(str(error))
+    else:  # redrawn, so the overdue list above counts from the new day
+        flash("progress", "success", tr(f"مهلت {chosen} تا {digits(until, 'fa')} تمدید شد.",
+                                        f"{chosen} now due {until}."))  # fmt: skip
+        st.rerun()
+
+st.subheader(tr("نامه‌های این سال", "Letters of this year"))
+letters = year_letters(ledger(), reference(), actor, year, lang())
+if letters:
+    table_of(
+        letters,
+        {
+            "number": ("شماره", "Number"),
+            "date": ("تاریخ", "Date"),
+            "agency": ("دستگاه", "Agency"),
+            "kind": ("نوع", "Kind"),
+            "tables": ("جدول‌ها", "Tables"),
+        },
+        key="year_letters",
+    )
+else:
+    st.caption(tr("نامه‌ای درباره این سال فرستاده نشده است.", "No letter about this year yet."))

@@ -259,7 +259,9 @@ if submitted and decision is None:
     st.error(tr("تأیید یا بازگرداندن را انتخاب کنید.", "Choose to approve or to return."))
 elif submitted:
     try:
-        done, fa, en = decide(store, sid, decision, comment, actor)
+        done, fa, en = decide(
+            store, sid, decision, comment, actor, (salnameh_home(), catalog(), reference())
+        )
     except Forbidden as refused:
         st.error(tr(refused.fa, refused.en))
     else:

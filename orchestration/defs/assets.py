@@ -21,7 +21,8 @@ from orchestration.dbt_project import dbt_project
 from orchestration.resources import SalnamehHome
 from publishing.export import export_edition
 from salnameh.build_inputs import CATALOG_TABLES, LEDGER_TABLES
-from salnameh.collection import PIPELINE, open_years, remind
+from salnameh.catalog import load_catalog
+from salnameh.collection import PIPELINE, open_years, refer_added_tables, remind
 from salnameh.ledger import Ledger
 from salnameh.national import receive_inbox
 from salnameh.reference import Reference
@@ -192,18 +193,26 @@ def snapshots(salnameh: SalnamehHome):
 
 @dg.asset(
     group_name="collection",
-    description="Persian reminders to agencies with overdue tables, for every collection "
-    "year still open; an agency gets at most one a day (SMTP or <home>/outbox).",
+    description="Referrals of tables added to the catalog while their year is open, then "
+    "Persian reminders to agencies with overdue tables (returned ones too), "
+    "their forms attached, for every collection year still open; an agency gets at most "
+    "one a day (SMTP or <home>/outbox, each letter numbered and printed as PDF).",
 )
 def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
     home = salnameh.home()
     ledger = Ledger(home.ledger_url)
     reference = Reference.for_home(home)
-    sent = {year: remind(home, ledger, reference, year, PIPELINE) for year in open_years(ledger)}
+    catalog = load_catalog().in_words_of(reference)
+    referred = refer_added_tables(home, ledger, catalog, reference, PIPELINE)
+    sent = {
+        year: remind(home, ledger, catalog, reference, year, PIPELINE)
+        for year in open_years(ledger)
+    }
     return dg.MaterializeResult(
         metadata={
             "open_years": dg.MetadataValue.text(", ".join(map(str, sent)) or "none"),
             "reminders_sent": sum(len(v) for v in sent.values()),
+            "referrals_of_added_tables": len(referred),
         }
     )
 
