@@ -60,6 +60,25 @@ def readiness(ledger: Ledger, actor: Actor, lang: str) -> list[dict]:
     return rows
 
 
+LACKING_WHY = {
+    "not_received": ("نرسیده", "not received"),
+    "not_approved": ("تأیید نشده", "not approved"),
+}
+
+
+def lacking_rows(catalog: Catalog, lacking: dict[str, str], lang: str) -> list[dict]:
+    """The tables an edition would lack, in yearbook order, each with why."""
+    order = list(catalog.tables)
+    rows = []
+    for table_id in sorted(lacking, key=order.index):
+        table = catalog.table(table_id)
+        fa, en = LACKING_WHY[lacking[table_id]]
+        rows.append({"number": digits(table.number, lang),
+                     "title": table.title.fa if lang == "fa" else table.title.en,
+                     "why": fa if lang == "fa" else en})  # fmt: skip
+    return rows
+
+
 def held_rows(
     ledger: Ledger, catalog: Catalog, reference: Reference, submission_ids: list[int], lang: str
 ) -> list[dict]:

@@ -3,7 +3,9 @@
 So that `make demo` shows every state the portal and the snapshots know, the experts of
 the demo approve the current version of every table-year, return the ones holding a planted
 collapse (an anomaly the warehouse flags), and release one edition per year, except the
-newest year, which is still in review: half approved, nothing released.
+newest year, which is still in review: half approved, nothing released. The released years
+lack their returned and rejected tables on purpose, so the demo confirms publishing them
+incomplete, as a coordinator would (`publish --allow-incomplete`), and each edition says so.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salnameh.access import Actor
+from salnameh.catalog import Catalog
 from salnameh.ledger import Ledger
 from salnameh.settings import Home
 from salnameh.users import Users
@@ -97,7 +100,7 @@ def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: li
     return letters
 
 
-def review_demo(ledger: Ledger, demo_dir: Path) -> CycleSummary:
+def review_demo(ledger: Ledger, demo_dir: Path, catalog: Catalog) -> CycleSummary:
     """Review and release the demo years; a second run changes nothing already decided."""
     demo_staff(ledger)
     collapses = planted_collapses(demo_dir)
@@ -120,6 +123,12 @@ def review_demo(ledger: Ledger, demo_dir: Path) -> CycleSummary:
     editions = []
     released = ledger.released_years()
     for year in sorted({s.year for s in current} - {newest} - released):
-        number, _ = ledger.release(year, COORDINATOR, f"Demo yearbook {year}")
+        number, _ = ledger.release(
+            year,
+            COORDINATOR,
+            f"Demo yearbook {year}",
+            expected=catalog.tables_of(year),
+            allow_incomplete=True,
+        )
         editions.append((year, number))
     return CycleSummary(approved, returned, in_review, editions)
