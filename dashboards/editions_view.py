@@ -79,6 +79,17 @@ def lacking_rows(catalog: Catalog, lacking: dict[str, str], lang: str) -> list[d
     return rows
 
 
+def lacks_note(gaps: dict[str, str], lang: str) -> str:
+    """What a just-published edition lacks, as its coordinator confirmed it ('' if nothing)."""
+    if not gaps:
+        return ""
+    if lang == "fa":
+        return (f" این ویرایش بدون {digits(len(gaps), 'fa')} جدول سال منتشر شد و در فهرست و "
+                "جای هر یک این را اعلام می‌کند.")  # fmt: skip
+    return (f" It was published without {len(gaps)} tables of the year, as confirmed, and "
+            "says so in its contents and in their places.")  # fmt: skip
+
+
 def held_rows(
     ledger: Ledger, catalog: Catalog, reference: Reference, submission_ids: list[int], lang: str
 ) -> list[dict]:

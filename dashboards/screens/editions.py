@@ -6,7 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.context import catalog, ledger, reference
-from dashboards.editions_view import edition_rows, held_rows, lacking_rows, readiness
+from dashboards.editions_view import (
+    edition_rows,
+    held_rows,
+    lacking_rows,
+    lacks_note,
+    readiness,
+)
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits
 from dashboards.staff_widgets import choose, table_of
@@ -26,6 +32,7 @@ LACKING = {
     "why": ("چرا نیست", "Why not in"),
 }
 
+
 actor = require("publish")
 st.title(tr("انتشار ویرایش", "Publish an edition"))
 store = ledger()
@@ -41,6 +48,7 @@ if published is not None:
             f"Edition {number_} of {year} recorded with {len(held)} approved tables; "
             "the next build (`salnameh build`) puts it in the public snapshot.",
         )
+        + lacks_note(store.edition_gaps(year, number_), lang())
     )
     table_of(held_rows(store, catalog(), reference(), held, lang()), HELD, key="just_held")
 
