@@ -7,6 +7,7 @@ change a home work on a copy.
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -375,6 +376,11 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
                                  capture_output=True, text=True).stdout  # fmt: skip
         assert "تجدیدنظرها".replace("\u200c", "") in printed.replace("\u200c", "")
         assert reason in " ".join(printed.split())  # the cell wraps it over lines
+        # The revisions page names tables, places and measures in words, not by their ids,
+        # and prints counts (rooms, beds) as counts: «۱۹٬۴۰۸», never «۱۹٬۴۰۸٫۰».
+        revised = printed[printed.rfind("تجدیدنظرها") :]
+        assert table not in revised and "rooms" not in revised
+        assert "٫۰" not in revised and re.search("[۰-۹]٬[۰-۹]{3}", revised)
     import openpyxl
 
     listed = openpyxl.load_workbook(workbook)["تجدیدنظرها"]
