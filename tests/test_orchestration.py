@@ -183,6 +183,7 @@ def test_each_published_edition_gets_its_files_once(dagster_defs, work_home):
     folder = work_home.root / "exports" / "1401" / "edition-1"
     assert (folder / "observations.parquet").exists()
     assert len(list((folder / "jsonstat").glob("*.json"))) > 40
+    assert (folder / "yearbook-1401-edition-1-en.pdf").exists()  # the English print edition
     # Issue 21: a first start (a new instance, no run keys) queued an export of every
     # edition in history; an edition whose files exist is not exported again.
     fresh = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
