@@ -35,6 +35,7 @@ demo: setup
 	$(SALNAMEH) demo --ingest $(PROVINCE_OPTION)
 	$(SALNAMEH) build
 	$(SALNAMEH) export
+	$(SALNAMEH) export --format pdf --lang en
 ifeq ($(SERVE),1)
 	$(SALNAMEH) serve --port $(PORT)
 endif

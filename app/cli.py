@@ -345,15 +345,15 @@ def _ingest_demo(salnameh_home, declared) -> None:
     if unexpected:
         click.echo("verdicts that differ from the plan:\n  " + "\n  ".join(unexpected), err=True)
         sys.exit(1)
-    _review_demo(salnameh_home)
+    _review_demo(salnameh_home, declared)
 
 
-def _review_demo(salnameh_home) -> None:
+def _review_demo(salnameh_home, declared) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    letters = (salnameh_home, _load_or_exit(salnameh_home), Reference.for_home(salnameh_home))
-    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url), letters)
+    letters = (salnameh_home, declared, Reference.for_home(salnameh_home))
+    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url), declared, letters)
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
                f"agency (each with its letter), {summary.in_review} still in review; released "
@@ -1114,17 +1114,42 @@ def reopen(salnameh_home, table_id, year, reason, by) -> None:
 @click.option("--year", type=int, required=True)
 @click.option("--note", default="")
 @click.option("--as", "by", required=True, help="The coordinator publishing.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Publish although tables of the year are not approved; the edition "
+                   "records and prints what it lacks.")  # fmt: skip
 @click.pass_obj
-def publish(salnameh_home, year, note, by) -> None:
-    """Freeze a new edition of a year's yearbook: its approved table-years, as they are."""
+def publish(salnameh_home, year, note, by, allow_incomplete) -> None:
+    """Freeze a new edition of a year's yearbook: its approved table-years, as they are.
+
+    An edition that would lack tables of the year is refused, with the list of what is
+    missing, unless --allow-incomplete confirms it."""
     from salnameh.access import Forbidden
-    from salnameh.ledger import Ledger
+    from salnameh.ledger import IncompleteEdition, Ledger
 
     actor = _sign_in(salnameh_home, by)
+    catalog = _load_or_exit(salnameh_home)
     try:
-        number, held = Ledger(salnameh_home.ledger_url).release(year, actor, note)
+        number, held = Ledger(salnameh_home.ledger_url).release(
+            year, actor, note, expected=catalog.tables_of(year), allow_incomplete=allow_incomplete
+        )
     except Forbidden as refused:
         _refused(refused)
+    except IncompleteEdition as incomplete:
+        click.echo(
+            f"ویرایش {year} منتشر نشد: {len(incomplete.lacking)} جدول از "
+            f"{len(incomplete.lacking) + incomplete.approved} جدول سال تأیید نشده است.\n"
+            f"Not published: {year} lacks {len(incomplete.lacking)} of its tables "
+            f"({incomplete.approved} approved):",
+            err=True,
+        )
+        _list_lacking(catalog, incomplete.lacking)
+        click.echo(
+            "تا همه تأیید شوند صبر کنید، یا آگاهانه بدون آنها منتشر کنید: --allow-incomplete\n"
+            "Wait until they are approved, or publish without them on purpose: "
+            "--allow-incomplete (the edition records and prints what it lacks).",
+            err=True,
+        )
+        sys.exit(2)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     from salnameh.jalali import format_jalali
@@ -1132,6 +1157,21 @@ def publish(salnameh_home, year, note, by) -> None:
     released = format_jalali(dt.datetime.now(dt.UTC), persian_digits=False)
     click.echo(f"edition {number} of {year}, {released}: {len(held)} approved table-years; "
                "`salnameh build` publishes it in the public snapshot")  # fmt: skip
+    lacking = Ledger(salnameh_home.ledger_url).edition_gaps(year, number)
+    if lacking:
+        click.echo(f"published without {len(lacking)} table(s), as confirmed; the edition "
+                   "says so in its contents and in their places:")  # fmt: skip
+        _list_lacking(catalog, lacking, err=False)
+
+
+def _list_lacking(catalog, lacking: dict[str, str], err: bool = True) -> None:
+    """One line per table an edition lacks: number, titles and why, in yearbook order."""
+    why = {"not_received": ("نرسیده", "not received"),
+           "not_approved": ("تأیید نشده", "not approved")}  # fmt: skip
+    for table_id in sorted(lacking, key=list(catalog.tables).index):
+        table = catalog.table(table_id)
+        fa, en = why[lacking[table_id]]
+        click.echo(f"  {table.number}  {table.title.en} ({table.id}): {en} / {fa}", err=err)
 
 
 @main.command()
@@ -1144,10 +1184,12 @@ def publish(salnameh_home, year, note, by) -> None:
     help="'all' is every format for readers; 'package' is the bundle a province sends SCI.",
 )  # fmt: skip
 @click.option("--chapter", type=int, help="Only this chapter's tables in the workbook.")
+@click.option("--lang", type=click.Choice(["fa", "en"]), default="fa", show_default=True,
+              help="The print edition's language: Persian (right to left) or English.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Folder (default <home>/exports), as <out>/<year>/edition-<n>/.")  # fmt: skip
 @click.pass_obj
-def export(salnameh_home, year, number, formats, chapter, out_dir) -> None:
+def export(salnameh_home, year, number, formats, chapter, lang, out_dir) -> None:
     """Write a published edition as xlsx, print PDF, csv, parquet, JSON-stat and SDMX-CSV, or
     as the package a province sends SCI (--format package: manifest with checksums,
     observations as Parquet and SDMX-CSV 2.0, footnotes, revisions)."""
@@ -1160,7 +1202,7 @@ def export(salnameh_home, year, number, formats, chapter, out_dir) -> None:
     ))  # fmt: skip
     try:
         written = export_edition(salnameh_home, year, chosen, number,
-                                 Path(out_dir) if out_dir else None, chapter)  # fmt: skip
+                                 Path(out_dir) if out_dir else None, chapter, lang)  # fmt: skip
     except (EditionMissing, SnapshotMissing) as error:
         click.echo(str(error), err=True)
         sys.exit(2)

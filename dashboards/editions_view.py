@@ -60,6 +60,36 @@ def readiness(ledger: Ledger, actor: Actor, lang: str) -> list[dict]:
     return rows
 
 
+LACKING_WHY = {
+    "not_received": ("نرسیده", "not received"),
+    "not_approved": ("تأیید نشده", "not approved"),
+}
+
+
+def lacking_rows(catalog: Catalog, lacking: dict[str, str], lang: str) -> list[dict]:
+    """The tables an edition would lack, in yearbook order, each with why."""
+    order = list(catalog.tables)
+    rows = []
+    for table_id in sorted(lacking, key=order.index):
+        table = catalog.table(table_id)
+        fa, en = LACKING_WHY[lacking[table_id]]
+        rows.append({"number": digits(table.number, lang),
+                     "title": table.title.fa if lang == "fa" else table.title.en,
+                     "why": fa if lang == "fa" else en})  # fmt: skip
+    return rows
+
+
+def lacks_note(gaps: dict[str, str], lang: str) -> str:
+    """What a just-published edition lacks, as its coordinator confirmed it ('' if nothing)."""
+    if not gaps:
+        return ""
+    if lang == "fa":
+        return (f" این ویرایش بدون {digits(len(gaps), 'fa')} جدول سال منتشر شد و در فهرست و "
+                "جای هر یک این را اعلام می‌کند.")  # fmt: skip
+    return (f" It was published without {len(gaps)} tables of the year, as confirmed, and "
+            "says so in its contents and in their places.")  # fmt: skip
+
+
 def held_rows(
     ledger: Ledger, catalog: Catalog, reference: Reference, submission_ids: list[int], lang: str
 ) -> list[dict]:

@@ -292,10 +292,14 @@ def xlsx_bytes(
     return out.getvalue()
 
 
-def edition_pdf(salnameh_home: Home, year: int, number: int) -> Path | None:
-    """The print edition's PDF of a year's edition, if `salnameh export` has written it."""
-    path = edition_folder(salnameh_home, year, number) / print_edition_name(year, number)
-    return path if path.is_file() else None
+def edition_pdf(salnameh_home: Home, year: int, number: int, lang: str = "fa") -> Path | None:
+    """The print edition's PDF of a year's edition, if `salnameh export` has written it: in
+    the reader's language where it has been written (`--lang en`), else the Persian one."""
+    folder = edition_folder(salnameh_home, year, number)
+    names = dict.fromkeys(
+        [print_edition_name(year, number, lang), print_edition_name(year, number)]
+    )
+    return next((folder / n for n in names if (folder / n).is_file()), None)
 
 
 def download_name(table: TableDecl, year: int, suffix: str, province: str | None = None) -> str:

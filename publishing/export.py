@@ -12,10 +12,11 @@ from publishing.booklet import write_booklet
 from publishing.edition import load_edition
 from publishing.machine import write_csv, write_jsonstat, write_parquet
 from publishing.package import write_package
-from publishing.print_edition import write_pdf
+from publishing.print_edition import LANGUAGES, write_pdf
 from publishing.sdmx import write_sdmx
 from publishing.workbook import write_workbook
 from salnameh.catalog import load_catalog
+from salnameh.ledger import Ledger
 from salnameh.reference import Reference
 from salnameh.settings import Home
 from salnameh.snapshots import INTERNAL, open_snapshot
@@ -30,17 +31,22 @@ def edition_folder(salnameh_home: Home, year: int, number: int, out: Path | None
     return (out or salnameh_home.root / "exports") / str(year) / f"edition-{number}"
 
 
-def print_edition_name(year: int, number: int) -> str:
-    return f"yearbook-{year}-edition-{number}.pdf"
+def print_edition_name(year: int, number: int, lang: str = "fa") -> str:
+    """The print edition's file: Persian unmarked, another language named ('-en')."""
+    return f"yearbook-{year}-edition-{number}{'' if lang == 'fa' else '-' + lang}.pdf"
 
 
 def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ...] = FORMATS,
                    number: int | None = None, out: Path | None = None,
-                   chapter: int | None = None) -> dict[str, list[Path]]:  # fmt: skip
-    """Write the edition in the formats asked for; `chapter` limits the workbook to one."""
+                   chapter: int | None = None,
+                   lang: str = "fa") -> dict[str, list[Path]]:  # fmt: skip
+    """Write the edition in the formats asked for; `chapter` limits the workbook to one;
+    `lang` is the print edition's language (Persian, or English: 'en')."""
     unknown = set(formats) - {*FORMATS, PACKAGE}
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; known: {FORMATS}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"the print edition is in {' or '.join(LANGUAGES)}, not {lang!r}")
     edition, values = load_edition(salnameh_home, year, number)
     year = edition.year
     folder = edition_folder(salnameh_home, year, edition.number, out)
@@ -55,9 +61,13 @@ def export_edition(salnameh_home: Home, year: int | None, formats: tuple[str, ..
         written["xlsx"] = [write_workbook(values, edition, catalog, reference, path, changes,
                                           chapter)]  # fmt: skip
     if "pdf" in formats:
-        path = folder / print_edition_name(year, edition.number)
+        path = folder / print_edition_name(year, edition.number, lang)
         changes = revisions(salnameh_home, year, edition.number)
-        written["pdf"] = [write_pdf(values, edition, catalog, reference, path, changes)]
+        # What the edition lacks, as its publisher confirmed it (the ledger's record).
+        lacking = (Ledger(salnameh_home.ledger_url).edition_gaps(year, edition.number)
+                   if salnameh_home.ledger_path.exists() else {})  # fmt: skip
+        written["pdf"] = [write_pdf(values, edition, catalog, reference, path, changes, lang,
+                                    lacking)]  # fmt: skip
     if "booklet" in formats:
         path = folder / f"selected-indicators-{year}-edition-{edition.number}.pdf"
         written["booklet"] = [write_booklet(salnameh_home, year, path)]

@@ -48,6 +48,11 @@ class Catalog:
         except KeyError:
             raise KeyError(f"no table {table_id!r} in the catalog") from None
 
+    def tables_of(self, year: int) -> list[str]:
+        """The ids of the tables a year's yearbook has, in yearbook order: what an edition
+        of that year lacks when one of them is not approved."""
+        return [t.id for t in self if t.published_in(year)]
+
     def in_words_of(self, reference: Reference) -> Catalog:
         """The catalog as the reference's province says it: `{province}` and `{centre}` in
         table titles and footnotes put in its words, and after a table's own footnotes the

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -71,6 +72,14 @@ CREATE TABLE IF NOT EXISTS edition_submissions (
     edition_id    INTEGER NOT NULL REFERENCES editions (edition_id),
     submission_id INTEGER NOT NULL REFERENCES submissions (submission_id),
     PRIMARY KEY (edition_id, submission_id)
+);
+-- The tables of the year an edition was released without, and why: the print edition
+-- says so, and the publisher confirmed it (`publish --allow-incomplete`).
+CREATE TABLE IF NOT EXISTS edition_gaps (
+    edition_id INTEGER NOT NULL REFERENCES editions (edition_id),
+    table_id   TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('not_received', 'not_approved')),
+    PRIMARY KEY (edition_id, table_id)
 );
 -- An expert's verdict on an anomaly flag: 'real' keeps the figure (and suppresses the
 -- same flag on the series next year), 'error' sends it back to the agency.
@@ -180,7 +189,7 @@ JOIN submission_events e ON e.event_id = (
 """
 
 # Raised whenever SCHEMA changes, so existing ledgers get the new tables and view once.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 4 was two branches at once (letters, edition gaps): 5 holds both
 
 # Each table-year's current version: its latest loaded submission.
 CURRENT = """
@@ -193,6 +202,19 @@ ORDER BY submission_id DESC LIMIT 1
 def now() -> str:
     # Milliseconds: decisions taken in the same second must still order (approve, reopen).
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class IncompleteEdition(ValueError):
+    """Publishing would leave tables of the year out and the publisher has not confirmed it."""
+
+    def __init__(self, year: int, lacking: dict[str, str], approved: int) -> None:
+        self.year, self.lacking, self.approved = year, lacking, approved
+        names = ", ".join(f"{t} ({s.replace('_', ' ')})" for t, s in lacking.items())
+        super().__init__(
+            f"{year} has {approved} approved table(s) and lacks {len(lacking)}: {names}. "
+            "Publish without them only on purpose (`publish --allow-incomplete`); the edition "
+            "will say what it lacks."
+        )
 
 
 @dataclass(frozen=True)
@@ -378,27 +400,32 @@ class Ledger:
                 (table_id, year, reason, actor.user_id, now()),
             )
 
-    def release(self, year: int, actor: Actor, note: str = "") -> tuple[int, list[int]]:
+    def release(self, year: int, actor: Actor, note: str = "", *, expected: Iterable[str],
+                allow_incomplete: bool = False) -> tuple[int, list[int]]:  # fmt: skip
         """A new edition of a year's yearbook: every current approved submission of it.
 
-        Returns the edition's number and the submissions it holds. An edition with
-        nothing approved is refused: it would publish nothing.
+        `expected` is every table the year's yearbook has (the catalog's tables published
+        that year). When some of them are not approved, the edition is refused with
+        IncompleteEdition naming them, unless the publisher confirmed (`allow_incomplete`);
+        then the edition records what it lacks. Returns the edition's number and the
+        submissions it holds. An edition with nothing approved is refused: it would
+        publish nothing.
         """
         require(actor, "publish")
         with self.transaction() as con:
-            approved = [
-                r["submission_id"]
-                for r in con.execute(
-                    "SELECT s.submission_id FROM submission_state s"
-                    " JOIN reviews r ON r.review_id = (SELECT max(review_id) FROM reviews"
-                    "   WHERE submission_id = s.submission_id)"
-                    " WHERE s.state = 'loaded' AND s.year = ? AND r.decision = 'approved'"
-                    " ORDER BY s.submission_id",
-                    (year,),
-                )
-            ]
+            approved = con.execute(
+                "SELECT s.submission_id, s.table_id FROM submission_state s"
+                " JOIN reviews r ON r.review_id = (SELECT max(review_id) FROM reviews"
+                "   WHERE submission_id = s.submission_id)"
+                " WHERE s.state = 'loaded' AND s.year = ? AND r.decision = 'approved'"
+                " ORDER BY s.submission_id",
+                (year,),
+            ).fetchall()
             if not approved:
                 raise ValueError(f"nothing of {year} is approved yet; there is nothing to release")
+            lacking = self._lacking(con, year, set(expected) - {r["table_id"] for r in approved})
+            if lacking and not allow_incomplete:
+                raise IncompleteEdition(year, lacking, len(approved))
             number = con.execute(
                 "SELECT coalesce(max(number), 0) + 1 FROM editions WHERE year = ?", (year,)
             ).fetchone()[0]
@@ -409,9 +436,39 @@ class Ledger:
             ).lastrowid
             con.executemany(
                 "INSERT INTO edition_submissions (edition_id, submission_id) VALUES (?, ?)",
-                [(edition_id, sid) for sid in approved],
+                [(edition_id, r["submission_id"]) for r in approved],
             )
-        return number, approved
+            con.executemany(
+                "INSERT INTO edition_gaps (edition_id, table_id, status) VALUES (?, ?, ?)",
+                [(edition_id, table_id, status) for table_id, status in lacking.items()],
+            )
+        return number, [r["submission_id"] for r in approved]
+
+    @staticmethod
+    def _lacking(con, year: int, table_ids: set[str]) -> dict[str, str]:
+        """Why each table is not approved: a current version awaits review or was
+        returned ('not_approved'), or none was received or loaded ('not_received')."""
+        received = {
+            r["table_id"]
+            for r in con.execute(
+                "SELECT DISTINCT table_id FROM submission_state"
+                " WHERE year = ? AND state = 'loaded'",
+                (year,),
+            )
+        }
+        return {t: "not_approved" if t in received else "not_received" for t in sorted(table_ids)}
+
+    def edition_gaps(self, year: int, number: int) -> dict[str, str]:
+        """The tables an edition was released without (table id -> 'not_received' or
+        'not_approved'); empty for a complete edition."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT g.table_id, g.status FROM edition_gaps g"
+                " JOIN editions e ON e.edition_id = g.edition_id"
+                " WHERE e.year = ? AND e.number = ? ORDER BY g.table_id",
+                (year, number),
+            ).fetchall()
+        return {r["table_id"]: r["status"] for r in rows}
 
     def review_queue(self, year: int | None = None) -> list[dict]:
         """The current version of each table-year with its latest review decision."""

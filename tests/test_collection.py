@@ -254,8 +254,8 @@ def test_a_ledger_made_before_the_register_gets_it_when_opened(tmp_path):
     Ledger(path)
     with sqlite3.connect(path) as con:  # as a schema-3 ledger was: no register, no extensions
         con.executescript("DROP TABLE letter_tables; DROP TABLE letter_register;"
-                          " DROP TABLE deadline_extensions;"
-                          " UPDATE schema_versions SET version = 3 WHERE component = 'ledger';")  # fmt: skip
+                          " DROP TABLE deadline_extensions; UPDATE schema_versions"
+                          " SET version = 3 WHERE component = 'ledger';")  # fmt: skip
     Ledger(path)
     with sqlite3.connect(path) as con:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

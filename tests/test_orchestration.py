@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from salnameh.access import Actor
+from salnameh.catalog import load_catalog
 from salnameh.ledger import Ledger
 from salnameh.settings import DBT_PROJECT_DIR, home
 from salnameh.snapshots import snapshot_path
@@ -49,7 +50,6 @@ def work_home(demo_home, tmp_path, monkeypatch):
 def drop_new_file(salnameh_home, table_id="hotels_rooms_beds_grade", year=1402) -> Path:
     """A corrected file for a table-year, as an agency would drop it in the inbox."""
     from app.demo.generate import generate_demo
-    from salnameh.catalog import load_catalog
 
     folder = salnameh_home.root.parent / "generated"
     generate_demo(load_catalog(), folder, years=[year], seed=7, table_ids=[table_id])
@@ -137,7 +137,8 @@ def test_a_review_in_the_ledger_triggers_a_build(dagster_defs, work_home):
                and s.submission_id not in ledger.reviewed_submissions()]  # fmt: skip
     for submission in waiting:
         ledger.review(submission.submission_id, "approved", EXPERT)
-    ledger.release(1402, COORDINATOR)
+    ledger.release(1402, COORDINATOR, expected=load_catalog().tables_of(1402),
+                   allow_incomplete=True)  # fmt: skip
     request = ledger_sensor(context)
     assert isinstance(request, dg.RunRequest)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(instance=instance)
@@ -184,6 +185,7 @@ def test_each_published_edition_gets_its_files_once(dagster_defs, work_home):
     folder = work_home.root / "exports" / "1401" / "edition-1"
     assert (folder / "observations.parquet").exists()
     assert len(list((folder / "jsonstat").glob("*.json"))) > 40
+    assert (folder / "yearbook-1401-edition-1-en.pdf").exists()  # the English print edition
     # Issue 21: a first start (a new instance, no run keys) queued an export of every
     # edition in history; an edition whose files exist is not exported again.
     fresh = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),

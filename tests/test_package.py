@@ -27,7 +27,7 @@ WORKBOOK = PROJECT_ROOT / "data" / "sci-workbooks" / "1390" / "census2011p23.xls
 PASSWORD = "a long enough passphrase 1390"
 
 
-def cli(home: Path, *args: str, as_user: str | None = None):
+def cli(home: Path, *args: str, as_user: str | None = None, check: bool = True):
     env_before = dict(os.environ)
     os.environ["SALNAMEH_PASSWORD"] = PASSWORD
     os.environ["NEW_PASSWORD"] = PASSWORD
@@ -36,7 +36,8 @@ def cli(home: Path, *args: str, as_user: str | None = None):
     finally:
         os.environ.clear()
         os.environ.update(env_before)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    if check:
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result
 
 
@@ -53,7 +54,14 @@ def released_home(tmp_path_factory) -> Path:
     submission = json.loads(ingest.stdout)["files"][0]["submission_id"]
     cli(home, "ingest", str(WORKBOOK), "--table", "pop_sex_residence", "--year", "1390")
     cli(home, "review", "approve", str(submission), as_user="expert")
-    cli(home, "publish", "--year", "1390", as_user="coord")
+    # 1390 lacks tables (pop_sex_residence is in review, most were never sent): publishing
+    # it is refused with the list, and needs the coordinator's explicit confirmation.
+    refused = cli(home, "publish", "--year", "1390", as_user="coord", check=False)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "pop_sex_residence): not approved" in refused.stderr
+    assert "not received" in refused.stderr and "--allow-incomplete" in refused.stderr
+    published = cli(home, "publish", "--year", "1390", "--allow-incomplete", as_user="coord")
+    assert "published without" in published.stdout
     cli(home, "build")
     return home
 

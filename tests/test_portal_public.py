@@ -259,6 +259,11 @@ def test_the_pdf_is_offered_only_where_export_wrote_it(tmp_path):
     (folder / "yearbook-1401-edition-2.pdf").write_bytes(b"%PDF-1.7")
     assert view.edition_pdf(root, 1401, 1) is None  # another edition's file is not this one
     assert view.edition_pdf(root, 1401, 2) == folder / "yearbook-1401-edition-2.pdf"
+    # An English reader gets the Persian edition until the English one is written.
+    assert view.edition_pdf(root, 1401, 2, "en") == folder / "yearbook-1401-edition-2.pdf"
+    (folder / "yearbook-1401-edition-2-en.pdf").write_bytes(b"%PDF-1.7")
+    assert view.edition_pdf(root, 1401, 2, "en") == folder / "yearbook-1401-edition-2-en.pdf"
+    assert view.edition_pdf(root, 1401, 2) == folder / "yearbook-1401-edition-2.pdf"
 
 
 def test_unreleased_table_years_stay_out_of_the_public_pages(portal_page, demo_home):

@@ -480,13 +480,28 @@ def test_coordinator_publishes_an_edition_and_sees_what_it_holds(portal_page, ho
     app.selectbox(key="publish_year").set_value(1402)
     app.text_input(key="publish_note").set_value("Provisional 1402")
     app.button(key="publish_submit").click().run()
+    # 1402 is still open: publishing it needs the coordinator's explicit confirmation,
+    # and the refusal lists what is missing.
+    assert not app.exception and 1402 not in ledger.released_years()
+    assert any("Not published" in e.value for e in app.error)
+    lacking = grid(app, 0)
+    assert len(lacking) > 0 and set(lacking["Why not in"]) <= {"not received", "not approved"}
+    app.selectbox(key="publish_year").set_value(1402)
+    app.text_input(key="publish_note").set_value("Provisional 1402")
+    app.checkbox(key="publish_incomplete").check()
+    app.button(key="publish_submit").click().run()
     assert not app.exception
     assert 1402 in ledger.released_years()
     [edition] = ledger.editions(1402)
+    # The edition records what it lacks: what the refusal listed.
+    gaps = ledger.edition_gaps(1402, 1)
+    assert len(gaps) == len(lacking)
     assert (edition["number"], edition["note"]) == (1, "Provisional 1402")
     assert set(edition["submission_ids"]) == approved
     assert any(
-        s.value.startswith(f"Edition 1 of 1402 recorded with {len(approved)}") for s in app.success
+        s.value.startswith(f"Edition 1 of 1402 recorded with {len(approved)}")
+        and f"without {len(gaps)} tables" in s.value
+        for s in app.success
     )
     assert len(grid(app, 0)) == len(approved)  # the new edition's tables come first
 
@@ -509,7 +524,7 @@ def test_every_page_action_is_checked_again_in_the_core(home):
     with pytest.raises(Forbidden):
         remind(home_at(home), ledger, load_catalog(), Reference(), 1402, EXPERT)
     with pytest.raises(Forbidden):
-        ledger.release(1402, EXPERT)
+        ledger.release(1402, EXPERT, expected=())
     assert ledger.reviews(sid) == [] and ledger.anomaly_verdicts() == []
     assert 1402 not in ledger.released_years()
 

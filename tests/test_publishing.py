@@ -1,6 +1,9 @@
 """An edition in every format, checked by independent readers against the public snapshot."""
 
+import collections
 import json
+import re
+import shutil
 import subprocess
 
 import duckdb
@@ -12,7 +15,8 @@ from publishing.export import export_edition
 from publishing.safe import neutralize
 from publishing.sdmx import OBS_STATUS, OBS_STATUS_NAMES, members_of, sdmx_id
 from salnameh.catalog import load_catalog
-from salnameh.persian import SYMBOL_MEANINGS
+from salnameh.ledger import Ledger
+from salnameh.persian import SYMBOL_MEANINGS, to_persian_digits
 from salnameh.settings import home
 from salnameh.snapshots import PUBLIC, open_snapshot
 from tests.conftest import run_salnameh
@@ -306,3 +310,128 @@ def test_the_booklet_and_a_chapters_workbook(demo_home, tmp_path):
     text = subprocess.run(["pdftotext", str(written["booklet"][0]), "-"], capture_output=True,
                           text=True, check=True).stdout.replace("\u200c", "")  # fmt: skip
     assert "گزیده شاخصهای استان تهران" in text and "۱۴۰۰" in text
+
+
+# ------------------------------------------------------------ the print edition as SCI reads it
+BIDI_AND_SPACE = re.compile(r"[\s\u200c\u200e\u200f\u202a-\u202e]+")
+
+
+def squeezed(text: str) -> str:
+    """pdftotext's words without spaces, ZWNJs and the bidi marks it adds around Persian
+    runs: «واحد: میلیارد ریال» reads back as «واحد:میلیاردریال»."""
+    return BIDI_AND_SPACE.sub("", text)
+
+
+def pdf_text(pdf) -> str:
+    from tests.conftest import in_ci
+
+    if shutil.which("pdftotext") is None:
+        if in_ci():
+            pytest.fail("poppler-utils must be installed in CI (.ci/run installs it)")
+        pytest.skip("poppler-utils is not installed here")
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True, timeout=120).stdout  # fmt: skip
+
+
+def printed_number(number: str) -> str:
+    """A table number as pdftotext reads it from a Persian page ("2-6" -> «۶-۲»)."""
+    return to_persian_digits("-".join(reversed(number.split("-"))))
+
+
+def mentions(text: str, heading: str) -> list[int]:
+    """Where a table's heading stands: «جدول-۶-۲» but not table 20-6's «جدول-۶-۲۰»."""
+    return [m.start() for m in re.finditer(re.escape(heading) + r"(?![0-9۰-۹])", text)]
+
+
+def after(text: str, heading: str, span: int = 300) -> str:
+    """The text that follows a table's heading in its chapter (its last mention: the
+    contents name it first)."""
+    found = mentions(text, heading)
+    assert found, heading
+    return text[found[-1] : found[-1] + span]
+
+
+@pytest.fixture(scope="module")
+def english(demo_home, tmp_path_factory):
+    out = tmp_path_factory.mktemp("english")
+    return export_edition(home(demo_home.root), 1401, ("pdf",), out=out, lang="en")["pdf"][0]
+
+
+def test_the_print_edition_gives_units_and_notes_absent_tables(exported, catalog):
+    written, demo_home = exported
+    text = squeezed(pdf_text(written["pdf"][0]))
+    gaps = Ledger(home(demo_home.root).ledger_path).edition_gaps(1401, 1)
+    # The demo releases 1401 without its returned and rejected tables, on purpose.
+    assert set(gaps.values()) == {"not_received", "not_approved"}
+    assert f"اینویرایش{to_persian_digits(str(len(gaps)))}جدولاز" in text  # the foreword
+    why = {"not_received": "نرسیدهاست", "not_approved": "هنوزتأییدنشدهاست"}
+    for table_id, status in gaps.items():
+        heading = f"جدول-{printed_number(catalog.table(table_id).number)}"
+        entry = text[mentions(text, heading)[0] :][:400]  # the contents, first
+        assert "(دراینویرایشنیست)" in entry, table_id
+        note = after(text, heading)
+        assert "اینجدولدراینویرایشنیست" in note and why[status] in note, table_id
+    # 14-2 (deposits) carries its unit under its title, as the workbook does.
+    deposits = catalog.table("bank_deposits_facilities")
+    assert deposits.number == "14-2" and deposits.measures[0].unit == "billion_rial"
+    assert after(text, f"جدول-{printed_number('14-2')}", 400).count("واحد:میلیاردریال") == 1
+
+
+def test_the_english_edition_reads_left_to_right_with_latin_digits(english, demo_home, catalog):
+    text = " ".join(pdf_text(english).split())
+    assert "Statistical Yearbook of Tehran Province" in text and "Edition 1" in text
+    assert not re.search("[۰-۹]", text)  # one numeral system per language
+    gaps = Ledger(home(demo_home.root).ledger_path).edition_gaps(1401, 1)
+    assert f"This edition lacks {len(gaps)} of the year's" in text
+    for table_id, status in gaps.items():
+        table = catalog.table(table_id)
+        assert f"Table {table.number} - " in text
+        said = (
+            "were not received"
+            if status == "not_received"
+            else "were received but are not yet approved"
+        )
+        assert f"This table is not in this edition: its data {said}" in text
+    heading = text.rfind("Table 14-2 - Outstanding deposits")
+    assert "Unit: billion rials" in text[heading : heading + 300]
+    assert "Source: " in text and "Province total" in text
+    # Counts print without decimals: table 3-4's registered births are whole numbers.
+    births = text[text.rfind("Table 3-4 - ") :][:600]
+    assert re.search(r"Province total \d{1,3}(,\d{3})+ ", births), births
+
+
+def test_no_table_breaks_after_a_row_that_could_stand_with_the_next(demo_home, catalog):
+    """Laid out by WeasyPrint itself: every table's title stands on the page of its first
+    rows, and no page holds fewer than ORPHAN_ROWS rows of a table that runs over pages."""
+    from weasyprint import HTML
+
+    from publishing.edition import load_edition
+    from publishing.print_edition import ORPHAN_ROWS, edition_html
+    from salnameh.reference import Reference
+
+    salnameh_home = home(demo_home.root)
+    edition, values = load_edition(salnameh_home, 1401)
+    reference = Reference.for_home(salnameh_home)
+    document = edition_html(values, edition, catalog.in_words_of(reference), reference)
+    headings, rows = collections.defaultdict(set), collections.defaultdict(collections.Counter)
+
+    def walk(box, page: int, table: str | None = None, in_header: bool = False) -> None:
+        element, tag = getattr(box, "element", None), getattr(box, "element_tag", None)
+        if tag == "table" and element is not None and element.get("data-table"):
+            table = element.get("data-table")
+        if tag == "h2" and element is not None and element.get("id"):
+            headings[element.get("id")].add(page)
+        in_header = in_header or getattr(box, "is_header", False)
+        if tag == "tr" and table and not in_header:
+            rows[table][page] += 1
+        for child in getattr(box, "children", None) or []:
+            walk(child, page, table, in_header)
+
+    for number, page in enumerate(HTML(string=document).render().pages):
+        walk(page._page_box, number)
+    assert len(rows) == len(edition.tables)
+    alone = {t: dict(pages) for t, pages in rows.items()
+             if len(pages) > 1 and min(pages.values()) < ORPHAN_ROWS}  # fmt: skip
+    assert alone == {}
+    apart = {t for t, pages in rows.items() if headings[t] != {min(pages)}}
+    assert apart == set()

@@ -189,9 +189,9 @@ def test_the_latest_review_decides_and_a_return_after_approval_reopens(ingestor,
 
 def test_publishing_is_for_coordinators_and_needs_an_approval(ledger):
     with pytest.raises(Forbidden):
-        ledger.release(1392, EXPERT)
+        ledger.release(1392, EXPERT, expected=())
     with pytest.raises(ValueError, match="nothing of 1392 is approved"):
-        ledger.release(1392, COORDINATOR)
+        ledger.release(1392, COORDINATOR, expected=())
 
 
 WRITERS = 50
@@ -219,7 +219,7 @@ def _concurrent_writer(where: str, n: int) -> None:
     )  # fmt: skip
     ledger.mark_loaded(shared, f"u{n}")
     if n % 2:  # each release numbers itself after the last: the numbers must not repeat
-        ledger.release(1400, COORDINATOR, f"by writer {n}")
+        ledger.release(1400, COORDINATOR, f"by writer {n}", expected=())
 
 
 def test_fifty_concurrent_writers_lose_nothing(ledger, ledger_backend):

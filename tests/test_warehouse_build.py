@@ -7,6 +7,7 @@ change a home work on a copy.
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 
 from salnameh.access import Actor
+from salnameh.catalog import load_catalog
 from salnameh.ledger import Ledger
 from salnameh.settings import DBT_PROJECT_DIR, home
 from salnameh.snapshots import PUBLIC, open_snapshot, snapshot_path
@@ -220,7 +222,8 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
             and s.submission_id not in (ledger.reviewed_submissions())
         ):
             ledger.review(s.submission_id, "approved", EXPERT)
-    ledger.release(1402, COORDINATOR)
+    ledger.release(1402, COORDINATOR, expected=load_catalog().tables_of(1402),
+                   allow_incomplete=True)  # fmt: skip
     counts = []
     stop = threading.Event()
 
@@ -328,7 +331,6 @@ def test_series_api_for_notebooks(demo_home):
 def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_path):
     from app.demo.generate import generate_demo
     from ingestion.ingest import Ingestor
-    from salnameh.catalog import load_catalog
     from salnameh.reference import Reference
 
     root = copy_home(demo_home.root, tmp_path / "home")
@@ -342,7 +344,8 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
     outcome = Ingestor(salnameh_home, load_catalog(), Reference()).ingest(corrected)
     assert outcome.verdict == "accepted"
     ledger.review(outcome.submission_id, "approved", EXPERT)
-    number, _held = ledger.release(1401, COORDINATOR)
+    number, _held = ledger.release(1401, COORDINATOR, expected=load_catalog().tables_of(1401),
+                                   allow_incomplete=True)  # fmt: skip
     assert number == 2
     result = build_warehouse(salnameh_home)
     assert result.published["marts.fct_revisions"] > 0
@@ -371,8 +374,16 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
     if shutil.which("pdftotext"):
         printed = subprocess.run(["pdftotext", str(written["pdf"][0]), "-"], check=True,
                                  capture_output=True, text=True).stdout  # fmt: skip
+        # pdftotext marks each Latin run in a Persian page (U+202A-U+202C): a reason wrapped
+        # over lines reads back in pieces.
+        printed = re.sub("[\u202a-\u202e]", "", printed)
         assert "تجدیدنظرها".replace("\u200c", "") in printed.replace("\u200c", "")
         assert reason in " ".join(printed.split())  # the cell wraps it over lines
+        # The revisions page names tables, places and measures in words, not by their ids,
+        # and prints counts (rooms, beds) as counts: «۱۹٬۴۰۸», never «۱۹٬۴۰۸٫۰».
+        revised = printed[printed.rfind("تجدیدنظرها") :]
+        assert table not in revised and "rooms" not in revised
+        assert "٫۰" not in revised and re.search("[۰-۹]٬[۰-۹]{3}", revised)
     import openpyxl
 
     listed = openpyxl.load_workbook(workbook)["تجدیدنظرها"]

@@ -4,9 +4,11 @@ So that `make demo` shows every state the portal and the snapshots know, the exp
 the demo approve the current version of every table-year, return the ones holding a planted
 collapse (an anomaly the warehouse flags) with a letter to the agency, and release one
 edition per year, except the newest year, which is still in review: half approved, nothing
-released. Then the coordinator reminds the agencies late in the years before the newest,
-the returned tables among theirs; the newest year's reminders are left to be sent from the
-portal's progress page.
+released. The released years lack their returned and rejected tables on purpose, so the
+demo confirms publishing them incomplete, as a coordinator would (`publish
+--allow-incomplete`), and each edition says so. Then the coordinator reminds the agencies
+late in the years before the newest, the returned tables among theirs; the newest year's
+reminders are left to be sent from the portal's progress page.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salnameh.access import Actor
+from salnameh.catalog import Catalog
 from salnameh.collection import open_year, open_years, remind, return_submission
 from salnameh.ledger import Ledger
 from salnameh.settings import Home
@@ -101,8 +104,8 @@ def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: li
     return letters
 
 
-def review_demo(salnameh_home: Home, ledger: Ledger, letters: tuple | None = None
-                ) -> CycleSummary:  # fmt: skip
+def review_demo(salnameh_home: Home, ledger: Ledger, catalog: Catalog,
+                letters: tuple | None = None) -> CycleSummary:
     """Review and release the demo years; a second run changes nothing already decided.
     With `letters` (home, catalog, reference), a return sends its letter to the agency."""
     demo_staff(salnameh_home, ledger)
@@ -130,7 +133,13 @@ def review_demo(salnameh_home: Home, ledger: Ledger, letters: tuple | None = Non
     editions = []
     released = ledger.released_years()
     for year in sorted({s.year for s in current} - {newest} - released):
-        number, _ = ledger.release(year, COORDINATOR, f"Demo yearbook {year}")
+        number, _ = ledger.release(
+            year,
+            COORDINATOR,
+            f"Demo yearbook {year}",
+            expected=catalog.tables_of(year),
+            allow_incomplete=True,
+        )
         editions.append((year, number))
     reminders = []
     if letters is not None:

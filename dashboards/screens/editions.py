@@ -6,11 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.context import catalog, ledger, reference
-from dashboards.editions_view import edition_rows, held_rows, readiness
+from dashboards.editions_view import (
+    edition_rows,
+    held_rows,
+    lacking_rows,
+    lacks_note,
+    readiness,
+)
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits
 from dashboards.staff_widgets import choose, table_of
 from salnameh.access import Forbidden
+from salnameh.ledger import IncompleteEdition
 
 HELD = {
     "number": ("شماره", "No."),
@@ -18,6 +25,13 @@ HELD = {
     "agency": ("دستگاه", "Agency"),
     "received": ("دریافت", "Received"),
 }
+
+LACKING = {
+    "number": ("شماره", "No."),
+    "title": ("عنوان جدول", "Table"),
+    "why": ("چرا نیست", "Why not in"),
+}
+
 
 actor = require("publish")
 st.title(tr("انتشار ویرایش", "Publish an edition"))
@@ -34,6 +48,7 @@ if published is not None:
             f"Edition {number_} of {year} recorded with {len(held)} approved tables; "
             "the next build (`salnameh build`) puts it in the public snapshot.",
         )
+        + lacks_note(store.edition_gaps(year, number_), lang())
     )
     table_of(held_rows(store, catalog(), reference(), held, lang()), HELD, key="just_held")
 
@@ -68,22 +83,35 @@ else:
             key="publish_year",
         )
         note = st.text_input(tr("یادداشت ویرایش", "Edition note"), key="publish_note")
+        allow_incomplete = st.checkbox(
+            tr(
+                "انتشار بدون جدول‌هایی که هنوز تأیید نشده‌اند (ویرایش نبودِ آنها را اعلام می‌کند)",
+                "Publish without the tables not yet approved (the edition states what it lacks)",
+            ),
+            key="publish_incomplete",
+        )
         submitted = st.form_submit_button(
             tr("انتشار", "Publish"), type="primary", key="publish_submit"
         )
     if submitted:
-        if not by_year[year]["ready"]:
-            st.warning(
-                tr(
-                    "همه جدول‌های این سال هنوز تأیید نشده‌اند؛ ویرایش فقط جدول‌های تأییدشده را دارد.",
-                    "Not every table of this year is approved; the "
-                    "edition holds the approved ones only.",
-                )
-            )
         try:
-            number_, held = store.release(year, actor, note)
+            number_, held = store.release(year, actor, note, expected=catalog().tables_of(year),
+                                          allow_incomplete=allow_incomplete)  # fmt: skip
         except Forbidden as refused:
             st.error(tr(refused.fa, refused.en))
+        except IncompleteEdition as incomplete:
+            st.error(
+                tr(
+                    f"ویرایش ثبت نشد: {digits(len(incomplete.lacking), 'fa')} جدول سال "
+                    f"{digits(year, 'fa')} هنوز تأیید نشده است. تا تأیید آنها صبر کنید یا "
+                    "«انتشار بدون جدول‌هایی که هنوز تأیید نشده‌اند» را بزنید.",
+                    f"Not published: {len(incomplete.lacking)} tables of {year} are not "
+                    "approved. Wait for them, or tick «Publish without the tables not yet "
+                    "approved».",
+                )
+            )
+            table_of(lacking_rows(catalog(), incomplete.lacking, lang()), LACKING,
+                     key="lacking")  # fmt: skip
         except ValueError as refused:
             st.error(tr(f"ویرایش ثبت نشد: {refused}", f"Not published: {refused}"))
         else:

@@ -212,7 +212,7 @@ with cols[1]:
         key="yb_csv",
     )
 with cols[2]:
-    pdf = None if NATIONAL else view.edition_pdf(salnameh_home(), year, edition.number)
+    pdf = None if NATIONAL else view.edition_pdf(salnameh_home(), year, edition.number, LANG)
     if NATIONAL:
         pass  # a province's print edition is the province's to publish, not in its package
     elif pdf is not None:

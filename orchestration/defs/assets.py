@@ -225,12 +225,14 @@ YEARS = dg.StaticPartitionsDefinition([str(year) for year in range(1385, 1416)])
     group_name="publication",
     partitions_def=YEARS,
     deps=["public_snapshot"],
-    description="The newest edition of the year as xlsx, csv, parquet, JSON-stat and "
-    "SDMX-CSV, in <home>/exports/<year>/edition-<n>/.",
+    description="The newest edition of the year as xlsx, the print edition in Persian and "
+    "English, csv, parquet, JSON-stat and SDMX-CSV, in <home>/exports/<year>/edition-<n>/.",
 )
 def yearbook_exports(context: dg.AssetExecutionContext, salnameh: SalnamehHome):
     year = int(context.partition_key)
     written = export_edition(salnameh.home(), year)
+    # The print edition in English too, from the same edition (`export --lang en`).
+    written["pdf_en"] = export_edition(salnameh.home(), year, ("pdf",), lang="en")["pdf"]
     return dg.MaterializeResult(
         metadata={kind: len(paths) for kind, paths in written.items()}
         | {"folder": dg.MetadataValue.path(str(next(iter(written.values()))[0].parent))}
