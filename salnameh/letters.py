@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -237,7 +236,7 @@ def dispatch(salnameh_home: Home, ledger: Ledger, draft: Draft, actor: Actor,
     return Sent(letter_id, number, today, delivery, str(pdf))
 
 
-def _reminded(con: sqlite3.Connection, year: int, agency: str, day: dt.date) -> bool:
+def _reminded(con, year: int, agency: str, day: dt.date) -> bool:
     return (
         con.execute(
             "SELECT 1 FROM letter_register WHERE kind = 'reminder' AND year = ? AND agency = ?"

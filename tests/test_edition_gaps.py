@@ -66,10 +66,11 @@ def test_an_older_ledger_gains_the_gaps_table(tmp_path):
     Ledger(path)
     with sqlite3.connect(path) as con:  # as a ledger of schema version 3 was
         con.execute("DROP TABLE edition_gaps")
-        con.execute("PRAGMA user_version = 3")
+        con.execute("UPDATE schema_versions SET version = 3 WHERE component = 'ledger'")
     Ledger(path)  # opening it migrates it
     with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert con.execute("SELECT version FROM schema_versions WHERE component = 'ledger'"
+                           ).fetchone()[0] == SCHEMA_VERSION  # fmt: skip
         assert con.execute("SELECT count(*) FROM edition_gaps").fetchone()[0] == 0
 
 
