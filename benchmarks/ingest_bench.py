@@ -717,7 +717,7 @@ def child_main(args: argparse.Namespace) -> None:
 
         catalog = load_catalog(catalog_dir=Path(args.catalog), seeds_dir=Path(args.seeds))
         seconds, outcome = ingest_once(
-            Path(args.work), catalog, Reference(Path(args.seeds)), Path(args.file), MEM_TABLE
+            Path(args.work), catalog, Reference(Path(args.seeds)), Path(args.file), args.table
         )
         result |= {"ingest_seconds": seconds, "values": outcome.n_values}
     elif args.child == "baseline":
@@ -1116,6 +1116,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in ("--file", "--catalog", "--seeds", "--work"):
         parser.add_argument(name, help=argparse.SUPPRESS)
     parser.add_argument("--insert-slice", type=int, default=50_000, help=argparse.SUPPRESS)
+    parser.add_argument("--table", default=MEM_TABLE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child_main(args)
