@@ -291,10 +291,13 @@ def step_ingest(ctx: Context) -> None:
                        f"{in_form['plain']['cpu_s']:.3f} s")  # fmt: skip
     upload = real["upload"]
     rejected = (f"; a rejected file ({upload['rejected_file']}, {upload['rejected_verdict']}) "
-                f"next: {upload['rejected_s']:.2f} s" if upload["rejected_s"] else "")  # fmt: skip
+                f"next: {upload['rejected_s']:.2f} s, CPU {upload['rejected_cpu_s']:.2f} s"
+                if upload["rejected_s"] else "")  # fmt: skip
     ctx.figures.record("ingest.upload_verdict_s", upload["first_s"],
-                       note=f"again {upload['again_s']:.2f} s{rejected}; the page's imports "
-                       f"{upload['imports_s']:.1f} s once a server process")  # fmt: skip
+                       note=f"wall; CPU {upload['first_cpu_s']:.2f} s; again "
+                       f"{upload['again_s']:.2f} s (CPU {upload['again_cpu_s']:.2f} s){rejected}; "
+                       f"the page's imports {upload['imports_s']:.1f} s once a server "
+                       "process")  # fmt: skip
     year, in_year = real["year"], real["year_in_process"]
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(in_year["verdicts"].items()))
     whole("ingest.demo_year_process_s", year,
