@@ -22,7 +22,8 @@ $(CURDIR)/.tools/bin/uv:
 # machine) Python never caches what it compiles, and each command compiled pandas, pandera,
 # DuckDB and dbt from source: 2.5 s of CPU in every `salnameh ingest`. The project's own
 # modules are compiled at each setup (quick when up to date; one edited since is compiled
-# in memory at each import until the next `make setup`).
+# in memory at each import until the next `make setup`), and so is the checked catalog
+# (salnameh/catalog_compiled.py: used only while the files are those it was made from).
 PROJECT_CODE := app ingestion salnameh publishing dashboards orchestration benchmarks
 .venv/.compiled: .venv/.synced
 	$(UV) sync --frozen --compile-bytecode
@@ -30,6 +31,7 @@ PROJECT_CODE := app ingestion salnameh publishing dashboards orchestration bench
 
 compile: .venv/.compiled
 	@.venv/bin/python -m compileall -q -j 0 $(PROJECT_CODE)
+	@.venv/bin/python -m salnameh.catalog_compiled
 
 # The portal's Persian web font, from the npm registry (optional: Noto/DejaVu otherwise).
 dashboards/static/fonts/Vazirmatn-Regular.woff2: | .venv/.synced
