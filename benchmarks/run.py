@@ -273,8 +273,9 @@ def step_ingest(ctx: Context) -> None:
 
     helped = real["help"]
     ctx.figures.record("ingest.help_s", helped["salnameh"]["cpu_s"], helped["plain"]["cpu_s"],
-                       helped["ratio_cpu"], note=f"{runs}; wall "
-                       f"{helped['salnameh']['wall_s']:.2f} s")  # fmt: skip
+                       _number(helped["ratio_cpu"]), note=f"{runs}; wall "
+                       f"{helped['salnameh']['wall_s']:.2f} s, fastest "
+                       f"{min(helped['salnameh']['wall_runs']):.2f} s")  # fmt: skip
     form = real["form"]
     in_form = real["form_in_process"]
     whole("ingest.form_process_s", form,

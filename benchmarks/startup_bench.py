@@ -90,7 +90,9 @@ def summary(sides: dict[str, list[Run]]) -> dict:
             "wall_runs": [r.wall for r in runs],
         }
     pairs = list(zip(sides["salnameh"], sides["plain"], strict=True))
-    out["ratio_cpu"] = statistics.median(a.cpu / b.cpu for a, b in pairs)
+    # A bare interpreter's CPU can read 0 at the clock's grain: such a pair has no ratio.
+    cpu = [a.cpu / b.cpu for a, b in pairs if b.cpu > 0]
+    out["ratio_cpu"] = statistics.median(cpu) if cpu else float("nan")
     out["ratio_wall"] = statistics.median(a.wall / b.wall for a, b in pairs)
     return out
 
