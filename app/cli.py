@@ -1,15 +1,18 @@
 """The `salnameh` command: every step of the cycle from a terminal.
 
-Exit codes: 0 done, 1 the work found problems (a failed check), 2 bad usage.
+Exit codes: 0 done, 1 the work found problems (a failed check) or the machine refused
+(a full disk, the warehouse held by another program), 2 bad usage, 3 refused (a role, a
+sign-in).
 Commands that scripts consume take --json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
-import subprocess
+import signal
 import sys
 from pathlib import Path
 
@@ -22,7 +25,55 @@ from salnameh.reference import Reference
 from salnameh.settings import PROJECT_ROOT, home
 
 
-@click.group()
+class _Salnameh(click.Group):
+    """The command group; what the machine refuses (another program holding the warehouse,
+    a full disk) ends any command with a message and exit 1, not a traceback; a ledger URL
+    that names no reachable database exits 2, said plainly (never the password)."""
+
+    def invoke(self, ctx: click.Context):
+        from salnameh.ledger_db import LedgerURLError
+        from salnameh.warehouse import WarehouseHeld
+
+        try:
+            return super().invoke(ctx)
+        except LedgerURLError as error:
+            click.echo(str(error), err=True)
+            sys.exit(2)
+        except WarehouseHeld as held:
+            click.echo(f"{held.en}\n{held.fa}", err=True)
+            sys.exit(1)
+        except Exception as error:
+            if not _disk_full(error, ctx.obj.root):
+                raise
+            where = getattr(error, "filename", None) or ctx.obj.root
+            click.echo(
+                f"The disk is full ({where}): what was being written was not kept; free "
+                "some space and run the same command again.\n"
+                f"دیسک پر است ({where}): آنچه در حال نوشتن بود نگه داشته نشد؛ جا باز کنید و "
+                "همین فرمان را دوباره اجرا کنید.",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _disk_full(error: BaseException, root: Path) -> bool:
+    """ENOSPC as Python, SQLite (the ledger) and DuckDB (the warehouse) each report it;
+    SQLite says only "disk I/O error" when even its journal cannot be made."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    text = str(error)
+    if "database or disk is full" in text or "No space left on device" in text:
+        return True
+    if "I/O error" not in text:
+        return False
+    try:
+        disk = os.statvfs(root)
+    except OSError:
+        return False
+    return disk.f_bavail * disk.f_frsize < 1024 * 1024
+
+
+@click.group(cls=_Salnameh)
 @click.option(
     "--home",
     "home_path",
@@ -267,7 +318,7 @@ def _ingest_demo(salnameh_home, declared) -> None:
     expected = expected_verdicts(salnameh_home.demo_dir)
     reference = Reference.for_home(salnameh_home)
     years = sorted({item.year for item in expected})
-    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_path), declared,
+    letters = open_demo_years(salnameh_home, Ledger(salnameh_home.ledger_url), declared,
                               reference, years)  # fmt: skip
     outbox = salnameh_home.root / "outbox"
     click.echo(f"opened {years[0]}-{years[-1]}: every table assigned to its agency; "
@@ -301,23 +352,36 @@ def _review_demo(salnameh_home) -> None:
     from app.demo.cycle import review_demo
     from salnameh.ledger import Ledger
 
-    summary = review_demo(Ledger(salnameh_home.ledger_path), salnameh_home.demo_dir)
+    summary = review_demo(salnameh_home, Ledger(salnameh_home.ledger_url))
     released = ", ".join(f"{y} (edition {n})" for y, n in summary.editions) or "nothing new"
     click.echo(f"demo review: {summary.approved} approved, {summary.returned} returned to the "
                f"agency, {summary.in_review} still in review; released {released}")  # fmt: skip
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
-    """The files named, with folders (an inbox) expanded to the files under them."""
+    """The files named, with folders (an inbox) expanded to what is under them; exit 2 for
+    a name that does not exist, or is not a regular file (a named pipe, a socket), saying
+    which."""
+    from ingestion.ingest import NotARegularFile, refuse_unless_regular
+
     found = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-            )
+                p for p in path.rglob("*")  # a dangling link (no file at all) is passed over
+                if p.exists() and not p.is_dir() and not p.name.startswith(".")
+            )  # fmt: skip
         else:
             found.append(path)
+    for path in found:
+        if not path.exists():
+            raise click.UsageError(f"no such file: {path}")
+        try:
+            refuse_unless_regular(path)
+        except NotARegularFile as refused:
+            click.echo(f"{refused.en}\n{refused.fa}", err=True)
+            sys.exit(2)
     return found
 
 
@@ -379,9 +443,6 @@ def ingest(salnameh_home, files, from_inbox, table_id, year, agency, user_id, la
     if not files:
         raise click.UsageError("give the files or folders to ingest, or --inbox")
     paths = _files(files)
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        raise click.UsageError(f"no such file: {missing[0]}")
     if not paths:
         raise click.UsageError("no files to ingest in the folders given")
     declared = _load_or_exit(salnameh_home)
@@ -528,38 +589,79 @@ def _report_outcomes(outcomes, lang: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--full", is_flag=True,
+              help="Run dbt's whole build (seeds, models, unit and data tests) even where "
+                   "only data changed and the last full build's SQL could be replayed.")
 @click.pass_obj
-def build(salnameh_home) -> None:
-    """Build the warehouse with dbt (seeds, models, all tests) and publish the snapshots."""
+def build(salnameh_home, full: bool) -> None:
+    """Build the warehouse and publish the snapshots: dbt's build, or where only data
+    changed since the last one, its models and data tests replayed in process."""
     from salnameh.warehouse import BuildError, build_warehouse
 
     try:
-        result = build_warehouse(salnameh_home)
+        result = build_warehouse(salnameh_home, full=full)
     except BuildError as error:
         click.echo(str(error), err=True)
         click.echo("the snapshots were not changed: readers keep the last good build", err=True)
         sys.exit(1)
-    click.echo(f"warehouse built: {result.passed} seeds, models and tests passed "
-               f"({salnameh_home.warehouse_path})")  # fmt: skip
+    what = ("models and data tests replayed" if result.how == "replayed"
+            else "seeds, models and tests passed")  # fmt: skip
+    click.echo(f"warehouse built: {result.passed} {what} ({salnameh_home.warehouse_path})")
     public = result.published
     click.echo(f"snapshots published in {salnameh_home.snapshots_dir}: internal (everything), "
                f"public ({public.get('marts.fct_observations', 0)} released values of "
                f"{public.get('marts.dim_indicator', 0)} indicators)")  # fmt: skip
 
 
+@main.command("backup")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A new or empty folder, outside the home.")
+@click.pass_obj
+def backup_command(salnameh_home, out: Path) -> None:
+    """Copy the installation while it runs: ledger, archive, warehouse, snapshots and the
+    inbox, outbox and exports, each file's SHA-256 in backup.json."""
+    from salnameh.backup import BackupError, backup
+
+    try:
+        made = backup(salnameh_home, out)
+    except BackupError as error:
+        click.echo(f"no backup was made: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"backup in {made.folder}: {made.files} files, {made.bytes / 2**20:.1f} MiB, "
+               f"a ledger of {made.ledger_rows} rows")  # fmt: skip
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def restore_command(salnameh_home, folder: Path) -> None:
+    """Restore a backup into this home, which must hold no data yet (the ledger goes to
+    SALNAMEH_LEDGER_URL's database where set); every file is checked first."""
+    from salnameh.backup import BackupError, restore
+    from salnameh.ledger_migration import MigrationError
+
+    try:
+        made = restore(folder, salnameh_home)
+    except (BackupError, MigrationError) as error:
+        click.echo(f"nothing was restored: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"restored into {made.folder}: {made.files} files, a ledger of "
+               f"{made.ledger_rows} rows; `salnameh build --full` rebuilds the warehouse's "
+               "models from them")  # fmt: skip
+
+
 def _sign_in(salnameh_home, user_id: str):
     """The user's Actor: password from SALNAMEH_PASSWORD (scripts) or asked, never echoed."""
     from salnameh.ledger import Ledger
-    from salnameh.users import AuthenticationFailed, Users
+    from salnameh.users import AuthenticationFailed, TooManyAttempts, Users
 
     password = os.environ.get("SALNAMEH_PASSWORD") or click.prompt(
         f"password for {user_id}", hide_input=True
     )
     try:
-        return Users(Ledger(salnameh_home.ledger_path)).authenticate(user_id, password)
-    except AuthenticationFailed as failed:
-        click.echo(f"{failed.en}\n{failed.fa}", err=True)
-        sys.exit(3)
+        return Users(Ledger(salnameh_home.ledger_url)).authenticate(user_id, password)
+    except (AuthenticationFailed, TooManyAttempts) as failed:
+        _refused(failed)
 
 
 def _refused(error) -> None:
@@ -603,7 +705,7 @@ def open_year_command(salnameh_home, year, by) -> None:
     actor = _sign_in(salnameh_home, by)
     salnameh_home.create()
     try:
-        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_path),
+        opened = open_year(salnameh_home, Ledger(salnameh_home.ledger_url),
                            _load_or_exit(salnameh_home), Reference.for_home(salnameh_home),
                            year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -626,7 +728,7 @@ def status(salnameh_home, year, agency, as_json, by) -> None:
 
     actor = _sign_in(salnameh_home, by) if by else None
     try:
-        report = collection_status(Ledger(salnameh_home.ledger_path), year, agency, actor=actor)
+        report = collection_status(Ledger(salnameh_home.ledger_url), year, agency, actor=actor)
     except Forbidden as refused:
         _refused(refused)
     if as_json:
@@ -664,7 +766,7 @@ def remind(salnameh_home, year, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_path),
+        sent = send_reminders(salnameh_home, Ledger(salnameh_home.ledger_url),
                               Reference.for_home(salnameh_home),
                               year, actor)  # fmt: skip
     except Forbidden as refused:
@@ -697,7 +799,7 @@ def users_add(salnameh_home, user_id, role, full_name, agency, email, by) -> Non
         f"new password for {user_id}", hide_input=True, confirmation_prompt=True
     )
     agencies = set(Reference.for_home(salnameh_home).agencies)
-    registry = Users(Ledger(salnameh_home.ledger_path), agencies)
+    registry = Users(Ledger(salnameh_home.ledger_url), agencies)
     try:
         user = registry.add(actor, user_id, full_name, role, password, agency, email)
     except Forbidden as refused:
@@ -717,7 +819,7 @@ def users_list(salnameh_home, as_json: bool) -> None:
     from salnameh.ledger import Ledger
     from salnameh.users import Users
 
-    found = Users(Ledger(salnameh_home.ledger_path)).list()
+    found = Users(Ledger(salnameh_home.ledger_url)).list()
     if as_json:
         click.echo(json.dumps([asdict(u) for u in found], ensure_ascii=False, indent=2))
         return
@@ -738,12 +840,61 @@ def users_disable(salnameh_home, user_id, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Users(Ledger(salnameh_home.ledger_path)).disable(actor, user_id)
+        Users(Ledger(salnameh_home.ledger_url)).disable(actor, user_id)
     except Forbidden as refused:
         _refused(refused)
     except UserError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"disabled {user_id}")
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The ledger's database: SQLite in the home by default, PostgreSQL by
+    SALNAMEH_LEDGER_URL=postgresql://user:password@host:port/database."""
+
+
+@ledger_group.command("migrate")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The empty database to copy into: postgresql://user:password@host/db",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The SQLite ledger to copy (default: the home's ledger.sqlite).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Each table's rows and hash as JSON.")
+@click.pass_obj
+def ledger_migrate(salnameh_home, target: str, source: Path | None, as_json: bool) -> None:
+    """Copy the home's SQLite ledger into an empty database, ids and all, in one
+    transaction; each table's row count and hash are compared before it commits."""
+    from dataclasses import asdict
+
+    from salnameh.ledger_db import LedgerURLError, redact
+    from salnameh.ledger_migration import MigrationError, migrate
+    from salnameh.settings import LEDGER_URL_VARIABLE
+
+    source = source or salnameh_home.ledger_path
+    if not source.is_file():
+        raise click.UsageError(f"no SQLite ledger at {source} to migrate (see --from)")
+    try:
+        copied = migrate(source, target)
+    except (MigrationError, LedgerURLError) as error:
+        click.echo(f"the ledger was not migrated: {error}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in copied], indent=2))
+        return
+    for c in copied:
+        click.echo(f"{c.table:24} {c.rows:>9} rows  sha256 {c.sha256[:16]}  equal")
+    click.echo(f"ledger copied to {redact(target)}: {len(copied)} tables, "
+               f"{sum(c.rows for c in copied)} rows, every count and hash equal on both sides.\n"
+               f"Use it: export {LEDGER_URL_VARIABLE}='{redact(target)}' (with its password); "
+               f"{source} is left as it was.")  # fmt: skip
 
 
 @main.group()
@@ -761,7 +912,7 @@ def review_list(salnameh_home, year, state, as_json) -> None:
     """The current version of each table-year and its review state."""
     from salnameh.ledger import Ledger
 
-    rows = Ledger(salnameh_home.ledger_path).review_queue(year)
+    rows = Ledger(salnameh_home.ledger_url).review_queue(year)
     if state != "all":
         rows = [r for r in rows if r["review_state"] == state]
     if as_json:
@@ -780,7 +931,7 @@ def review_show(salnameh_home, submission_id) -> None:
     """One submission: its file, history, review decisions and validation report."""
     from salnameh.ledger import Ledger
 
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     try:
         s = ledger.get(submission_id)
     except KeyError as error:
@@ -820,7 +971,7 @@ def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
     from salnameh.ledger import Ledger
 
     actor = _sign_in(salnameh_home, by)
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     for submission_id in submission_ids:
         try:
             ledger.review(submission_id, decision, actor, comment)
@@ -844,7 +995,7 @@ def reopen(salnameh_home, table_id, year, reason, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        Ledger(salnameh_home.ledger_path).reopen(table_id, year, actor, reason)
+        Ledger(salnameh_home.ledger_url).reopen(table_id, year, actor, reason)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:
@@ -864,7 +1015,7 @@ def publish(salnameh_home, year, note, by) -> None:
 
     actor = _sign_in(salnameh_home, by)
     try:
-        number, held = Ledger(salnameh_home.ledger_path).release(year, actor, note)
+        number, held = Ledger(salnameh_home.ledger_url).release(year, actor, note)
     except Forbidden as refused:
         _refused(refused)
     except ValueError as error:
@@ -915,33 +1066,41 @@ def export(salnameh_home, year, number, formats, chapter, out_dir) -> None:
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)  # fmt: skip
-@click.option("--internal", is_flag=True, help="Query the internal snapshot (staff only).")
+@click.option(
+    "--internal", is_flag=True, help="Query the internal snapshot (staff only: sign in with --as)."
+)
+@click.option("--as", "by", help="Sign in (coordinator, expert or analyst) for --internal.")
 @click.option("--max-rows", default=10_000, show_default=True, help="Rows returned at most.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds before a query stops.")
 @click.pass_obj
-def query(salnameh_home, sql: str, fmt: str, internal: bool, max_rows: int,
+def query(salnameh_home, sql: str, fmt: str, internal: bool, by: str | None, max_rows: int,
           timeout: float) -> None:  # fmt: skip
     """Run read-only SQL on the public snapshot ('-' reads the SQL from standard input).
 
-    Files, URLs and other databases cannot be reached from the SQL. Tables: marts.dim_*,
+    Files, URLs and other databases cannot be reached from the SQL; a query has the memory
+    and threads of the portal's SQL page (1 GB, one thread). Tables: marts.dim_*,
     marts.fct_observations, marts.fct_indicator_series, reference.*; their columns are
     documented: SELECT * FROM duckdb_columns() WHERE schema_name = 'marts'.
     """
     import duckdb
 
+    from salnameh.access import Forbidden, SignInRequired
     from salnameh.snapshots import (
         INTERNAL,
         PUBLIC,
         QueryTimeout,
         SnapshotMissing,
-        open_snapshot,
+        open_for_typed_sql,
         run_query,
     )
 
+    actor = _sign_in(salnameh_home, by) if by else None
     text = sys.stdin.read() if sql == "-" else sql
     try:
-        with open_snapshot(salnameh_home, INTERNAL if internal else PUBLIC) as con:
+        with open_for_typed_sql(salnameh_home, INTERNAL if internal else PUBLIC, actor) as con:
             columns, rows, truncated = run_query(con, text, max_rows, timeout)
+    except (Forbidden, SignInRequired) as refused:
+        _refused(refused)
     except SnapshotMissing as error:
         click.echo(str(error), err=True)
         sys.exit(2)
@@ -984,12 +1143,25 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 @click.pass_obj
 def serve(salnameh_home, port: int) -> None:
     """Serve the portal (Streamlit) on localhost."""
+    from salnameh.children import child_process, stop_group, stopped_by_sigterm
+
     app = PROJECT_ROOT / "dashboards" / "app.py"
     env = {**os.environ, "SALNAMEH_HOME": str(salnameh_home.root)}
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
     click.echo(f"portal on http://localhost:{port}  (Ctrl+C stops it)")
-    sys.exit(subprocess.call(command, env=env, cwd=Path(PROJECT_ROOT)))
+    # Streamlit stops with this command however it is stopped: Ctrl+C, a service manager's
+    # SIGTERM (passed on), SIGKILL (the death signal): no orphan keeps the port.
+    with (
+        child_process(command, signal.SIGTERM, env=env, cwd=Path(PROJECT_ROOT)) as portal,
+        stopped_by_sigterm(portal),
+    ):
+        try:
+            code = portal.wait()
+        except KeyboardInterrupt:  # the terminal's Ctrl+C reaches us, not the child's group
+            stop_group(portal, signal.SIGTERM)
+            code = portal.wait()
+    sys.exit(128 - code if code < 0 else code)  # killed by a signal: the shell's 128+n
 
 
 # SCI's national hub (app/national_cli.py).

@@ -147,7 +147,7 @@ def know_catalog(salnameh_home, catalog_dir: Path) -> None:
     if not any(catalog_dir.glob("*.yaml")):
         raise click.UsageError(f"{catalog_dir} holds no catalog declarations (*.yaml)")
     version = catalog_version(catalog_dir)
-    added = Receipts(Ledger(salnameh_home.ledger_path)).know_catalog(
+    added = Receipts(Ledger(salnameh_home.ledger_url)).know_catalog(
         version, str(catalog_dir.resolve())
     )
     click.echo(f"catalog {version} {'known now' if added else 'was known already'}")

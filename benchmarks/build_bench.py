@@ -301,18 +301,56 @@ class DemoBuild:
 
 
 def time_demo_build(salnameh_home) -> DemoBuild:
+    """A build through dbt (`build --full`), timed step by step."""
     from salnameh.warehouse import build_warehouse, dbt_target_dir
 
     steps: dict[str, float] = {}
     with timed_steps(steps):
         start = now()
-        result = build_warehouse(salnameh_home)
+        result = build_warehouse(salnameh_home, full=True)
         total = now() - start
     missing = {"copy", "dbt", "publish"} - steps.keys()
     if missing:
         raise BenchError(f"build_warehouse no longer calls the timed steps {sorted(missing)}")
     dbt = read_dbt_run(dbt_target_dir(salnameh_home), steps["dbt"], 0)
     return DemoBuild(total, steps["copy"], steps["publish"], dbt, dict(result.published))
+
+
+@dataclass(frozen=True)
+class ReplayedBuild:
+    total: float  # build_warehouse, end to end
+    copy: float  # copy_inputs
+    models: float  # replay_models: the models and data tests from dbt's compiled SQL
+    publish: float
+
+
+def time_replayed_build(salnameh_home) -> ReplayedBuild:
+    """A build where only data changed since the last full one: what `salnameh build`
+    does then (salnameh.model_replay), timed step by step."""
+    from salnameh import warehouse
+    from salnameh.warehouse import build_warehouse
+
+    steps: dict[str, float] = {}
+    originals = warehouse.replay_models
+    with timed_steps(steps):
+
+        def replay(home):
+            start = now()
+            try:
+                return originals(home)
+            finally:
+                steps["models"] = now() - start
+
+        warehouse.replay_models = replay
+        try:
+            start = now()
+            result = build_warehouse(salnameh_home)
+            total = now() - start
+        finally:
+            warehouse.replay_models = originals
+    if result.how != "replayed":
+        raise BenchError("the build after one new file was not replayed (no full build first?)")
+    return ReplayedBuild(total, steps["copy"], steps["models"], steps["publish"])
 
 
 def time_empty_invocation(salnameh_home) -> DbtRun:
@@ -582,7 +620,7 @@ def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, ref
     from salnameh.ledger import Ledger
     from salnameh.warehouse import ensure_raw_layer, writer_lock
 
-    ledger = Ledger(salnameh_home.ledger_path)  # empty: its copy is replaced below
+    ledger = Ledger(salnameh_home.ledger_url)  # empty: its copy is replaced below
     with writer_lock(salnameh_home):
         con = duckdb.connect(str(salnameh_home.warehouse_path))
         try:

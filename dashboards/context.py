@@ -72,7 +72,7 @@ def _reference(province: str) -> Reference:
 
 def ledger() -> Ledger:
     # Cheap to open (a version read); not cached, so a test or a restore sees the file anew.
-    return Ledger(salnameh_home().ledger_path)
+    return Ledger(salnameh_home().ledger_url)
 
 
 def snapshot_version(kind: str = PUBLIC) -> float:

@@ -1,5 +1,9 @@
 """Who is using the portal: language, sign-in, idle time-out, and the role check of a page.
 
+A sign-in is a session kept in the ledger (salnameh.sessions): the browser holds its token
+in a cookie, so the session holds across reloads and across portal processes that share
+the ledger, and signing out ends it everywhere.
+
 A page that needs a role calls `require(action)`: it returns the signed-in Actor when the
 core (`salnameh.access`) allows the action, else it shows why (in the reader's language)
 and stops the page. Hiding a page from the menu is only a convenience; this check is the
@@ -17,13 +21,16 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dashboards.context import ledger
 from salnameh.access import ROLE_TITLES, Actor, Forbidden
 from salnameh.access import require as core_require
+from salnameh.sessions import LIFETIME, Sessions
 from salnameh.users import AuthenticationFailed, TooManyAttempts, Users
 
 # A signed-in user idle for this long is signed out: a shared office computer left open
 # must not keep an expert's or a liaison's rights.
 IDLE_TIMEOUT_S = 30 * 60
 
-ACTOR, SEEN, LANG = "actor", "last_seen", "lang"
+ACTOR, SEEN, LANG, TOKEN = "actor", "last_seen", "lang", "session_token"
+# The browser's cookie holding the session's token (the ledger keeps only its hash).
+COOKIE = "salnameh_session"
 
 
 def lang() -> str:
@@ -37,13 +44,31 @@ def tr(fa: str, en: str) -> str:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in Actor, or None; an idle session is signed out here."""
+    """The signed-in Actor, or None; a session ended elsewhere or idle is signed out here."""
+    actor = _session_actor()
+    _sync_cookie(st.session_state.get(TOKEN, ""))
+    return actor
+
+
+def _session_actor() -> Actor | None:
+    token = st.session_state.get(TOKEN) or _cookie()
+    if token:
+        actor = Sessions(ledger()).actor(token)  # the ledger decides, on every run
+        if actor is None:
+            was_signed_in = ACTOR in st.session_state
+            _forget()
+            if was_signed_in:
+                st.session_state["signed_out_reason"] = "idle"
+            return None
+        st.session_state[TOKEN], st.session_state[ACTOR] = token, actor
+        return actor
+    # An actor without a session: set by the pages' own tests (AppTest), never by a user.
     actor = st.session_state.get(ACTOR)
     if actor is None:
         return None
     now = time.monotonic()
     if now - st.session_state.get(SEEN, now) > IDLE_TIMEOUT_S:
-        sign_out()
+        _forget()
         st.session_state["signed_out_reason"] = "idle"
         return None
     st.session_state[SEEN] = now
@@ -57,14 +82,48 @@ def sign_in(user_id: str, password: str) -> tuple[Actor | None, str]:
     except (AuthenticationFailed, TooManyAttempts) as refused:
         return None, tr(refused.fa, refused.en)
     st.session_state[ACTOR] = actor
+    st.session_state[TOKEN] = Sessions(ledger()).begin(actor)
     st.session_state[SEEN] = time.monotonic()
     st.session_state.pop("signed_out_reason", None)
     return actor, ""
 
 
 def sign_out() -> None:
-    for key in (ACTOR, SEEN):
+    """End the user's sessions everywhere (every browser, every portal process)."""
+    actor = st.session_state.get(ACTOR)
+    if actor is not None and st.session_state.get(TOKEN):
+        Sessions(ledger()).end_everywhere(actor.user_id)
+    _forget()
+
+
+def _forget() -> None:
+    for key in (ACTOR, SEEN, TOKEN):
         st.session_state.pop(key, None)
+
+
+def _cookie() -> str:
+    """The session token the browser sent when it connected ('' for none; a page run
+    outside a server, as AppTest runs one, has no cookies to read)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else ""
+
+
+def _sync_cookie(token: str) -> None:
+    """Give the browser the session's cookie, or take it back, once per change.
+
+    Streamlit has no call to set a cookie, so the page's script sets it (on a run that
+    shows the page, not on one a rerun cuts short). Strict same-site: no other site's page
+    sends it. The cookie only carries the token: the ledger decides whether it is live."""
+    browser_has = st.session_state.get("cookie_sent", _cookie())
+    if token == browser_has:
+        return
+    seconds = int(LIFETIME.total_seconds()) if token else 0
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={token}; Path=/; Max-Age={seconds};"
+        " SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
+    st.session_state["cookie_sent"] = token
 
 
 def role_title(actor: Actor) -> str:

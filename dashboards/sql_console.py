@@ -1,8 +1,9 @@
 """SQL typed by a reader, on the public snapshot only, with the snapshot's own documentation.
 
-The connection is `salnameh.snapshots.open_snapshot` on the public file: read-only, with
-files, URLs, ATTACH and COPY switched off and the configuration locked, so the SQL reaches
-that file and nothing else; `run_query` stops it at a row limit and a time limit.
+The connection is `salnameh.snapshots.open_for_typed_sql` on the public file, as for
+`salnameh query`: read-only, with files, URLs, ATTACH and COPY switched off, memory and
+threads bounded (USER_QUERY_LIMITS) and the configuration locked, so the SQL reaches that
+file and nothing else; `run_query` stops it at a row limit and a time limit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from salnameh.settings import Home
-from salnameh.snapshots import PUBLIC, QueryTimeout, open_snapshot, run_query
+from salnameh.snapshots import PUBLIC, QueryTimeout, open_for_typed_sql, run_query
 
 Query = Callable[..., pd.DataFrame]
 
@@ -86,7 +87,7 @@ def run_sql(
     if not sql.strip():
         return Result(None, False, "پرس‌وجو خالی است.", "The query is empty.")
     try:
-        with open_snapshot(salnameh_home, PUBLIC, for_users=True) as con:
+        with open_for_typed_sql(salnameh_home, PUBLIC) as con:
             columns, rows, truncated = run_query(con, sql, max_rows, timeout_s)
     except QueryTimeout:
         return Result(

@@ -46,7 +46,7 @@ VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
        g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
        o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, o.value_note,
-       o.first_edition, o.source_row, o.source_column, o.province
+       o.first_edition, o.source_row, o.source_column, o.province, t.agency_id
 FROM marts.fct_observations AS o
 JOIN marts.dim_table AS t ON t.table_id = o.table_id
 JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
@@ -62,7 +62,8 @@ NATIONAL_VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, i.table_id, s.year, s.geo_code,
        s.geo_name_fa, s.geo_name_en, s.geo_level, i.dim_key, i.measure_id, s.indicator_id,
        s.value, s.flag, i.unit, i.decimals, coalesce(s.province, '') AS province,
-       s.share_of_nation, s.rank_among_provinces, s.break_note_fa, s.break_note_en
+       s.share_of_nation, s.rank_among_provinces, s.break_note_fa, s.break_note_en,
+       t.agency_id
 FROM marts.fct_indicator_series AS s
 JOIN marts.dim_indicator AS i USING (indicator_id)
 JOIN marts.dim_table AS t ON t.table_id = i.table_id
@@ -257,12 +258,13 @@ def value_notes(values: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def csv_bytes(values: pd.DataFrame, national: bool = False) -> bytes:
+def csv_bytes(values: pd.DataFrame, national: bool = False, edition: int | None = None) -> bytes:
     """The table-year as the edition's observations.csv has it: long, one row per cell,
-    symbols as a column, UTF-8 with BOM so Excel opens the Persian right. On a national
-    hub each row names its province first ('' for Iran's total), and a table of provinces
-    adds each province's share of the total and rank."""
-    frame = observations(values)
+    symbols as a column, the agency and the edition shown (none on a hub's table of
+    provinces, which mixes their editions), UTF-8 with BOM so Excel opens the Persian
+    right. On a national hub each row names its province first ('' for Iran's total), and
+    a table of provinces adds each province's share of the total and rank."""
+    frame = observations(values.assign(edition=edition))
     if national:
         frame.insert(0, "province", values["province"].fillna("").to_numpy())
         for column in ("share_of_nation", "rank_among_provinces"):

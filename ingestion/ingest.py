@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import gc
 import getpass
+import stat
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,6 +109,44 @@ class Checked:
     values: object | None  # pandas frame of long values when there are no errors
 
 
+class NotARegularFile(ValueError):
+    """A path that exists but is no file to read (a named pipe, a socket, a device)."""
+
+    def __init__(self, path: Path, kind_fa: str, kind_en: str) -> None:
+        self.path = path
+        self.fa = (f"{path} یک فایل معمولی نیست ({kind_fa}) و پذیرفته نمی‌شود؛ خود فایل "
+                   "اکسل یا CSV را بفرستید.")  # fmt: skip
+        self.en = (f"{path} is not a regular file ({kind_en}) and is refused; send the "
+                   "Excel or CSV file itself.")  # fmt: skip
+        super().__init__(self.en)
+
+
+def refuse_unless_regular(path: Path) -> None:
+    """Raise NotARegularFile for what exists but is not a file: reading a named pipe waits
+    forever, and it used to be answered "no such file"."""
+    mode = path.stat().st_mode
+    if stat.S_ISREG(mode):
+        return
+    kind = next(((fa, en) for test, fa, en in _NOT_FILES if test(mode)),
+                ("نوع ناشناخته", "an unknown kind"))  # fmt: skip
+    raise NotARegularFile(path, *kind)
+
+
+_NOT_FILES = (
+    (stat.S_ISDIR, "پوشه", "a folder"),
+    (stat.S_ISFIFO, "لوله نام‌دار", "a named pipe"),
+    (stat.S_ISSOCK, "سوکت", "a socket"),
+    (stat.S_ISCHR, "دستگاه", "a device"),
+    (stat.S_ISBLK, "دستگاه", "a device"),
+)
+
+
+def read_sent_file(path: Path) -> bytes:
+    """A sent file's bytes, once it is known to be a regular file (NotARegularFile if not)."""
+    refuse_unless_regular(path)
+    return path.read_bytes()
+
+
 class Ingestor:
     """Catalog, reference data and stores of one installation, ready for many files."""
 
@@ -116,7 +155,7 @@ class Ingestor:
         self.home = salnameh_home.create()
         self.catalog = catalog
         self.reference = reference
-        self.ledger = Ledger(salnameh_home.ledger_path)
+        self.ledger = Ledger(salnameh_home.ledger_url)
         self._shapes: dict[tuple[str, int], TableShape] = {}
         self.head_rows: int | None = HEAD_ROWS  # None: every sheet is read whole
         self._loader: RawLoader | None = None
@@ -289,7 +328,7 @@ class Ingestor:
         """Check, archive, record and load one file. With an `actor` (a signed-in user) the
         upload must be theirs to make: a liaison only for their own agency (Forbidden)."""
         uploader = actor.user_id if actor else uploader or f"cli:{getpass.getuser()}"
-        data = path.read_bytes() if data is None else data
+        data = read_sent_file(path) if data is None else data
         checked = self.check(data, path, table_id, year, agency, recipe)
         identity, report = checked.identity, checked.report
         if actor is not None:
@@ -301,9 +340,13 @@ class Ingestor:
             )
             if same is not None and _refused_only_as_closed(same):
                 same = None  # the table-year may be open now: judge the file again
+            if same is not None and same.verdict == REJECTED and checked.values is not None:
+                same = None  # rejected then, passes now (its reference changed): judge again
             if same is not None and same.state != "loading":
                 self.ledger.add_event(same.submission_id, "unchanged", uploader,
                                       f"same file sent again: {path.name}")  # fmt: skip
+                if same.verdict == REJECTED:  # still wrong: say so again, and why
+                    return _rejected_again(path, same, identity, report, self.catalog)
                 return _unchanged(path, same, identity, self.catalog)
             if same is not None:  # accepted before, but the load was interrupted
                 return self._load(path, same.submission_id, identity, checked, uploader)
@@ -466,6 +509,20 @@ def _rejected(path, submission_id, identity, report, catalog=None) -> Outcome:
         str(path), REJECTED, submission_id, identity, 0, report.problems,
         f"{fa} پذیرفته نشد: {n} خطا باید اصلاح شود. فایل اصلاح‌شده را دوباره بفرستید.",
         f"{en} was rejected: {n} error(s) to correct. Fix them and upload the file again.",
+    )  # fmt: skip
+
+
+def _rejected_again(path, same, identity, report, catalog=None) -> Outcome:
+    """The very file rejected before, sent again: rejected again with its errors repeated
+    (it used to pass as "unchanged", exit 0, as if nothing were wrong)."""
+    fa, en = _table_name(identity, catalog)
+    n = len(report.errors)
+    return Outcome(
+        str(path), REJECTED, same.submission_id, identity, 0, report.problems,
+        f"{fa}: همین فایل پیش‌تر (ارسال {same.submission_id}) رد شده بود و هنوز {n} خطا "
+        "دارد. خطاها را اصلاح کنید و فایل اصلاح‌شده را بفرستید.",
+        f"{en}: this exact file was rejected before (submission {same.submission_id}) and "
+        f"still has {n} error(s). Fix them and upload the corrected file.",
     )  # fmt: skip
 
 

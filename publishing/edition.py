@@ -30,7 +30,7 @@ VALUES = """
 SELECT t.chapter_no, t.table_number, t.sort_order, v.table_id, v.period AS year,
        v.geo AS geo_code, g.name_fa AS geo_name_fa, g.name_en AS geo_name_en,
        g.level AS geo_level, v.dim_key, v.measure AS measure_id, i.indicator_id, v.value,
-       v.flag, i.unit, i.decimals, v.submission_id
+       v.flag, i.unit, i.decimals, v.submission_id, t.agency_id
 FROM raw."values" AS v
 JOIN ledger.edition_submissions AS es ON es.submission_id = v.submission_id
 JOIN marts.dim_table AS t ON t.table_id = v.table_id
@@ -67,5 +67,6 @@ def load_edition(salnameh_home: Home, year: int | None, number: int | None = Non
             numbers = ", ".join(str(e[1]) for e in editions)
             raise EditionMissing(f"{year} has no edition {number}; it has: {numbers}")
         values = con.execute(VALUES, [chosen[0]]).df()
+    values["edition"] = chosen[1]
     tables = list(dict.fromkeys(values["table_id"]))
     return Edition(year, chosen[1], chosen[2], tables), values

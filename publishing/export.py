@@ -10,9 +10,10 @@ from pathlib import Path
 
 from publishing.booklet import write_booklet
 from publishing.edition import load_edition
-from publishing.machine import write_csv, write_jsonstat, write_parquet, write_sdmx
+from publishing.machine import write_csv, write_jsonstat, write_parquet
 from publishing.package import write_package
 from publishing.print_edition import write_pdf
+from publishing.sdmx import write_sdmx
 from publishing.workbook import write_workbook
 from salnameh.catalog import load_catalog
 from salnameh.reference import Reference

@@ -10,12 +10,15 @@ without asking the province anything:
 - `observations.parquet`: one row per released observation (`province, table_id, year,
   geo, dim_key, measure, value, flag, unit, edition, submission_id`; a value is NULL where
   its flag carries a yearbook symbol);
-- `observations.csv`: the same rows as SDMX-CSV 2.0 (STRUCTURE, STRUCTURE_ID, ACTION, one
-  column per dimension, OBS_VALUE, OBS_STATUS with SDMX's own status codes);
+- `observations.csv`: the same rows as SDMX-CSV 2.0, as `--format sdmx` writes each
+  table (publishing.sdmx: one column per dimension, OBS_VALUE, OBS_STATUS with SDMX's own
+  status codes, the agency and the edition), all tables in one file;
 - `footnotes.csv` and `revisions.csv` (what this edition changed against the one before).
 
-Only released data: the edition's frozen submissions, nothing in review. The folder is
-written beside its final place and renamed into it, so a package is whole or absent.
+Only released data: the edition's frozen submissions, nothing in review, and nothing about
+who sent or reviewed them (no user ids, no file names: `submission_id` is the ledger's
+number). The folder is written beside its final place and renamed into it, so a package
+is whole or absent.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from publishing.edition import Edition
-from publishing.machine import sdmx_agency
+from publishing.sdmx import dimension_ids, sdmx_agency, table_frame
 from salnameh.catalog import Catalog
 from salnameh.packages import FORMAT, FORMAT_VERSION, folder_name, sha256_of
 from salnameh.reference import Reference
@@ -44,17 +47,6 @@ REVISION_COLUMNS = [
     "table_id", "geo", "dim_key", "measure", "previous_edition", "previous_value", "value",
     "previous_flag", "flag",
 ]  # fmt: skip
-# The yearbook's symbols as SDMX observation status codes (SDMX's CL_OBS_STATUS).
-OBS_STATUS = {
-    None: "A",  # normal value
-    "not_collected": "L",  # missing: exists but was not collected
-    "not_available": "O",  # missing value
-    "not_applicable": "M",  # missing: cannot exist
-    "cannot_calculate": "M",
-    "negligible": "N",  # not significant
-    "provisional": "P",
-    "estimated": "E",
-}
 
 
 def write_package(values: pd.DataFrame, edition: Edition, catalog: Catalog,
@@ -69,7 +61,7 @@ def write_package(values: pd.DataFrame, edition: Edition, catalog: Catalog,
         files = {
             "observations.parquet": _parquet(observations, building / "observations.parquet"),
             "observations.csv": _sdmx_csv(
-                observations, catalog, reference, building / "observations.csv"
+                values, edition, catalog, reference, building / "observations.csv"
             ),
             "footnotes.csv": _csv(footnotes(edition, catalog), building / "footnotes.csv"),
             "revisions.csv": _csv(package_revisions(revisions), building / "revisions.csv"),
@@ -129,31 +121,21 @@ def _csv(frame: pd.DataFrame, path: Path) -> dict:
     return _described(path, len(frame))
 
 
-def _sdmx_csv(observations: pd.DataFrame, catalog: Catalog, reference: Reference,
-              path: Path) -> dict:  # fmt: skip
-    """SDMX-CSV 2.0: a dataflow per table, one column per dimension of any table (empty
-    where a table does not have it)."""
+def _sdmx_csv(values: pd.DataFrame, edition: Edition, catalog: Catalog,
+              reference: Reference, path: Path) -> dict:  # fmt: skip
+    """SDMX-CSV 2.0, each table's rows as `salnameh export --format sdmx` writes them (its
+    dataflow, SDMX's status codes), in one file: a column per dimension of any table,
+    empty where a table does not have it."""
     agency = sdmx_agency(reference)
-    members = observations["dim_key"].map(
-        lambda key: dict(part.split("=", 1) for part in key.split(";")) if key else {}
+    tables = [catalog.table(t) for t in dict.fromkeys(values["table_id"])]
+    frame = pd.concat(
+        [table_frame(t, values[values["table_id"] == t.id], edition, agency) for t in tables],
+        ignore_index=True,
     )
-    lists = list(dict.fromkeys(
-        d.code_list for t in observations["table_id"].unique()
-        for d in catalog.table(t).dimensions
-    ))  # fmt: skip
-    frame = pd.DataFrame({
-        "STRUCTURE": "dataflow",
-        "STRUCTURE_ID": observations["table_id"].map(lambda t: f"{agency}:YB_{t.upper()}(1.0)"),
-        "ACTION": "I",
-        "REF_AREA": observations["geo"],
-    })  # fmt: skip
-    for code_list in lists:
-        frame[code_list.upper()] = members.map(lambda m, c=code_list: m.get(c, ""))
-    frame["MEASURE"] = observations["measure"]
-    frame["TIME_PERIOD"] = observations["year"]
-    frame["OBS_VALUE"] = observations["value"]
-    frame["OBS_STATUS"] = observations["flag"].map(lambda f: OBS_STATUS.get(f, "A"))
-    frame["UNIT_MEASURE"] = observations["unit"]
+    dimensions = list(dict.fromkeys(d for t in tables for d in dimension_ids(t)))
+    columns = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *dimensions]
+    frame = frame[columns + [c for c in frame.columns if c not in columns]]
+    frame[dimensions] = frame[dimensions].fillna("")
     frame.to_csv(path, index=False, encoding="utf-8")
     return _described(path, len(frame))
 

@@ -32,6 +32,7 @@ PERMISSIONS = {
     "publish": ("coordinator",),
     "manage_users": ("coordinator",),
     "open_year": ("coordinator",),
+    "remind": ("coordinator",),
     "read_internal": ("coordinator", "expert", "analyst"),
 }
 ACTION_TITLES = {
@@ -43,6 +44,7 @@ ACTION_TITLES = {
     "publish": ("انتشار ویرایش سالنامه", "publish an edition"),
     "manage_users": ("مدیریت کاربران", "manage users"),
     "open_year": ("گشودن سال گردآوری", "open a collection year"),
+    "remind": ("یادآوری به دستگاه‌های دیرکرد", "send reminders to late agencies"),
     "read_internal": ("دیدن داده‌های درونی", "read internal data"),
 }
 
@@ -92,3 +94,17 @@ def require(actor: Actor, action: str, agency: str | None = None) -> None:
     """Return if the actor may take the action (for that agency), else raise Forbidden."""
     if not can(actor, action, agency):
         raise Forbidden(actor, action, agency)
+
+
+class SignInRequired(PermissionError):
+    """An action no one may take without signing in first; fa and en say who may."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        what_fa, what_en = ACTION_TITLES[action]
+        allowed = PERMISSIONS[action]
+        who_en = ", ".join(ROLE_TITLES[r][1] for r in allowed)
+        who_fa = "، ".join(ROLE_TITLES[r][0] for r in allowed)
+        self.fa = f"«{what_fa}» نیاز به ورود دارد: با --as وارد شوید ({who_fa})."
+        self.en = f"To {what_en} you must sign in: give --as (only: {who_en})."
+        super().__init__(self.en)

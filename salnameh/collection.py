@@ -67,13 +67,11 @@ def open_year(salnameh_home: Home, ledger: Ledger, catalog: Catalog, reference: 
     rows = [(year, t.id, t.agency, due[t.source].isoformat(), at, actor.user_id)
             for t in catalog if t.published_in(year)]  # fmt: skip
     with ledger.transaction() as con:
-        before = con.total_changes
-        con.executemany(
+        assigned = con.executemany(
             "INSERT OR IGNORE INTO assignments (year, table_id, agency, deadline, assigned_at,"
             " assigned_by) VALUES (?,?,?,?,?,?)",
             rows,
-        )
-        assigned = con.total_changes - before
+        ).rowcount  # rows inserted, summed over the batch (ignored ones count 0)
     sent = []
     for agency in sorted({r[2] for r in rows}) if letters else []:
         if _letter_sent(ledger, year, agency, "referral"):
@@ -279,7 +277,7 @@ OVERDUE_LINE = "مهلت ارسال جدول‌های زیر گذشته است؛
 def remind(salnameh_home: Home, ledger: Ledger, reference: Reference, year: int, actor: Actor,
            today: dt.date | None = None) -> list[str]:  # fmt: skip
     """A reminder to each agency with overdue tables, once a day; returns the deliveries."""
-    require(actor, "open_year")
+    require(actor, "remind")
     today = today or today_in_tehran()
     report = status(ledger, year, today=today)
     sent = []

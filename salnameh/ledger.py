@@ -1,4 +1,5 @@
-"""The ledger: the transactional record of the cycle, in SQLite (WAL) by default.
+"""The ledger: the transactional record of the cycle, in SQLite (WAL) by default, or in
+PostgreSQL when SALNAMEH_LEDGER_URL names one (salnameh.ledger_db: the SQL here runs on both).
 
 Many writers share it (uploads, reviewers, the pipeline), so each change is one short
 transaction and waits for others instead of failing. History is append-only: a
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 
 from salnameh.access import Actor, require
+from salnameh.ledger_db import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -183,43 +183,22 @@ class Submission:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as con:
-            # Opening an up-to-date ledger only reads its version: every CLI command, page
-            # and sensor tick opens one, and must not queue behind writers for nothing.
-            if con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-                return
-            # One transaction: processes opening the ledger at once must not interleave
-            # the view's drop and create.
-            con.executescript(
-                f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-            )
+    """The ledger at a path (SQLite) or a URL (sqlite:///..., postgresql://...)."""
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        con.row_factory = sqlite3.Row
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            yield con
-        finally:
-            con.close()
+    def __init__(self, where: str | os.PathLike[str]) -> None:
+        self.database = open_database(where)
+        self.path = getattr(self.database, "path", None)  # the SQLite file, if it is one
+        # Opening an up-to-date ledger only reads its version: every CLI command, page
+        # and sensor tick opens one, and must not queue behind writers for nothing.
+        self.database.apply_schema("ledger", SCHEMA_VERSION, SCHEMA)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> AbstractContextManager:
+        """A connection for reads (each statement on its own) and single appends."""
+        return self.database.connect()
+
+    def transaction(self) -> AbstractContextManager:
         """One write transaction, taken at once so concurrent writers queue, not deadlock."""
-        with self.connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+        return self.database.transaction()
 
     def record(
         self,
@@ -442,17 +421,20 @@ class Ledger:
         submissions it holds (`submission_ids`)."""
         with self.connect() as con:
             rows = con.execute(
-                "SELECT e.*, (SELECT group_concat(submission_id) FROM edition_submissions es"
-                "  WHERE es.edition_id = e.edition_id) AS held"
-                " FROM editions e WHERE (? IS NULL OR e.year = ?)"
-                " ORDER BY e.released_at DESC, e.edition_id DESC",
+                "SELECT * FROM editions WHERE (? IS NULL OR year = ?)"
+                " ORDER BY released_at DESC, edition_id DESC",
+                (year, year),
+            ).fetchall()
+            held = con.execute(
+                "SELECT es.edition_id, es.submission_id FROM edition_submissions es"
+                " JOIN editions e ON e.edition_id = es.edition_id WHERE (? IS NULL OR e.year = ?)"
+                " ORDER BY es.submission_id",
                 (year, year),
             ).fetchall()
         found = []
         for row in rows:
             edition = dict(row)
-            held = edition.pop("held") or ""
-            edition["submission_ids"] = sorted(int(s) for s in held.split(",") if s)
+            edition["submission_ids"] = [h[1] for h in held if h[0] == edition["edition_id"]]
             found.append(edition)
         return found
 
@@ -535,7 +517,7 @@ class Ledger:
         return [(r["state"], r["at"], r["note"]) for r in rows]
 
 
-def _submission(row: sqlite3.Row) -> Submission:
+def _submission(row) -> Submission:
     return Submission(
         submission_id=row["submission_id"],
         sha256=row["sha256"],

@@ -22,6 +22,7 @@ import pandas as pd
 
 from salnameh import archive
 from salnameh.catalog import Catalog, catalog_version
+from salnameh.faults import pause_if_fault
 from salnameh.ledger import Ledger
 from salnameh.packages import FORMAT, OBSERVATIONS, Package, PackageRefused, read_package
 from salnameh.receipts import Receipt, Receipts
@@ -55,7 +56,7 @@ def receive(
     reference: Reference | None = None,
 ) -> list[Received]:
     """Verify and record each package; each is taken whole or not at all."""
-    receipts = Receipts(Ledger(home.ledger_path))
+    receipts = Receipts(Ledger(home.ledger_url))
     reference = reference or Reference()
     outcomes = []
     for path in paths:
@@ -122,6 +123,7 @@ def _receive_one(home, receipts, path, actor, catalog, reference) -> Received:
     revisions = _revisions(home, previous, package) if previous else []
     for f in package.files.values():  # content-addressed: storing twice is a no-op
         archive.store(home.archive_dir, f.path.read_bytes())
+    pause_if_fault("receive_archived", home)
     newer = max((r.edition for r in held if r.edition > package.edition), default=None)
     supersedes = [r for r in held if r.edition < package.edition and r.state != "superseded"]
     receipts.record(
@@ -162,7 +164,7 @@ def status(home: Home, reference: Reference | None = None) -> list[dict]:
     """Every package received: which province delivered which edition of which year, when."""
     provinces = (reference or Reference()).provinces
     rows = []
-    for r in Receipts(Ledger(home.ledger_path)).all():
+    for r in Receipts(Ledger(home.ledger_url)).all():
         names = provinces.get(r.province)
         rows.append(
             {
@@ -275,7 +277,7 @@ def stage_packages(con, home: Home, catalog: Catalog, reference: Reference) -> d
     packages (as the ledger's tables) in: what stage_inputs does for a province."""
     from salnameh.build_inputs import copy_inputs
 
-    ledger = Ledger(home.ledger_path)
+    ledger = Ledger(home.ledger_url)
     packages = package_frame(home, Receipts(ledger).all())
     agencies = pd.DataFrame(
         {"table_id": [t.id for t in catalog], "agency": [t.agency for t in catalog]}

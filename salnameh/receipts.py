@@ -3,7 +3,7 @@
 Like the rest of the ledger, history is append-only: a package row never changes; what
 happens to it is an event (received, unchanged, superseded), and its state is its latest
 event that is not 'unchanged'. The files live in the archive by SHA-256; the ledger names
-them. SQL is kept standard (no SQLite-only syntax) so PostgreSQL can follow.
+them. The SQL runs on SQLite and PostgreSQL alike (salnameh.ledger_db).
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ JOIN package_events e ON e.event_id = (
 );
 """
 
+# Raised whenever SCHEMA changes (see salnameh.ledger_db.Database.apply_schema).
+SCHEMA_VERSION = 1
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -91,16 +94,11 @@ class Receipt:
 
 
 class Receipts:
-    """The received packages of a national hub, over its ledger's SQLite file."""
+    """The received packages of a national hub, kept in its ledger."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        with ledger.connect() as con:
-            ready = con.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'package_state'"
-            ).fetchone()[0]
-            if not ready:
-                con.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+        ledger.database.apply_schema("receipts", SCHEMA_VERSION, SCHEMA)
 
     def all(self) -> list[Receipt]:
         """Every package received, by province, year and edition."""

@@ -36,6 +36,9 @@ NATION_GEO = "IR"
 # next look (agency files in a province's inbox, package folders in the hub's).
 SETTLE_SECONDS = 2.0
 
+# The environment variable naming a PostgreSQL ledger in place of the home's SQLite file.
+LEDGER_URL_VARIABLE = "SALNAMEH_LEDGER_URL"
+
 
 @dataclass(frozen=True)
 class Home:
@@ -45,7 +48,14 @@ class Home:
 
     @property
     def ledger_path(self) -> Path:
+        """The embedded ledger's SQLite file (unused when SALNAMEH_LEDGER_URL is set)."""
         return self.root / "ledger.sqlite"
+
+    @property
+    def ledger_url(self) -> str:
+        """Where the ledger is: SALNAMEH_LEDGER_URL (postgresql://user:password@host/db)
+        when set, else the home's SQLite file. One database holds one installation's ledger."""
+        return os.environ.get(LEDGER_URL_VARIABLE) or f"sqlite:///{self.ledger_path}"
 
     @property
     def archive_dir(self) -> Path:

@@ -5,8 +5,11 @@ analysts' queries) open copies. After each successful build the pipeline publish
 
 - `internal.duckdb`, the whole warehouse, for staff and experts;
 - `public.duckdb`, only what may be public: the reference tables and the marts as their
-  dbt `meta.publish` says (all rows, released rows only, or nothing). A public page cannot
-  reach unapproved data because this file does not hold it.
+  dbt `meta.publish` says (all rows, released rows only, or nothing), less the columns
+  whose own `meta.publish` is internal (who uploaded a file, who reviewed it, the file's
+  name: staff ids and file names are for staff). A public page cannot reach unapproved
+  data, or a list of staff ids to lock out with wrong passwords, because this file does
+  not hold them.
 
 Each is written beside its final name and swapped in with os.replace, so a reader sees the
 old file or the new one, never half of one; a reader that has the old file open keeps it.
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from salnameh.access import Actor, SignInRequired, require
 from salnameh.settings import Home
 
 INTERNAL, PUBLIC = "internal", "public"
@@ -36,12 +40,36 @@ class SnapshotMissing(Exception):
     """No snapshot has been published yet in this home."""
 
 
+class SnapshotDamaged(SnapshotMissing):
+    """The snapshot file cannot be read (a disk fault, a copy cut short): no usable snapshot
+    until the next publish writes it whole again; the warehouse itself is another file."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.en = (f"The snapshot {path} is damaged and cannot be read ({detail}). "
+                   "`salnameh build` publishes it again from the warehouse, which it does "
+                   "not touch.")  # fmt: skip
+        self.fa = (f"پرونده {path} آسیب دیده و خواندنی نیست. «salnameh build» آن را از انبار "
+                   "داده، که سالم مانده است، دوباره منتشر می‌کند.")  # fmt: skip
+        super().__init__(f"{self.en}\n{self.fa}")
+
+
+def _damaged(error: duckdb.Error) -> bool:
+    """DuckDB's ways of saying a file's bytes are not what it wrote."""
+    text = str(error)
+    return (
+        "Corrupt database file" in text
+        or "Could not read enough bytes" in text
+        or ("not a valid DuckDB database file" in text)
+    )
+
+
 @dataclass(frozen=True)
 class MartRule:
     schema: str
     name: str
     publish: str  # all | released | internal
     filter: str | None  # SQL predicate on the mart's own columns, from dbt meta
+    internal_columns: tuple[str, ...] = ()  # columns kept out of the public snapshot
 
 
 def snapshot_path(salnameh_home: Home, kind: str) -> Path:
@@ -62,8 +90,22 @@ def mart_rules(manifest_path: Path) -> list[MartRule]:
         if publish == "released" and not meta.get("publish_filter"):
             raise ValueError(f"{node['name']}: meta.publish 'released' needs a publish_filter")
         rules.append(MartRule(node["schema"], node["alias"] or node["name"], publish,
-                              meta.get("publish_filter")))  # fmt: skip
+                              meta.get("publish_filter"), _internal_columns(node)))  # fmt: skip
     return sorted(rules, key=lambda r: (r.schema, r.name))
+
+
+def _internal_columns(node: dict) -> tuple[str, ...]:
+    """The mart's columns marked `meta: {publish: internal}` (dbt keeps a column's meta in
+    its config, older manifests beside it)."""
+    found = []
+    for name, column in node.get("columns", {}).items():
+        meta = column.get("config", {}).get("meta") or column.get("meta") or {}
+        publish = meta.get("publish")
+        if publish not in (None, "internal"):
+            raise ValueError(f"{node['name']}.{name}: a column's meta.publish can only be internal")
+        if publish == "internal":
+            found.append(name)
+    return tuple(sorted(found))
 
 
 def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
@@ -72,6 +114,7 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
     The caller holds the warehouse writer lock, so nothing changes the warehouse meanwhile.
     """
     salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(salnameh_home)
     warehouse = salnameh_home.warehouse_path
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
@@ -82,6 +125,19 @@ def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
         lambda tmp: counts.update(_write_public(warehouse, tmp, mart_rules(manifest_path))),
     )
     return counts
+
+
+def remove_stale_temporaries(salnameh_home: Home) -> list[Path]:
+    """Remove the half-written snapshots a killed publish left (`.<kind>.duckdb.<pid>.tmp`).
+
+    Only a publish writes them, and publishing holds the writer lock, so while it is held
+    every such file is a dead publish's: a kill between writing and swapping in used to
+    leave a copy of the warehouse there for good.
+    """
+    stale = sorted(salnameh_home.snapshots_dir.glob(".*.duckdb.*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def _swap_in(final: Path, write) -> None:
@@ -106,21 +162,28 @@ def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[
             " WHERE database_name = 'wh'"
         ).fetchall()
         comments = {(s, t): c for s, t, c in tables}
-        wanted: list[tuple[str, str, str | None]] = [
-            (s, t, None) for s, t, _c in tables if s in PUBLIC_SCHEMAS
+        wanted: list[tuple[str, str, str | None, tuple[str, ...]]] = [
+            (s, t, None, ()) for s, t, _c in tables if s in PUBLIC_SCHEMAS
         ]
-        wanted += [(r.schema, r.name, r.filter) for r in rules if r.publish != "internal"]
-        for schema, name, predicate in wanted:
+        wanted += [
+            (r.schema, r.name, r.filter, r.internal_columns)
+            for r in rules
+            if r.publish != "internal"
+        ]
+        for schema, name, predicate, internal in wanted:
             if (schema, name) not in comments:
                 continue  # a mart the last build did not produce
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             # Names come from the warehouse's own catalog and the dbt manifest; the filter
             # is the dbt project's declared predicate, never user input.
             where = f" WHERE {predicate}" if predicate else ""
+            left_out = ", ".join(f'"{c}"' for c in internal)
+            columns = f"* EXCLUDE ({left_out})" if internal else "*"
             con.execute(
-                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM wh."{schema}"."{name}"{where}'
+                f'CREATE TABLE "{schema}"."{name}" AS'
+                f' SELECT {columns} FROM wh."{schema}"."{name}"{where}'
             )
-            _copy_comments(con, schema, name, comments[(schema, name)])
+            _copy_comments(con, schema, name, comments[(schema, name)], internal)
             counts[f"{schema}.{name}"] = con.execute(
                 f'SELECT count(*) FROM "{schema}"."{name}"'
             ).fetchone()[0]
@@ -133,7 +196,8 @@ def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[
     return counts
 
 
-def _copy_comments(con, schema: str, name: str, table_comment: str | None) -> None:
+def _copy_comments(con, schema: str, name: str, table_comment: str | None,
+                   left_out: tuple[str, ...] = ()) -> None:  # fmt: skip
     """Keep the dbt descriptions: analysts read the schema's documentation in SQL."""
     if table_comment:
         con.execute(f'COMMENT ON TABLE "{schema}"."{name}" IS {_literal(table_comment)}')
@@ -143,6 +207,8 @@ def _copy_comments(con, schema: str, name: str, table_comment: str | None) -> No
         [schema, name],
     ).fetchall()
     for column, comment in columns:
+        if column in left_out:
+            continue
         con.execute(f'COMMENT ON COLUMN "{schema}"."{name}"."{column}" IS {_literal(comment)}')
 
 
@@ -173,15 +239,39 @@ def open_snapshot(
     if for_users:
         config |= USER_QUERY_LIMITS
     config["lock_configuration"] = True  # last: nothing above may be changed by a query
-    con = duckdb.connect(str(path), read_only=True, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as error:
+        if _damaged(error):
+            raise SnapshotDamaged(path, str(error)) from None
+        raise
     try:
         yield con
+    except duckdb.Error as error:  # damage in a block only a query reaches
+        if _damaged(error):
+            raise SnapshotDamaged(path, str(error)) from None
+        raise
     finally:
         con.close()
 
 
-# What one query typed on the shared server (the portal's SQL page) may use.
+# What one query typed by a person (the portal's SQL page, `salnameh query`) may use on a
+# shared server: one string_agg took 8.28 GB before its time limit without these.
 USER_QUERY_LIMITS = {"memory_limit": "1GB", "threads": 1, "max_temp_directory_size": "0B"}
+
+
+@contextmanager
+def open_for_typed_sql(
+    salnameh_home: Home, kind: str = PUBLIC, actor: Actor | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A snapshot for SQL a person types, bounded by USER_QUERY_LIMITS. The internal one
+    holds unapproved figures: only staff who may read internal data, signed in, open it."""
+    if kind == INTERNAL:
+        if actor is None:
+            raise SignInRequired("read_internal")
+        require(actor, "read_internal")
+    with open_snapshot(salnameh_home, kind, for_users=True) as con:
+        yield con
 
 
 class QueryTimeout(Exception):

@@ -4,13 +4,20 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from salnameh.catalog import Catalog, load_catalog
-from salnameh.settings import REFERENCE_DIR
+from salnameh.settings import LEDGER_URL_VARIABLE, REFERENCE_DIR
+
+# A PostgreSQL server for the ledger's tests: postgresql://user:password@host:port/database
+# of a role that may create databases (.ci/run starts one; README.md says how by hand).
+TEST_POSTGRES_VARIABLE = "SALNAMEH_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +38,60 @@ def salnameh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "home"
     monkeypatch.setenv("SALNAMEH_HOME", str(root))
     return root
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards.
+
+    Without SALNAMEH_TEST_POSTGRES_URL the test is skipped, except under CI, where it
+    fails: CI must not pass without having run the ledger on PostgreSQL."""
+    admin = os.environ.get(TEST_POSTGRES_VARIABLE)
+    if not admin:
+        message = f"{TEST_POSTGRES_VARIABLE} is not set: no PostgreSQL server to test on"
+        if in_ci():
+            pytest.fail(message + " (CI must run the ledger's tests on PostgreSQL)")
+        pytest.skip(message)
+    import psycopg
+    from psycopg import sql
+
+    from salnameh.ledger_db import forget_connections, with_database
+
+    name = f"salnameh_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = with_database(admin, name)
+    try:
+        yield url
+    finally:
+        forget_connections(url)
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_backend(request, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Runs a test once on each kind of ledger: the home's SQLite file, then a fresh
+    PostgreSQL database named by SALNAMEH_LEDGER_URL (as an installation chooses it)."""
+    monkeypatch.delenv(LEDGER_URL_VARIABLE, raising=False)
+    if request.param == "sqlite":
+        yield "sqlite"
+        return
+    with fresh_postgres_database() as url:
+        monkeypatch.setenv(LEDGER_URL_VARIABLE, url)
+        yield "postgresql"
+
+
+@contextmanager
+def embedded_ledger() -> Iterator[None]:
+    """The session's shared homes keep their ledger in their own SQLite file, even when
+    first asked for by a test that runs on PostgreSQL (whose database is dropped after)."""
+    url = os.environ.pop(LEDGER_URL_VARIABLE, None)
+    try:
+        yield
+    finally:
+        if url is not None:
+            os.environ[LEDGER_URL_VARIABLE] = url
 
 
 @dataclass(frozen=True)
@@ -62,9 +123,10 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
         # `salnameh demo --ingest && salnameh build && salnameh export` (never in CI).
         return DemoHome(Path(prebuilt), None, None)  # type: ignore[arg-type]
     root = tmp_path_factory.mktemp("demo") / "home"
-    demo = run_salnameh("demo", "--ingest", home=root)
-    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    build = run_salnameh("build", home=root)
+    with embedded_ledger():
+        demo = run_salnameh("demo", "--ingest", home=root)
+        assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+        build = run_salnameh("build", home=root)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     return DemoHome(root, demo, build)
 
@@ -79,9 +141,10 @@ def province_demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
     """`make demo PROVINCE=20`'s spine, once per session: `salnameh demo --province 20
     --ingest` (every verdict as planned) and `salnameh build` on a home of its own."""
     root = tmp_path_factory.mktemp("province-demo") / "home"
-    demo = run_salnameh("demo", "--province", SECOND_PROVINCE, "--ingest", home=root)
-    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    build = run_salnameh("build", home=root)
+    with embedded_ledger():
+        demo = run_salnameh("demo", "--province", SECOND_PROVINCE, "--ingest", home=root)
+        assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+        build = run_salnameh("build", home=root)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     return DemoHome(root, demo, build)
 
@@ -140,12 +203,13 @@ def national_hub(tmp_path_factory: pytest.TempPathFactory) -> NationalHub:
     from tests.test_national_hub import PROVINCES, cli, ok, province_package
 
     root = tmp_path_factory.mktemp("national")
-    packages = {p: province_package(root, p) for p in PROVINCES}
     home = root / "hub"
-    ok("init", "--national", home=home)
-    received = cli("national", "receive", *map(str, packages.values()), "--json", home=home)
-    assert received.returncode == 0, received.stdout + received.stderr
-    ok("build", home=home)
+    with embedded_ledger():
+        packages = {p: province_package(root, p) for p in PROVINCES}
+        ok("init", "--national", home=home)
+        received = cli("national", "receive", *map(str, packages.values()), "--json", home=home)
+        assert received.returncode == 0, received.stdout + received.stderr
+        ok("build", home=home)
     return NationalHub(root, home, packages, json.loads(received.stdout))
 
 

@@ -27,9 +27,9 @@ POST = Actor("post-liaison", "liaison", "post")
 
 
 @pytest.fixture
-def cycle(tmp_path, catalog):
+def cycle(tmp_path, catalog, ledger_backend):
     salnameh_home = home(tmp_path / "home").create()
-    ledger = Ledger(salnameh_home.ledger_path)
+    ledger = Ledger(salnameh_home.ledger_url)
     users = Users(ledger)
     users.add(None, "coord", "C", "coordinator", "a long password")
     users.add(COORDINATOR, "post-liaison", "P", "liaison", "a long password", "post",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -73,10 +72,8 @@ def test_corpus_file_gets_its_verdict(case: Case, tmp_path, catalog, reference, 
 
     if case.max_python_mib:
         tracemalloc.start()
-    started = time.perf_counter()
     try:
         outcome = ingestor.ingest(path, **case.kwargs)
-        seconds = time.perf_counter() - started
         peak_mib = tracemalloc.get_traced_memory()[1] / 2**20 if case.max_python_mib else 0
     finally:
         tracemalloc.stop()
@@ -109,8 +106,6 @@ def test_corpus_file_gets_its_verdict(case: Case, tmp_path, catalog, reference, 
         code, words = case.says
         messages = [p.en for p in outcome.problems if p.code == code]
         assert any(words in m for m in messages), f"{code} should say {words!r}: {messages}"
-    if case.max_seconds is not None:
-        assert seconds < case.max_seconds, f"took {seconds:.1f} s"
     if case.max_python_mib is not None:
         assert peak_mib < case.max_python_mib, f"used {peak_mib:.0f} MiB"
     if case.inspect is not None:

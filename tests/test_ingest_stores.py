@@ -39,7 +39,14 @@ def demo_files(tmp_path_factory, catalog) -> dict[str, Path]:
 
 
 @pytest.fixture
-def ingestor(tmp_path, catalog) -> Ingestor:
+def ingestor(tmp_path, catalog, ledger_backend) -> Ingestor:
+    """An installation whose ledger is, in turn, its SQLite file and a PostgreSQL database."""
+    return Ingestor(home(tmp_path / "home"), catalog, Reference())
+
+
+@pytest.fixture
+def warehouse_ingestor(tmp_path, catalog) -> Ingestor:
+    """For tests of the warehouse alone: the ledger stays the embedded one."""
     return Ingestor(home(tmp_path / "home"), catalog, Reference())
 
 
@@ -118,9 +125,10 @@ def _ingest_process(home_root: Path, path: Path, fault: str | None = None):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("point", ["before_commit", "after_commit"])
 def test_sigkill_mid_load_leaves_stores_consistent_and_file_ingestible(
-    tmp_path, catalog, demo_files, point
+    tmp_path, catalog, demo_files, point, ledger_backend
 ):
     home_root = tmp_path / "home"
     path = demo_files["health_hospitals_beds_county"]
@@ -150,7 +158,8 @@ def test_sigkill_mid_load_leaves_stores_consistent_and_file_ingestible(
     assert inconsistencies(ingestor) == []
 
 
-def test_eight_parallel_ingests_all_land(tmp_path, catalog, demo_files):
+@pytest.mark.faults
+def test_eight_parallel_ingests_all_land(tmp_path, catalog, demo_files, ledger_backend):
     home_root = tmp_path / "home"
     files = [demo_files[t] for t in TABLES[1:]]
     assert len(files) >= 8
@@ -170,22 +179,22 @@ def _long_table(salnameh_home) -> list[tuple]:
         return con.execute('SELECT * FROM raw."values" ORDER BY ALL').fetchall()
 
 
-def test_raw_values_is_the_long_table_with_each_values_submission(ingestor, demo_files):
+def test_raw_values_is_the_long_table_with_each_values_submission(warehouse_ingestor, demo_files):
     """Table, period and sheet are stored once per submission; raw."values" gives them on
     every value, as the issue's long table has them."""
     path = demo_files["post_units_county"]
-    outcome = ingestor.ingest(path)
+    outcome = warehouse_ingestor.ingest(path)
     assert outcome.verdict == "accepted", [p.line() for p in outcome.errors]
-    with duckdb.connect(str(ingestor.home.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(warehouse_ingestor.home.warehouse_path), read_only=True) as con:
         columns = [c[0] for c in con.execute('DESCRIBE raw."values"').fetchall()]
         assert columns == ["submission_id", "table_id", "period", "geo", "dim_key", "measure",
                            "value", "flag", "sheet", "source_row", "source_column"]  # fmt: skip
         kept = con.execute(
             'SELECT DISTINCT submission_id, table_id, period, sheet FROM raw."values"'
         ).fetchall()
-    sheet = ingestor.check(path.read_bytes(), path).values["sheet"].iloc[0]
+    sheet = warehouse_ingestor.check(path.read_bytes(), path).values["sheet"].iloc[0]
     assert kept == [(outcome.submission_id, "post_units_county", 1392, sheet)]
-    assert len(_long_table(ingestor.home)) == outcome.n_values
+    assert len(_long_table(warehouse_ingestor.home)) == outcome.n_values
 
 
 OLD_RAW_LAYOUT = """
@@ -205,8 +214,9 @@ CREATE TABLE raw."values" (
 
 
 def test_a_warehouse_of_the_old_raw_layout_is_migrated_without_losing_a_value(
-    ingestor, demo_files, tmp_path
+    warehouse_ingestor, demo_files, tmp_path
 ):
+    ingestor = warehouse_ingestor
     """Before values and submissions were split, raw."values" was a table holding table,
     period and sheet on every row; opening such a warehouse moves every row over."""
     first, second = demo_files["post_units_county"], demo_files["mines_active_county"]

@@ -182,6 +182,37 @@ def test_each_published_edition_gets_its_files_once(dagster_defs, work_home):
     folder = work_home.root / "exports" / "1401" / "edition-1"
     assert (folder / "observations.parquet").exists()
     assert len(list((folder / "jsonstat").glob("*.json"))) > 40
+    # Issue 21: a first start (a new instance, no run keys) queued an export of every
+    # edition in history; an edition whose files exist is not exported again.
+    fresh = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(),
+                                    resources=resources_for(work_home))  # fmt: skip
+    again = {r.partition_key for r in edition_sensor(fresh)}
+    assert "1401" not in again and again == {str(y) for y in range(1390, 1402)} - {"1401"}
+
+
+def test_inbox_runs_never_queue_behind_exports_or_letters(dagster_defs, work_home, tmp_path):
+    """Issue 21: a dropped file waited 16 minutes behind 12 export runs (one run at a
+    time). The instance's run queue now gives each lane one run at a time and every lane a
+    slot; inbox runs have the highest priority in the warehouse lane."""
+    import dagster as dg
+    import yaml
+
+    config = yaml.safe_load((Path(dagster_defs.__file__).parent / "dagster.yaml").read_text())
+    runs = config["concurrency"]["runs"]
+    limits = {(x["key"], x["value"]): x["limit"] for x in runs["tag_concurrency_limits"]}
+    defs = dagster_defs.definitions_for(work_home)
+    lanes = {name: defs.resolve_job_def(name).tags for name in
+             ("inbox_to_snapshots", "build_and_publish", "publish_yearbook", "send_reminders")}
+    lane_of = {name: tags["salnameh/lane"] for name, tags in lanes.items()}
+    assert all(limits[("salnameh/lane", lane)] == 1 for lane in lane_of.values())
+    assert runs["max_concurrent_runs"] >= len(set(lane_of.values()))  # a slot per lane
+    assert lane_of["inbox_to_snapshots"] != lane_of["publish_yearbook"]
+    priority = {name: int(tags["dagster/priority"]) for name, tags in lanes.items()}
+    assert priority["inbox_to_snapshots"] == max(priority.values())
+    # The instance accepts the configuration as written.
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 3
 
 
 def test_a_package_dropped_in_the_hubs_inbox_reaches_the_national_snapshot(

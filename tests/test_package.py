@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from pysdmx.io import read_sdmx
 
 from publishing.package import OBSERVATION_COLUMNS
 from salnameh.catalog import load_catalog
@@ -95,7 +96,15 @@ def test_package_describes_and_verifies_itself(released_home: Path, tmp_path: Pa
     sdmx = (folder / "observations.csv").read_text(encoding="utf-8").splitlines()
     assert sdmx[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,AGE_GROUP_5Y,SEX,")
     assert len(sdmx) == len(observations) + 1
-    assert ",I,23," in sdmx[1] and sdmx[1].split(",")[-2] == "A"  # a normal value
+    first = dict(zip(sdmx[0].split(","), sdmx[1].split(","), strict=True))
+    assert first["ACTION"] == "I" and first["REF_AREA"] == "23"
+    assert first["OBS_STATUS"] == "A" and first["YB_SYMBOL"] == ""  # a normal value
+    assert first["SOURCE_AGENCY"] == "sci" and first["EDITION"] == "1"
+    assert "uploader" not in sdmx[0] and "filename" not in sdmx[0]
+    # pysdmx (BIS) reads it as SDMX-CSV 2.0: one dataset per table's dataflow.
+    (dataset,) = read_sdmx(folder / "observations.csv", validate=True).data
+    assert dataset.short_urn == "Dataflow=IR_TEHRAN_MPO:YB_POP_COUNTY_SEX_AGE(1.0)"
+    assert len(dataset.data) == len(observations)
     footnotes = pd.read_csv(folder / "footnotes.csv")
     # The table's footnotes as Tehran's yearbook prints them: its own and Tehran's alone.
     tehran = load_catalog().in_words_of(Reference()).table("pop_county_sex_age")

@@ -270,3 +270,60 @@ def test_staff_pages_render_for_the_coordinator_in_the_browser(portal, page):
         assert page.locator('[data-testid="stException"]').count() == 0, path
         assert page.get_by_role("heading", name=title_fa).count() >= 1, path
         shot(page, f"staff-{Path(path).stem}")
+
+
+def test_a_sign_in_holds_across_reloads_and_portals_and_signing_out_ends_it_everywhere(
+    demo_home, browser, tmp_path_factory
+):
+    """Two portal processes on one installation (as behind a load balancer): a sign-in on
+    one holds after a reload and on the other; signing out on another computer ends it on
+    the first too. The session is the ledger's; a browser holds only its token."""
+    _need_browser()
+    from salnameh.ledger import Ledger
+    from salnameh.settings import home as home_of
+
+    home = copy_home(demo_home.root, tmp_path_factory.mktemp("sessions") / "home")
+    first, second = serve_portal(home, tmp_path_factory), serve_portal(home, tmp_path_factory)
+    (url_a, _), (url_b, _) = next(first), next(second)
+    office = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+    laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+
+    def signed_in(tab) -> bool:  # the sidebar names whoever is signed in
+        return tab.locator('[data-testid="stSidebar"]').get_by_text("demo-expert").count() > 0
+
+    try:
+        tab = office.new_page()
+        sign_in(tab, url_a, home, "demo-expert")
+        assert signed_in(tab)
+        tab.reload()  # a new connection: Streamlit's own state for the tab is gone
+        visit(tab, url_a)
+        assert signed_in(tab)
+        other = office.new_page()
+        visit(other, url_b)  # the other portal process, same browser
+        assert signed_in(other)
+        shot(other, "session-second-portal")
+
+        away = laptop.new_page()  # the same user on another computer signs out there
+        sign_in(away, url_b, home, "demo-expert")
+        assert signed_in(away)
+        away.get_by_role("button", name="خروج").click()
+        settle(away)
+        assert not signed_in(away)
+
+        # The office's browser still holds its cookie, but the ledger ended the session
+        # (and the page then takes the dead cookie back).
+        assert any(c["name"] == "salnameh_session" and c["value"] for c in office.cookies())
+        visit(tab, url_a)
+        assert not signed_in(tab)
+        assert not any(c["name"] == "salnameh_session" and c["value"] for c in office.cookies())
+        with Ledger(home_of(home).ledger_url).connect() as con:
+            ended = con.execute(
+                "SELECT count(*) FROM sessions WHERE user_id = 'demo-expert'"
+                " AND ended_at IS NOT NULL"
+            ).fetchone()[0]
+        assert ended == 2
+    finally:
+        office.close()
+        laptop.close()
+        first.close()
+        second.close()

@@ -191,6 +191,7 @@ def test_a_hubs_csv_names_the_province_of_each_row():
             "value": [15815937.0, 1151672.0],
             "flag": [None, None],
             "unit": ["person"] * 2,
+            "agency_id": ["sci"] * 2,
             "province": ["", "25"],
             "share_of_nation": [None, 0.0728],
             "rank_among_provinces": [None, 3],

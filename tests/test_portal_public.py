@@ -116,8 +116,9 @@ def test_every_public_page_renders_in_persian_and_english(portal_page, demo_home
     app = portal_page(f"screens/{page}", demo_home.root, lang=lang)
     TIMINGS[f"{page} {lang}"] = run(app)
     assert app.title[0].value == TITLES[page][0 if lang == "fa" else 1]
+    # Timed for the report above only: how fast a page is, is measured in benchmarks/
+    # (portal_bench, in Chromium), never asserted in a test.
     TIMINGS[f"{page} {lang} rerun"] = run(app)
-    assert TIMINGS[f"{page} {lang} rerun"] < 2.0  # interactive on the demo data
 
 
 def test_public_pages_never_open_the_internal_snapshot(portal_page, demo_home, monkeypatch):
@@ -227,6 +228,10 @@ def test_yearbook_shows_symbols_as_printed_and_downloads_the_csv(
     ).fetchone()[0]
     assert len(frame) == cells and frame["symbol"].notna().sum() == n
     assert frame.loc[frame["symbol"].notna(), "value"].isna().all()  # a symbol is never 0
+    # It says whose figures they are and which edition, never who uploaded which file.
+    assert set(frame["agency_id"]) == {load_catalog().table(table_id).agency}
+    assert set(frame["edition"]) == {1}
+    assert not {"uploader", "filename", "reviewer"} & set(frame.columns)
 
 
 def test_yearbook_xlsx_is_the_printed_table_right_to_left(demo_home, public_con, catalog):

@@ -12,7 +12,7 @@ import pytest
 
 from app.demo.cycle import ANALYST, COORDINATOR, EXPERT, liaison
 from dashboards.staff_display import days_phrase, jalali_day, number, percent
-from salnameh.access import Forbidden
+from salnameh.access import Actor, Forbidden
 from salnameh.catalog import load_catalog
 from salnameh.ledger import Ledger
 from tests.conftest import copy_home
@@ -530,3 +530,39 @@ def test_live_verdicts_override_the_builds():
     judged = with_live_verdicts(flags, verdicts).iloc[0]
     assert (judged["verdict"], judged["verdict_note"], judged["expert"]) == ("error", "b", "y")
     assert with_live_verdicts(flags, [])["verdict"].isna().all()
+
+
+def test_a_sign_in_is_a_ledger_session_another_portal_finds_and_sign_out_ends(
+    portal_page, tmp_path
+):
+    """The token a sign-in keeps is all another portal process needs (the browser's cookie
+    carries it); signing out in one ends the session in the other on its next run."""
+    from salnameh.settings import home as home_of
+    from salnameh.users import Users
+
+    root = tmp_path / "home"
+    Users(Ledger(home_of(root).ledger_url)).add(
+        None, "coord", "C", "coordinator", "a long password"
+    )
+    first = portal_page("screens/sign_in.py", root, lang="en").run()
+    first.text_input(key="sign_in_user").set_value("coord")
+    first.text_input(key="sign_in_password").set_value("a long password")
+    first.button[0].click().run()
+    assert not first.exception, first.exception
+    assert "Signed in as coord" in first.success[0].value
+    token = first.session_state["session_token"]
+
+    second = portal_page("screens/progress.py", root, lang="en")
+    second.session_state["session_token"] = token  # what the cookie gives another process
+    second.run()
+    assert not second.exception, second.exception
+    assert second.title[0].value == "Collection progress"
+    assert second.session_state["actor"] == Actor("coord", "coordinator")
+
+    from salnameh.sessions import Sessions
+
+    Sessions(Ledger(home_of(root).ledger_url)).end_everywhere("coord")  # signed out elsewhere
+    second.run()
+    assert "Sign in to see this page." in [w.value for w in second.warning]
+    first.run()
+    assert first.text_input(key="sign_in_user") is not None and not first.success

@@ -8,8 +8,10 @@ change a home work on a copy.
 import csv
 import json
 import shutil
+import sqlite3
 import subprocess
 import threading
+from contextlib import closing
 
 import duckdb
 import pytest
@@ -137,6 +139,62 @@ def test_public_snapshot_holds_only_released_figures(demo_home):
         assert con.execute("SELECT max(year) FROM marts.fct_observations").fetchone()[0] == 1402
 
 
+def staff_and_files(demo_home) -> tuple[set[str], set[str]]:
+    """Every staff user id and every uploaded file's name the demo's ledger holds."""
+    path = home(demo_home.root).ledger_path
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        users = {u for (u,) in con.execute("SELECT user_id FROM users")}
+        files = {f for (f,) in con.execute("SELECT DISTINCT filename FROM submissions")}
+    return users, files
+
+
+def test_the_public_snapshot_names_agency_and_edition_never_staff_or_files(demo_home):
+    """A public list of staff ids would let anyone lock the staff out (five wrong passwords
+    lock an account), so no public table holds a user id or an uploaded file's name, in
+    any column, under any name; staff keep them in the internal snapshot. The public side
+    still says which agency and which edition every figure comes from."""
+    users, files = staff_and_files(demo_home)
+    assert len(users) > 30 and len(files) > 100
+    public = snapshot_path(home(demo_home.root), PUBLIC)
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH ? AS pub (READ_ONLY)", [str(public)])
+        con.execute("CREATE TABLE staff AS SELECT unnest(?::VARCHAR[]) AS id", [sorted(users)])
+        con.execute("CREATE TABLE files AS SELECT unnest(?::VARCHAR[]) AS name", [sorted(files)])
+        columns = con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns()"
+            " WHERE database_name = 'pub' AND data_type = 'VARCHAR'"
+        ).fetchall()
+        names = {c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'pub'"
+        ).fetchall()}  # fmt: skip
+        found = []
+        for schema, table, column in columns:
+            where = f'pub."{schema}"."{table}"'
+            hits = con.execute(
+                f'SELECT count(*) FROM {where} AS t, staff WHERE contains(t."{column}", staff.id)'
+            ).fetchone()[0]
+            hits += con.execute(
+                f'SELECT count(*) FROM {where} AS t JOIN files ON t."{column}" = files.name'
+            ).fetchone()[0]
+            if hits:
+                found.append((schema, table, column, hits))
+        unsourced = con.execute(
+            "SELECT count(*) FROM pub.marts.fct_observations"
+            " WHERE agency_id IS NULL OR agency_id = '' OR first_edition IS NULL"
+        ).fetchone()[0]
+        observations = con.execute("SELECT count(*) FROM pub.marts.fct_observations").fetchone()
+    assert not found, found
+    assert not names & {"uploader", "reviewer", "filename"}
+    assert {"agency_id", "first_edition", "edition_number"} <= names
+    assert observations[0] > 50_000 and unsourced == 0
+    with internal(demo_home) as con:  # staff keep the provenance
+        kept = con.execute(
+            "SELECT count(DISTINCT uploader), count(DISTINCT filename), count(reviewer)"
+            " FROM marts.fct_observations"
+        ).fetchone()
+    assert kept[0] > 30 and kept[1] > 100 and kept[2] > 0
+
+
 def test_a_returned_table_stays_out_of_the_public_snapshot(demo_home):
     ledger = Ledger(home(demo_home.root).ledger_path)
     returned = {(s.table_id, s.year) for s in ledger.submissions() if s.state == "loaded"} & {
@@ -174,6 +232,10 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
                 )
 
     reader = threading.Thread(target=read_while_building)
+    # Each snapshot is a new file swapped in, never the old one written over: a plain copy
+    # onto the path (the issue 21 mutant) keeps the inode, and a reader holding the file
+    # would read blocks of two builds.
+    inodes = {k: snapshot_path(salnameh_home, k).stat().st_ino for k in (PUBLIC, "internal")}
     with open_snapshot(salnameh_home, PUBLIC) as held:  # a reader that stays connected
         before = held.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
         reader.start()
@@ -186,6 +248,8 @@ def test_readers_never_block_a_build_and_see_whole_files(demo_home, tmp_path):
     after = result.published["marts.fct_observations"]
     assert after > before
     assert counts and set(counts) <= {before, after}  # old or new, never half
+    for kind, inode in inodes.items():
+        assert snapshot_path(salnameh_home, kind).stat().st_ino != inode, kind
 
 
 def test_a_failed_build_keeps_the_last_good_snapshots(demo_home, tmp_path, monkeypatch):
@@ -221,7 +285,7 @@ def test_dbt_docs_generate_works(demo_home, tmp_path):
     assert "model.salnameh.fct_indicator_series" in catalog["nodes"]
 
 
-def test_query_is_read_only_and_limited(demo_home):
+def test_query_is_read_only_and_limited(demo_home, monkeypatch):
     ok = run_salnameh(
         "query", "SELECT count(*) AS n FROM marts.dim_table", "--format", "json",
         home=demo_home.root,
@@ -238,8 +302,11 @@ def test_query_is_read_only_and_limited(demo_home):
     slow = run_salnameh("query", "SELECT count(*) FROM range(10000000000) a, range(10) b",
                         "--timeout", "1", home=demo_home.root)  # fmt: skip
     assert slow.returncode == 1 and "stopped" in slow.stderr
+    analyst = next(line.split(",") for line in (demo_home.root / "demo-staff.csv")
+                   .read_text(encoding="utf-8").splitlines() if ",analyst," in line)  # fmt: skip
+    monkeypatch.setenv("SALNAMEH_PASSWORD", analyst[3])
     staff = run_salnameh("query", "SELECT count(*) FROM marts.fct_anomalies", "--internal",
-                         "--format", "csv", home=demo_home.root)  # fmt: skip
+                         "--as", analyst[0], "--format", "csv", home=demo_home.root)  # fmt: skip
     assert staff.returncode == 0 and int(staff.stdout.splitlines()[1]) > 0
 
 
@@ -311,3 +378,110 @@ def test_a_second_edition_lists_its_revisions_with_the_reason(demo_home, tmp_pat
     listed = openpyxl.load_workbook(workbook)["تجدیدنظرها"]
     assert listed.max_row > 1 and listed.cell(2, 1).value == table
     assert listed.cell(2, 7).value == reason
+
+
+def _marts(path) -> dict[str, list[tuple]]:
+    """Every mart's rows, sorted, from a warehouse file read on its own."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [n for (n,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+        ).fetchall()]  # fmt: skip
+        return {n: sorted(con.execute(f"SELECT * FROM marts.{n}").fetchall(), key=repr)
+                for n in names}  # fmt: skip
+
+
+def test_a_replayed_build_gives_the_marts_a_full_build_gives(demo_home, tmp_path):
+    """Issue 22: where only data changed, `build` replays the last full build's compiled SQL
+    in process instead of running dbt; a full rebuild of the same inputs must give the same
+    marts, row for row. The change here is a liaison's corrected file sent again (a new
+    version superseding the current one) and an expert's approval of another table."""
+    from ingestion.ingest import Ingestor
+    from salnameh.catalog import load_catalog
+    from salnameh.reference import Reference
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    salnameh_home = home(root)
+    first = build_warehouse(salnameh_home, publish=False)
+    assert first.how == "dbt build"  # a copied home has no full build of its own yet
+
+    ledger = Ledger(salnameh_home.ledger_path)
+    queue = ledger.review_queue(1402)
+    resent, approved = queue[0], next(r for r in queue[1:] if r["review_state"] == "in_review")
+    source = next((root / "demo" / "files" / "1402").rglob(f"{resent['table_id']}.*"))
+    again = tmp_path / "again" / "1402" / resent["agency"] / source.name
+    again.parent.mkdir(parents=True)
+    again.write_bytes(source.read_bytes() + (b"\n" if source.suffix == ".csv" else b""))
+    if source.suffix != ".csv":  # a saved-again workbook: same figures, other bytes
+        import openpyxl
+
+        book = openpyxl.load_workbook(source)
+        book.properties.title = "sent again"
+        book.save(again)
+    catalog = load_catalog().in_words_of(Reference.for_home(salnameh_home))
+    outcome = Ingestor(salnameh_home, catalog, Reference.for_home(salnameh_home)).ingest(again)
+    assert outcome.verdict == "accepted", [p.en for p in outcome.problems]
+    ledger.review(approved["submission_id"], "approved", EXPERT)
+
+    replayed = build_warehouse(salnameh_home)
+    assert replayed.how == "replayed" and replayed.published
+    with open_snapshot(salnameh_home, "internal") as con:
+        current = con.execute(
+            "SELECT DISTINCT submission_id FROM marts.fct_observations"
+            " WHERE table_id = ? AND year = 1402 AND is_current", [resent["table_id"]],
+        ).fetchall()  # fmt: skip
+    assert current == [(outcome.submission_id,)]  # the new version is in the snapshot
+    after_replay = _marts(snapshot_path(salnameh_home, "internal"))
+
+    full = build_warehouse(salnameh_home, full=True)
+    assert full.how == "dbt build"
+    after_full = _marts(snapshot_path(salnameh_home, "internal"))
+    assert after_replay.keys() == after_full.keys()
+    for name in after_full:
+        assert after_replay[name] == after_full[name], name
+
+
+def test_a_changed_project_sends_the_build_back_to_dbt(demo_home, tmp_path, monkeypatch):
+    """The replay key covers what compiled SQL depends on: another province's vars (as a
+    changed model or seed file would) make the last manifest unusable."""
+    from salnameh import model_replay
+    from salnameh.warehouse import dbt_target_dir, dbt_vars
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    salnameh_home = home(root)
+    build_warehouse(salnameh_home, publish=False)
+    manifest = dbt_target_dir(salnameh_home) / "manifest.json"
+    key = model_replay.replay_key(salnameh_home, dbt_vars(salnameh_home))
+    assert model_replay.plan(salnameh_home, manifest, key) is not None
+    other = model_replay.replay_key(salnameh_home, {"province": "01"})
+    assert other != key and model_replay.plan(salnameh_home, manifest, other) is None
+    # A dbt invocation that compiles less than everything leaves nothing to replay.
+    run_dbt(salnameh_home, "run", "--select", "dim_chapter")
+    assert model_replay.plan(salnameh_home, manifest, key) is None
+
+
+def test_a_failing_data_test_rolls_the_whole_replay_back(demo_home, tmp_path):
+    """A replayed build whose data test fails leaves every mart as it was (one transaction),
+    as a failed dbt build publishes nothing: here the raw values of the demo are emptied,
+    which the replayed models would carry into the marts, and a test that always fails is
+    added to the replay."""
+    from salnameh import model_replay
+    from salnameh.warehouse import dbt_target_dir, dbt_vars
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    shutil.copytree(demo_home.root / "dbt", root / "dbt", ignore=shutil.ignore_patterns("*.lock"))
+    salnameh_home = home(root)
+    key = model_replay.replay_key(salnameh_home, dbt_vars(salnameh_home))
+    model_replay.remember_full_build(salnameh_home, key)
+    replay = model_replay.plan(salnameh_home, dbt_target_dir(salnameh_home) / "manifest.json", key)
+    assert replay is not None and replay.models and replay.tests
+    failing = {"name": "always_fails", "config": {"severity": "ERROR"}, "compiled_code": "select 1"}
+    with duckdb.connect(str(salnameh_home.warehouse_path)) as con:
+        before = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
+        con.execute("DELETE FROM raw.submission_values")
+        with pytest.raises(model_replay.ReplayFailed) as failed:
+            model_replay.run(con, model_replay.Replay(replay.models, [*replay.tests, failing]))
+        after = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
+        passed, _warned = model_replay.run(con, replay)  # the same replay without it
+        emptied = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
+    assert failed.value.failed == ["always_fails"]
+    assert before > 0 and after == before and emptied == 0 and passed > 0

@@ -42,12 +42,7 @@ def liaison(agency: str) -> Actor:
     return Actor(f"liaison-{agency}", "liaison", agency)
 
 
-def staff_passwords_path(ledger: Ledger) -> Path:
-    """Where the demo's sign-ins are written: the home holding the ledger (Home.demo_staff_path)."""
-    return Home(ledger.path.parent).demo_staff_path
-
-
-def demo_staff(ledger: Ledger, agencies: list[str] = ()) -> None:
+def demo_staff(salnameh_home: Home, ledger: Ledger, agencies: list[str] = ()) -> None:
     """The demo's coordinator, expert and one liaison per agency, with random passwords.
 
     The passwords are written to `demo-staff.csv` in the installation's home (mode 0600), so
@@ -70,14 +65,15 @@ def demo_staff(ledger: Ledger, agencies: list[str] = ()) -> None:
         users.add(by, actor.user_id, full_name, actor.role, password, agency, email)
         created.append((actor.user_id, actor.role, agency or "", password))
     if created:
-        _remember_passwords(staff_passwords_path(ledger), created)
+        # In the home, wherever its ledger is (a PostgreSQL ledger has no folder).
+        _remember_passwords(salnameh_home.demo_staff_path, created)
 
 
 def _remember_passwords(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
     new = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")  # csv's default is CRLF
         if new:
             writer.writerow(["user_id", "role", "agency", "password"])
         writer.writerows(rows)
@@ -88,7 +84,7 @@ def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: li
     referral letters are written (with their forms) to the outbox. Returns the letters."""
     from salnameh.collection import open_year
 
-    demo_staff(ledger, sorted({t.agency for t in catalog}))
+    demo_staff(salnameh_home, ledger, sorted({t.agency for t in catalog}))
     letters = 0
     for year in years:
         opened = open_year(salnameh_home, ledger, catalog, reference, year, COORDINATOR,
@@ -97,9 +93,10 @@ def open_demo_years(salnameh_home, ledger: Ledger, catalog, reference, years: li
     return letters
 
 
-def review_demo(ledger: Ledger, demo_dir: Path) -> CycleSummary:
+def review_demo(salnameh_home: Home, ledger: Ledger) -> CycleSummary:
     """Review and release the demo years; a second run changes nothing already decided."""
-    demo_staff(ledger)
+    demo_staff(salnameh_home, ledger)
+    demo_dir = salnameh_home.demo_dir
     collapses = planted_collapses(demo_dir)
     current = [s for s in ledger.submissions() if s.state == "loaded"]
     newest = max((s.year for s in current), default=None)

@@ -206,7 +206,7 @@ with cols[0]:
 with cols[1]:
     st.download_button(
         tr("داده‌ها (CSV)", "Data (CSV)"),
-        data=view.csv_bytes(values, NATIONAL),
+        data=view.csv_bytes(values, NATIONAL, edition.number),
         file_name=view.download_name(table, year, "csv", province),
         mime="text/csv",
         key="yb_csv",

@@ -197,7 +197,7 @@ def snapshots(salnameh: SalnamehHome):
 )
 def reminders(salnameh: SalnamehHome) -> dg.MaterializeResult:
     home = salnameh.home()
-    ledger = Ledger(home.ledger_path)
+    ledger = Ledger(home.ledger_url)
     reference = Reference.for_home(home)
     sent = {year: remind(home, ledger, reference, year, PIPELINE) for year in open_years(ledger)}
     return dg.MaterializeResult(

@@ -14,6 +14,7 @@ import dagster as dg
 from ingestion.inbox import pending
 from orchestration.defs.assets import RAW_KEYS
 from orchestration.resources import SalnamehHome
+from publishing.export import edition_folder
 from salnameh.national import waiting_packages
 from salnameh.snapshots import INTERNAL, SnapshotMissing, open_snapshot
 from salnameh.warehouse import build_is_due
@@ -30,6 +31,16 @@ def published_editions(salnameh_home) -> list[tuple[int, int]]:
 
 TEHRAN = "Asia/Tehran"
 
+# Lanes and priorities (orchestration/dagster.yaml limits each lane to one run at a time, a
+# run per lane in all): a file an agency dropped never waits behind exports, letters or the
+# nightly build's leftovers; within the warehouse lane, inbox runs go first.
+LANE = "salnameh/lane"
+INBOX_TAGS = {LANE: "warehouse", "dagster/priority": "10"}
+LEDGER_TAGS = {LANE: "warehouse", "dagster/priority": "5"}
+NIGHTLY_TAGS = {LANE: "warehouse", "dagster/priority": "0"}
+EXPORT_TAGS = {LANE: "exports", "dagster/priority": "-5"}
+LETTER_TAGS = {LANE: "letters", "dagster/priority": "-5"}
+
 # The warehouse's graph: everything but the letters to agencies and the exports.
 WAREHOUSE = dg.AssetSelection.all() - dg.AssetSelection.assets("reminders", "yearbook_exports")
 
@@ -37,6 +48,7 @@ inbox_to_snapshots = dg.define_asset_job(
     "inbox_to_snapshots",
     selection=WAREHOUSE,
     description="Ingest what waits in the inbox, then build and publish: the whole graph.",
+    tags=INBOX_TAGS,
 )
 
 build_and_publish = dg.define_asset_job(
@@ -44,6 +56,7 @@ build_and_publish = dg.define_asset_job(
     # Everything after ingestion, the reference seeds included: what `salnameh build` does.
     selection=WAREHOUSE - dg.AssetSelection.assets(*RAW_KEYS),
     description="Copy the ledger and catalog in, dbt build with every test, publish the snapshots.",
+    tags=LEDGER_TAGS,
 )
 
 
@@ -82,12 +95,14 @@ nightly_build = dg.ScheduleDefinition(
     execution_timezone=TEHRAN,
     description="Every night at 02:00 Tehran time: rebuild the warehouse and the snapshots.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    tags=NIGHTLY_TAGS,
 )
 
 send_reminders = dg.define_asset_job(
     "send_reminders",
     selection=dg.AssetSelection.assets("reminders"),
     description="Remind late agencies of every open collection year.",
+    tags=LETTER_TAGS,
 )
 
 daily_reminders = dg.ScheduleDefinition(
@@ -104,12 +119,20 @@ publish_yearbook = dg.define_asset_job(
     "publish_yearbook",
     selection=dg.AssetSelection.assets("yearbook_exports"),  # partitioned by year
     description="Write an edition's files (one year's partition).",
+    tags=EXPORT_TAGS,
 )
 
 
 @dg.sensor(job=publish_yearbook, minimum_interval_seconds=30,
            default_status=dg.DefaultSensorStatus.RUNNING)  # fmt: skip
 def edition_sensor(context: dg.SensorEvaluationContext, salnameh: SalnamehHome):
-    """An edition that has reached the snapshots gets its files written, once."""
-    for year, number in published_editions(salnameh.home()):
-        yield dg.RunRequest(run_key=f"edition-{year}-{number}", partition_key=str(year))
+    """An edition that has reached the snapshots gets its files written, once.
+
+    Once per edition is not only Dagster's run keys (a new Dagster instance has none): an
+    edition whose folder exists was exported already, by an earlier run or by `salnameh
+    export`, so a first start does not queue one export per edition in history.
+    """
+    home = salnameh.home()
+    for year, number in published_editions(home):
+        if not edition_folder(home, year, number).exists():
+            yield dg.RunRequest(run_key=f"edition-{year}-{number}", partition_key=str(year))
