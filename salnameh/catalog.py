@@ -84,8 +84,18 @@ def catalog_version(catalog_dir: Path = CATALOG_DIR) -> str:
 
 
 def load_catalog(catalog_dir: Path = CATALOG_DIR, seeds_dir: Path | None = None) -> Catalog:
-    """The whole catalog, checked; raises CatalogError naming every problem."""
-    tables, problems = check_catalog(catalog_dir, seeds_dir or REFERENCE_DIR)
+    """The whole catalog, checked; raises CatalogError naming every problem. The one
+    compiled at set-up when the files are those it was compiled from (catalog_compiled)."""
+    from salnameh import catalog_compiled
+
+    seeds_dir = seeds_dir or REFERENCE_DIR
+    compiled = catalog_compiled.read(catalog_dir, seeds_dir)
+    return compiled if compiled is not None else load_from_files(catalog_dir, seeds_dir)
+
+
+def load_from_files(catalog_dir: Path, seeds_dir: Path) -> Catalog:
+    """The whole catalog read from its files and checked against the seeds."""
+    tables, problems = check_catalog(catalog_dir, seeds_dir)
     if problems:
         raise CatalogError(problems)
     ordered = sorted(tables, key=lambda t: (t.chapter, _number_key(t.number), t.id))

@@ -21,8 +21,10 @@ from benchmarks.run import END_MARK, QUICK, START_MARK, figure_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 # Figures that compare Salnameh with a plain baseline measured in the same run.
-WITH_BASELINE = ("ingest.xlsx_values_per_s", "ingest.demo_year_s", "ingest.national_values_per_s",
-                 "ingest.peak_rss_mb")  # fmt: skip
+WITH_BASELINE = ("ingest.form_process_s", "ingest.form_process_wall_s",
+                 "ingest.form_in_process_s", "ingest.demo_year_process_s", "ingest.demo_year_s",
+                 "ingest.xlsx_values_per_s", "ingest.xlsx_process_s",
+                 "ingest.national_values_per_s", "ingest.peak_rss_mb")  # fmt: skip
 SIGNED = ("build.growth_exponent", "build.growth_s_per_province")  # may be negative when tiny
 
 
