@@ -31,7 +31,7 @@ PROJECT_CODE := app ingestion salnameh publishing dashboards orchestration bench
 
 compile: .venv/.compiled
 	@.venv/bin/python -m compileall -q -j 0 $(PROJECT_CODE)
-	@.venv/bin/python -m salnameh.catalog_compiled
+	@.venv/bin/python -m salnameh.catalog
 
 # The portal's Persian web font, from the npm registry (optional: Noto/DejaVu otherwise).
 dashboards/static/fonts/Vazirmatn-Regular.woff2: | .venv/.synced

@@ -93,6 +93,14 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR, seeds_dir: Path | None = None)
     return compiled if compiled is not None else load_from_files(catalog_dir, seeds_dir)
 
 
+def compile_catalog() -> Path:
+    """Check the project's catalog from its files and store it for load_catalog (a catalog
+    with problems raises CatalogError and stores nothing): `make setup` runs this."""
+    from salnameh import catalog_compiled
+
+    return catalog_compiled.write(load_from_files(CATALOG_DIR, REFERENCE_DIR))
+
+
 def load_from_files(catalog_dir: Path, seeds_dir: Path) -> Catalog:
     """The whole catalog read from its files and checked against the seeds."""
     tables, problems = check_catalog(catalog_dir, seeds_dir)
@@ -104,3 +112,16 @@ def load_from_files(catalog_dir: Path, seeds_dir: Path) -> Catalog:
 
 def _number_key(number: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in number.split("-"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    # Imported by name, so the stored objects are salnameh.catalog's, not __main__'s.
+    from salnameh.catalog import CatalogError as Problems
+    from salnameh.catalog import compile_catalog as compile_it
+
+    try:
+        print(f"catalog compiled: {compile_it()}")
+    except Problems as problems:  # set-up goes on; commands will say what is wrong
+        print(f"catalog not compiled: {problems}", file=sys.stderr)

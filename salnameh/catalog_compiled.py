@@ -10,7 +10,7 @@ files as they are now (computing it reads the files, a few milliseconds); any ed
 and any other catalog or seeds folder, is read and checked from the files as before. This
 is written at set-up only: at run time nothing outside the home is written.
 
-    .venv/bin/python -m salnameh.catalog_compiled      # what `make setup` runs
+    .venv/bin/python -m salnameh.catalog               # what `make setup` runs
 """
 
 from __future__ import annotations
@@ -54,25 +54,13 @@ def read(catalog_dir: Path, seeds_dir: Path):
     return catalog if key == inputs_key(catalog_dir, seeds_dir) else None
 
 
-def write() -> Path:
-    """Check the project's catalog from its files and store it (a catalog with problems
-    raises CatalogError and stores nothing). Written whole, then renamed into place."""
-    from salnameh.catalog import load_from_files
-
+def write(catalog) -> Path:
+    """Store the project's checked catalog (salnameh.catalog.compile_catalog checks it from
+    its files first) under the key of those files. Written whole, then renamed into place."""
     key = inputs_key(CATALOG_DIR, REFERENCE_DIR)
-    catalog = load_from_files(CATALOG_DIR, REFERENCE_DIR)
     COMPILED.parent.mkdir(exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=COMPILED.parent, delete=False) as handle:
         handle.write(pickle.dumps((key, catalog), protocol=pickle.HIGHEST_PROTOCOL))
     Path(handle.name).chmod(0o644)
     Path(handle.name).replace(COMPILED)
     return COMPILED
-
-
-if __name__ == "__main__":
-    from salnameh.catalog import CatalogError
-
-    try:
-        print(f"catalog compiled: {write()}")
-    except CatalogError as problems:  # set-up goes on; commands will say what is wrong
-        print(f"catalog not compiled: {problems}", file=sys.stderr)

@@ -23,7 +23,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog_compiled, "CATALOG_DIR", catalog_dir)
     monkeypatch.setattr(catalog_compiled, "REFERENCE_DIR", seeds_dir)
     monkeypatch.setattr(catalog_compiled, "COMPILED", tmp_path / ".cache" / "catalog.pickle")
-    catalog_compiled.write()
+    catalog_compiled.write(load_from_files(catalog_dir, seeds_dir))
     return catalog_dir, seeds_dir
 
 
