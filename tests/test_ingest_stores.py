@@ -159,6 +159,9 @@ def test_sigkill_mid_load_leaves_stores_consistent_and_file_ingestible(
 
 
 @pytest.mark.faults
+# SQLite only: 35-45 s a run, and PostgreSQL's concurrent writers are tested directly
+# (tests/test_roles.py, 50 writers on each ledger).
+@pytest.mark.parametrize("ledger_backend", ["sqlite"], indirect=True)
 def test_eight_parallel_ingests_all_land(tmp_path, catalog, demo_files, ledger_backend):
     home_root = tmp_path / "home"
     files = [demo_files[t] for t in TABLES[1:]]
