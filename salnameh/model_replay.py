@@ -23,7 +23,6 @@ import json
 import operator
 import re
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from salnameh.settings import DBT_PROJECT_DIR, REFERENCE_DIR, Home
@@ -50,6 +49,8 @@ class ReplayFailed(Exception):
 
 def replay_key(salnameh_home: Home, dbt_vars: dict) -> str:
     """Everything the compiled SQL depends on, hashed."""
+    from importlib import metadata  # here, not at import: every ingest imports the warehouse
+
     digest = hashlib.sha256()
     files = [
         path
