@@ -66,9 +66,12 @@ dagster: setup
 		.venv/bin/dagster dev -m orchestration.definitions \
 		--port $(DAGSTER_PORT)
 
+# One pytest worker per core (pytest-xdist), each test file on one worker: its module's
+# fixtures are made once; a session's demo home is made by each worker that needs one.
+TEST_WORKERS ?= auto
 test: setup
 	.venv/bin/ruff check .
-	.venv/bin/pytest
+	.venv/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 # Every benchmark in one run (about 20 min here; see benchmarks/README.md): writes
 # benchmarks/results/<date>.json and the table in benchmarks/README.md. `make test` runs

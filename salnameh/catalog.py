@@ -53,6 +53,11 @@ class Catalog:
         of that year lacks when one of them is not approved."""
         return [t.id for t in self if t.published_in(year)]
 
+    def only(self, table_ids) -> Catalog:
+        """The catalog of these tables alone (same version: the declarations are the
+        same files); a demo of a few tables opens its years with these."""
+        return Catalog({i: self.table(i) for i in table_ids}, self.version)
+
     def in_words_of(self, reference: Reference) -> Catalog:
         """The catalog as the reference's province says it: `{province}` and `{centre}` in
         table titles and footnotes put in its words, and after a table's own footnotes the
