@@ -266,7 +266,8 @@ def catalog_draft(salnameh_home, file: Path, sheet: str, out: Path, table_id: st
 @main.command("demo")
 @click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
 @click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
-@click.option("--table", "table_ids", multiple=True, help="Only these tables (repeatable).")
+@click.option("--table", "table_ids", multiple=True,
+              help="Only these tables (repeatable); --ingest opens the years for these alone.")
 @click.option(
     "--ingest",
     "then_ingest",
