@@ -322,3 +322,84 @@ def test_the_workbook_download_is_the_pivot_as_shown(public):
     got = [[float(v) if isinstance(v, float | int) else math.nan for v in r[1 : 1 + grid.shape[1]]]
            for r in body]  # fmt: skip
     assert pd.DataFrame(got).equals(pd.DataFrame(grid.to_numpy(dtype=float)))
+
+
+# ---------------------------------------------------------------------------- the page
+
+
+PAGE = "screens/table_builder.py"
+
+
+def run(app):
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def markdown(app) -> str:
+    return "\n".join(m.value for m in app.markdown)
+
+
+def test_the_page_opens_a_link_at_its_selection_and_serves_it(
+    portal_page,
+    demo_home,
+    public,
+    downloads,  # noqa: F811  (the fixture imported above)
+):
+    query, _con, reference = public
+    table, axes, selection = places_years_sex(query, reference)
+    narrow = dataclasses.replace(selection, members={**selection.members, "year": ("1390", "1401")})
+    app = portal_page(PAGE, demo_home.root, lang="fa")
+    for name, value in builder.selection_params(narrow).items():
+        app.query_params[name] = value
+    run(app)
+    assert app.selectbox(key="tb_table").value == ESTIMATE
+    assert app.multiselect(key="tb_m_sex").value == ["male", "female"]
+    assert app.multiselect(key="tb_m_year").value == ["1390", "1401"]
+    assert not app.warning
+    cells = builder.selected_cells(query, table, narrow)
+    shown = builder.pivot(cells, narrow, axes, "fa")
+    printed = markdown(app)
+    assert shown.to_html(classes="tb", border=0) in printed  # the pivot, as laid out
+    assert figures.number(float(cells["value"].iloc[0]), 0, "fa") in printed
+    assert dict(app.query_params) == {**builder.selection_params(narrow)}  # unchanged
+    # The page serves exactly that selection.
+    served = downloads[builder.download_name(narrow, table, "csv")]
+    frame = pd.read_csv(io.BytesIO(served), encoding="utf-8-sig", dtype={"geo_code": str})
+    assert len(frame) == len(cells) and set(frame["year"]) == {1390, 1401}
+
+
+def test_the_page_writes_each_change_into_its_address(portal_page, demo_home):
+    app = portal_page(PAGE, demo_home.root, lang="en")
+    app.query_params["table"] = ESTIMATE
+    run(app)
+    assert app.query_params["rows"] == "geo" and app.query_params["sex"] == "total,male,female"
+    app.button(key="tb_swap").click()
+    run(app)
+    assert app.query_params["rows"] == "year,sex,measure" and app.query_params["cols"] == "geo"
+    app.multiselect(key="tb_m_sex").set_value(["female"])
+    run(app)
+    assert app.query_params["sex"] == "female"
+    app.button(key="tb_none_geo").click()
+    run(app)
+    assert app.query_params["geo"] == ""
+    assert "Choose at least one member of Place" in app.info[0].value
+    app.radio(key="tb_view").set_value("chart")
+    app.button(key="tb_all_geo").click()
+    run(app)
+    assert app.query_params["view"] == "chart" and app.query_params["geo"].startswith("23,")
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+
+
+def test_a_stale_link_explains_itself_in_the_readers_language(portal_page, demo_home):
+    app = portal_page(PAGE, demo_home.root, lang="en")
+    app.query_params["table"] = "a_table_retired_long_ago"
+    run(app)
+    assert "is not among the released figures" in app.warning[0].value
+    assert app.query_params["table"] == app.selectbox(key="tb_table").value  # a table shown
+    app = portal_page(PAGE, demo_home.root, lang="fa")
+    app.query_params.update({"table": ESTIMATE, "geo": "2301,7777", "rows": "colour"})
+    run(app)
+    warned = " ".join(w.value for w in app.warning)
+    assert "«7777» در «محل» این جدول نیست" in warned and "محور «colour» ندارد" in warned
+    assert app.multiselect(key="tb_m_geo").value == ["2301"]

@@ -24,6 +24,7 @@ FORMAT_TITLES = {
     "sdmx": ("SDMX-CSV 2.0", "SDMX-CSV 2.0"),
     "parquet": ("Parquet", "Parquet"),
 }
+VIEW_TITLES = {"table": tr("جدول", "Table"), "chart": tr("نمودار", "Chart")}
 # Beyond this many cells the grid is not drawn (the downloads still hold everything).
 MAX_SHOWN = 20_000
 STYLE = """
@@ -158,7 +159,7 @@ with right:
         list(builder.VIEWS),
         key="tb_view",
         horizontal=True,
-        format_func=lambda v: tr("جدول", "Table") if v == "table" else tr("نمودار", "Chart"),
+        format_func=VIEW_TITLES.get,
     )
 
 selection = builder.Selection(
