@@ -21,7 +21,6 @@ from salnameh.catalog import load_catalog
 from salnameh.reference import Reference
 from salnameh.settings import home
 from salnameh.snapshots import PUBLIC, open_snapshot
-from tests.test_portal_public import downloads  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.integration
 
@@ -340,11 +339,10 @@ def markdown(app) -> str:
     return "\n".join(m.value for m in app.markdown)
 
 
-def test_the_page_opens_a_link_at_its_selection_and_serves_it(
+def test_the_page_opens_a_link_at_its_selection_and_offers_each_download(
     portal_page,
     demo_home,
     public,
-    downloads,  # noqa: F811  (the fixture imported above)
 ):
     query, _con, reference = public
     table, axes, selection = places_years_sex(query, reference)
@@ -363,10 +361,12 @@ def test_the_page_opens_a_link_at_its_selection_and_serves_it(
     assert shown.to_html(classes="tb", border=0) in printed  # the pivot, as laid out
     assert figures.number(float(cells["value"].iloc[0]), 0, "fa") in printed
     assert dict(app.query_params) == {**builder.selection_params(narrow)}  # unchanged
-    # The page serves exactly that selection.
-    served = downloads[builder.download_name(narrow, table, "csv")]
-    frame = pd.read_csv(io.BytesIO(served), encoding="utf-8-sig", dtype={"geo_code": str})
-    assert len(frame) == len(cells) and set(frame["year"]) == {1390, 1401}
+    # A button per format (each file is written when clicked; the browser test downloads one).
+    buttons = app.get("download_button")
+    assert [b.proto.label for b in buttons] == [
+        "اکسل (xlsx، همین چیدمان)", "CSV (یک سطر برای هر رقم)", "JSON-stat 2.0", "SDMX-CSV 2.0",
+        "Parquet",
+    ]  # fmt: skip
 
 
 def test_the_page_writes_each_change_into_its_address(portal_page, demo_home):

@@ -7,6 +7,8 @@ what it got wrong and shows what it can."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboards import figures
@@ -223,10 +225,14 @@ edition = builder.selection_edition(query, table, cells)
 buttons = st.columns(len(builder.FORMATS))
 for column, fmt in zip(buttons, builder.FORMATS, strict=True):
     with column:
+        # Written when clicked, not on every change of the selection: the answer stays quick.
         st.download_button(
             tr(*FORMAT_TITLES[fmt]),
-            data=builder.download(fmt, cells, selection, table, axes, edition, reference(), LANG),
+            data=partial(
+                builder.download, fmt, cells, selection, table, axes, edition, reference(), LANG
+            ),
             file_name=builder.download_name(selection, table, fmt),
             mime=builder.MIME[fmt],
             key=f"tb_download_{fmt}",
+            on_click="ignore",
         )
