@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
@@ -54,42 +55,52 @@ SUFFIX = {
 # In the address members are joined by a comma: no code of a list holds one.
 SEPARATOR = ","
 
-# The places and years a table's released figures cover, and the place's latest name.
-PLACES = """
-SELECT o.geo_code, any_value(g.name_fa ORDER BY coalesce(g.valid_from, 0) DESC) AS name_fa,
-       any_value(g.name_en ORDER BY coalesce(g.valid_from, 0) DESC) AS name_en,
-       min(CASE g.level WHEN 'nation' THEN 0 WHEN 'province' THEN 1 ELSE 2 END) AS rank
-FROM (SELECT DISTINCT geo_code FROM marts.fct_observations WHERE table_id = ?) AS o
-JOIN marts.dim_geography AS g ON g.geo_code = o.geo_code
-GROUP BY o.geo_code ORDER BY rank, o.geo_code
+# What a table's released figures use, in one query (each query opens the snapshot anew):
+# every place with its latest name (the province first), year and dimension key.
+USED = """
+WITH used AS (
+    SELECT DISTINCT geo_code, year, dim_key FROM marts.fct_observations WHERE table_id = ?
+), places AS (
+    SELECT geo_code, arg_max(name_fa, coalesce(valid_from, 0)) AS name_fa,
+           arg_max(name_en, coalesce(valid_from, 0)) AS name_en,
+           min(CASE level WHEN 'nation' THEN 0 WHEN 'province' THEN 1 ELSE 2 END) AS rank
+    FROM marts.dim_geography WHERE geo_code IN (SELECT geo_code FROM used) GROUP BY geo_code
+)
+SELECT used.geo_code, used.year, used.dim_key, places.name_fa, places.name_en, places.rank
+FROM used JOIN places USING (geo_code)
+ORDER BY places.rank, used.geo_code, used.year
 """
-YEARS = "SELECT DISTINCT year FROM marts.fct_observations WHERE table_id = ? ORDER BY year"
-KEYS = "SELECT DISTINCT dim_key FROM marts.fct_observations WHERE table_id = ?"
 # A selection's cells with the columns publishing.machine's writers take (the edition's
-# observations), each with the newest edition of its year. Members of the table's code
-# lists are filtered after the query, from the cell's dim_key.
+# observations), each with the newest edition of its year and when it was released.
+# Members of the table's code lists are filtered after the query, from the cell's dim_key.
 CELLS = """
 SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
        g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
        o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, t.agency_id,
-       {edition} AS edition
+       {edition}
 FROM marts.fct_observations AS o
 JOIN marts.dim_table AS t ON t.table_id = o.table_id
 JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
 JOIN marts.dim_geography AS g
   ON g.geo_code = o.geo_code
   AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)
+{join}
 WHERE o.table_id = ? AND list_contains(?, o.geo_code) AND list_contains(?, o.year)
   AND list_contains(?, o.measure_id)
 """
-NEWEST_EDITION = """(SELECT max(e.edition_number) FROM marts.dim_edition AS e
-  WHERE e.year = o.year AND e.province = o.province)"""
-HAS_EDITIONS = """
-SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'dim_edition'
-"""
-RELEASED = """
-SELECT max(released_at_utc) AS released FROM marts.dim_edition WHERE year = ?
-"""
+WITH_EDITIONS = {
+    "edition": "coalesce(e.edition, o.first_edition) AS edition, e.released_at_utc",
+    "join": """LEFT JOIN (
+    SELECT province, year, max(edition_number) AS edition,
+           arg_max(released_at_utc, edition_number) AS released_at_utc
+    FROM marts.dim_edition GROUP BY ALL
+) AS e ON e.province = o.province AND e.year = o.year""",
+}
+# A snapshot from before marts.dim_edition: each cell's first edition, no release date.
+WITHOUT_EDITIONS = {
+    "edition": "o.first_edition AS edition, NULL::TIMESTAMP AS released_at_utc",
+    "join": "",
+}
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,10 @@ class SelectionProblem(ValueError):
 def table_axes(query: Query, table: TableDecl, reference: Reference) -> list[Axis]:
     """The table's axes: place, year, its code lists, measure; each with the members its
     released figures use. Empty when nothing of the table is released."""
-    places = query(PLACES, [table.id])
-    if places.empty:
+    used = query(USED, [table.id])
+    if used.empty:
         return []
+    places = used.drop_duplicates("geo_code")
     axes = [
         Axis(
             GEO,
@@ -165,7 +177,7 @@ def table_axes(query: Query, table: TableDecl, reference: Reference) -> list[Axi
             ),
         )
     ]
-    years = [int(y) for y in query(YEARS, [table.id])["year"]]
+    years = sorted({int(y) for y in used["year"]})
     axes.append(
         Axis(
             YEAR,
@@ -179,10 +191,10 @@ def table_axes(query: Query, table: TableDecl, reference: Reference) -> list[Axi
             ),
         )
     )
-    used: dict[str, set[str]] = {d.code_list: set() for d in table.dimensions}
-    for key in query(KEYS, [table.id])["dim_key"]:
+    members: dict[str, set[str]] = {d.code_list: set() for d in table.dimensions}
+    for key in set(used["dim_key"]):
         for code_list, code in members_of(key).items():
-            used.setdefault(code_list, set()).add(code)
+            members.setdefault(code_list, set()).add(code)
     for dimension in table.dimensions:
         fa, en = reference.code_list_titles.get(dimension.code_list, (dimension.code_list,) * 2)
         codes = reference.members(dimension.code_list, dimension.members)
@@ -194,7 +206,7 @@ def table_axes(query: Query, table: TableDecl, reference: Reference) -> list[Axi
                 tuple(
                     Member(c.code, c.label_fa, c.label_en)
                     for c in codes
-                    if c.code in used[dimension.code_list]
+                    if c.code in members[dimension.code_list]
                 ),
             )
         )
@@ -336,12 +348,12 @@ def table_from_params(params: Mapping[str, str], tables: Mapping[str, object]) -
 def selected_cells(query: Query, table: TableDecl, selection: Selection) -> pd.DataFrame:
     """The released cells of the selection, one row per cell, with the columns of the
     edition's observations (publishing.machine) and a column per code list of the table."""
-    has_editions = int(query(HAS_EDITIONS)["n"].iloc[0])
-    sql = CELLS.format(edition=NEWEST_EDITION if has_editions else "o.first_edition")
     chosen = selection.members
-    frame = query(
-        sql, [table.id, list(chosen[GEO]), [int(y) for y in chosen[YEAR]], list(chosen[MEASURE])]
-    )
+    params = [table.id, list(chosen[GEO]), [int(y) for y in chosen[YEAR]], list(chosen[MEASURE])]
+    try:  # one query, so one opening of the snapshot, for an answer
+        frame = query(CELLS.format(**WITH_EDITIONS), params)
+    except duckdb.CatalogException:
+        frame = query(CELLS.format(**WITHOUT_EDITIONS), params)
     lists = [d.code_list for d in table.dimensions]
     if lists:
         parsed = pd.DataFrame(
@@ -431,19 +443,15 @@ def download_name(selection: Selection, table: TableDecl, fmt: str) -> str:
     return f"builder-{table.number}-{table.id}.{SUFFIX[fmt]}"
 
 
-def selection_edition(query: Query, table: TableDecl, cells: pd.DataFrame) -> Edition:
-    """The edition a download names: the newest edition among the selection's cells (of
-    the latest year chosen), and when it was released."""
+def selection_edition(table: TableDecl, cells: pd.DataFrame) -> Edition:
+    """The edition a download names: the newest among the selection's cells of the latest
+    year chosen, and when it was released."""
     if cells.empty:
         return Edition(0, 0, "", [table.id])
-    year = int(cells["year"].max())
-    number = cells.loc[cells["year"] == year, "edition"].max()
-    number = 1 if pd.isna(number) else int(number)
-    released = ""
-    if int(query(HAS_EDITIONS)["n"].iloc[0]):
-        found = query(RELEASED, [year])["released"]
-        released = "" if found.empty or pd.isna(found.iloc[0]) else str(found.iloc[0])
-    return Edition(year, number, released, [table.id])
+    newest = cells[cells["year"] == cells["year"].max()].sort_values("edition").iloc[-1]
+    number = 1 if pd.isna(newest["edition"]) else int(newest["edition"])
+    released = "" if pd.isna(newest["released_at_utc"]) else str(newest["released_at_utc"])
+    return Edition(int(newest["year"]), number, released, [table.id])
 
 
 def selected_table(table: TableDecl, selection: Selection) -> TableDecl:

@@ -287,7 +287,7 @@ def test_each_machine_download_reads_back_equal_to_the_shown_selection(fmt, publ
     table, axes, selection = places_years_sex(query, reference)
     cells = builder.selected_cells(query, table, selection)
     shown = shown_figures(selection, axes, builder.pivot(cells, selection, axes, "en", True))
-    edition = builder.selection_edition(query, table, cells)
+    edition = builder.selection_edition(table, cells)
     data = builder.download(fmt, cells, selection, table, axes, edition, reference, "fa")
     assert read_back(fmt, data, table, edition, reference, tmp_path) == shown and shown
 
@@ -296,12 +296,15 @@ def test_json_stat_lists_only_the_chosen_members(public):
     query, _con, reference = public
     table, axes, selection = places_years_sex(query, reference)
     cells = builder.selected_cells(query, table, selection)
-    edition = builder.selection_edition(query, table, cells)
+    edition = builder.selection_edition(table, cells)
     dataset = json.loads(
         builder.download("jsonstat", cells, selection, table, axes, edition, reference, "fa")
     )
     assert dataset["size"] == [16, 2, 12, 1]  # geo x sex x year x measure, nothing else
     assert list(dataset["dimension"]["sex"]["category"]["index"]) == ["male", "female"]
+    # It names the newest edition of the latest year chosen, and the span of years.
+    assert dataset["extension"]["edition"] == 1 and dataset["updated"].startswith("20")
+    assert dataset["label"].endswith("(1390-1401)")
 
 
 def test_the_workbook_download_is_the_pivot_as_shown(public):
@@ -309,7 +312,7 @@ def test_the_workbook_download_is_the_pivot_as_shown(public):
     table, axes, selection = places_years_sex(query, reference)
     cells = builder.selected_cells(query, table, selection)
     grid = builder.pivot(cells, selection, axes, "fa", numbers=True)
-    edition = builder.selection_edition(query, table, cells)
+    edition = builder.selection_edition(table, cells)
     data = builder.download("xlsx", cells, selection, table, axes, edition, reference, "fa")
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.sheet_view.rightToLeft

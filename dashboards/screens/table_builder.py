@@ -221,7 +221,7 @@ else:
 st.caption("  ".join(f"{symbol} {meaning}" for symbol, meaning in figures.symbols_legend(LANG)))
 
 st.subheader(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
-edition = builder.selection_edition(query, table, cells)
+edition = builder.selection_edition(table, cells)
 buttons = st.columns(len(builder.FORMATS))
 for column, fmt in zip(buttons, builder.FORMATS, strict=True):
     with column:
