@@ -80,8 +80,30 @@ def test_a_builder_link_opens_its_pivot_and_downloads_exactly_it(portal, page, b
                 & (frame["dim_key"] == "sex=female")]  # fmt: skip
     assert float(row["value"].iloc[0]) == figure(home, "2301", 1401, "female")
 
+    # The symbols' legend is text, not markdown («*» and «**» are symbols).
+    legend = page.get_by_text("نشانه‌ها:").inner_text()
+    assert "* موقت" in legend and "** برآوردی" in legend
+
+    # The English switch keeps the selection, and the figures turn to Latin digits.
+    address = page.url
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(page)
+    english = page.locator("table.tb").inner_text()
+    assert f"{figure(home, '2301', 1401, 'female'):,.0f}" in english and "Female" in english
+    assert not any(d in english for d in "۰۱۲۳۴۵۶۷۸۹")
+    assert page.url == address
+    shot(page, "public-table_builder-en")
+    page.locator('[class*="st-key-tb_view"]').get_by_text("Chart", exact=True).click()
+    settle(page)  # the next run keeps the table chosen (relabelled widgets keep their state)
+    assert "table=pop_county_sex_estimate" in page.url and "view=chart" in page.url
+    assert page.locator(
+        '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
+    ).count()
+    page.locator('[class*="st-key-tb_view"]').get_by_text("Table", exact=True).click()
+    settle(page)
+
     # Swapping the layout redraws the pivot and rewrites the address.
-    page.get_by_role("button", name="جابه‌جایی سطر و ستون").click()
+    page.get_by_role("button", name="Swap rows and columns").click()
     settle(page)
     assert page.locator("table.tb tbody tr").count() == 2 * 2
     assert "rows=year%2Csex%2Cmeasure" in page.url or "rows=year,sex,measure" in page.url

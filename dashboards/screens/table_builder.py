@@ -26,6 +26,7 @@ FORMAT_TITLES = {
     "sdmx": ("SDMX-CSV 2.0", "SDMX-CSV 2.0"),
     "parquet": ("Parquet", "Parquet"),
 }
+KEPT = ("tb_table", "tb_m_", "tb_rows", "tb_cols", "tb_view")  # the choices' widget keys
 VIEW_TITLES = {"table": tr("جدول", "Table"), "chart": tr("نمودار", "Chart")}
 # Beyond this many cells the grid is not drawn (the downloads still hold everything).
 MAX_SHOWN = 20_000
@@ -64,6 +65,12 @@ def swap() -> None:
     st.session_state["tb_rows"] = list(st.session_state.get("tb_cols", []))
     st.session_state["tb_cols"] = list(rows)
 
+
+# The English switch relabels every widget, which gives each a new identity: the browser
+# would then send their defaults (the first table) on the next run. Setting each choice
+# again from the session, before its widget is drawn, keeps them.
+for name in [k for k in st.session_state if str(k).startswith(KEPT)]:
+    st.session_state[name] = st.session_state[name]
 
 st.title(tr("جدول‌ساز", "Table builder"))
 st.caption(
@@ -202,7 +209,7 @@ st.caption(
     )
 )
 if view == "chart":
-    st.altair_chart(builder.chart(cells, selection, axes, table, LANG), use_container_width=True)
+    st.altair_chart(builder.chart(cells, selection, axes, table, LANG), width="stretch")
 elif selection.size() > MAX_SHOWN:
     st.info(
         tr(
@@ -218,7 +225,11 @@ else:
         f'data-testid="tb-pivot">{grid.to_html(classes="tb", border=0)}</div>',
         unsafe_allow_html=True,
     )
-st.caption("  ".join(f"{symbol} {meaning}" for symbol, meaning in figures.symbols_legend(LANG)))
+# The symbols as markdown text: «*» and «**» would otherwise open a list or bold type.
+legend = [
+    f"{s.replace('*', chr(92) + '*')} {meaning}" for s, meaning in figures.symbols_legend(LANG)
+]
+st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(legend, LANG))
 
 st.subheader(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
 edition = builder.selection_edition(table, cells)
