@@ -406,3 +406,44 @@ def test_a_stale_link_explains_itself_in_the_readers_language(portal_page, demo_
     warned = " ".join(w.value for w in app.warning)
     assert "«7777» در «محل» این جدول نیست" in warned and "محور «colour» ندارد" in warned
     assert app.multiselect(key="tb_m_geo").value == ["2301"]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_the_page_renders_a_first_table_in_each_language(portal_page, demo_home, lang):
+    """No address: the first table, all of it, in the reader's digits only."""
+    app = run(portal_page(PAGE, demo_home.root, lang=lang))
+    assert app.title[0].value == ("جدول‌ساز" if lang == "fa" else "Table builder")
+    pivot_html = next(m.value for m in app.markdown if 'class="dataframe tb"' in m.value)
+    persian = set("۰۱۲۳۴۵۶۷۸۹") & set(pivot_html)
+    latin = set("0123456789") & set(pivot_html.split("<tbody>")[1].replace("<tr>", ""))
+    assert (persian and not latin) if lang == "fa" else (latin and not persian)
+    assert app.query_params["table"] == app.selectbox(key="tb_table").value
+
+
+def test_the_page_never_opens_the_internal_snapshot(portal_page, demo_home, monkeypatch):
+    import streamlit as st
+
+    opened: list[str] = []
+    connect = duckdb.connect
+
+    def watch(database=":memory:", *args, **kwargs):
+        opened.append(str(database))
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", watch)
+    st.cache_data.clear()  # nothing served from an earlier test's cache
+    app = portal_page(PAGE, demo_home.root, lang="en")
+    app.query_params.update({"table": CENSUS, "view": "chart"})
+    run(app)
+    assert opened and all(path.endswith("public.duckdb") for path in opened), set(opened)
+
+
+def test_the_benchmark_script_measures_the_issues_selection(demo_home):
+    """benchmarks/table_builder_bench.py runs (in process, twice) on the selection the
+    issue names; its figures are read, never judged, here."""
+    from benchmarks.table_builder_bench import in_process
+
+    result = in_process(demo_home.root, reps=2)
+    assert result["selection"] == {"geo": 16, "year": 12, "sex": 2}
+    assert result["cells"] == 382 and result["pivot_shape"] == [16, 24]
+    assert set(result["downloads"]) == set(builder.FORMATS)
