@@ -91,6 +91,9 @@ titles = {
     r.table_id: figures.table_label(r.table_number, r.title_fa if FA else r.title_en, LANG)
     for r in tables.itertuples()
 }
+if not titles:
+    st.info(tr("هنوز جدولی منتشر نشده است.", "No table has been released yet."))
+    st.stop()
 asked = None
 if st.query_params.to_dict() != st.session_state.get("tb_written"):  # a new address
     try:
