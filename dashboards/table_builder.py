@@ -18,6 +18,7 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 import numpy as np
@@ -30,6 +31,7 @@ from publishing.edition import Edition
 from publishing.machine import jsonstat_dataset, observations
 from publishing.safe import neutralize
 from publishing.sdmx import members_of, sdmx_agency, table_frame
+from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
 from salnameh.reference import Reference
 
@@ -55,6 +57,7 @@ SUFFIX = {
 # In the address members are joined by a comma: no code of a list holds one.
 SEPARATOR = ","
 
+TABLES = "SELECT table_id FROM marts.dim_table ORDER BY sort_order"
 # What a table's released figures use, in one query (each query opens the snapshot anew):
 # every place with its latest name (the province first), year and dimension key.
 USED = """
@@ -340,6 +343,48 @@ def table_from_params(params: Mapping[str, str], tables: Mapping[str, object]) -
             "wrong); choose another table.",
         )
     return asked
+
+
+def link_params(link: str) -> dict[str, str]:
+    """A builder address's parameters, from the whole address or the part after '?'."""
+    return dict(parse_qsl(urlsplit(link).query if "?" in link else link, keep_blank_values=True))
+
+
+@dataclass(frozen=True)
+class LinkedSelection:
+    table: TableDecl
+    axes: list[Axis]
+    selection: Selection
+    problems: list[SelectionProblem]
+
+
+def selection_from_link(
+    query: Query, catalog: Catalog, reference: Reference, link: str
+) -> LinkedSelection:
+    """What a builder address selects, as the page would show it (the CLI's `salnameh
+    select`): raises SelectionProblem when the address names no released table or leaves
+    an axis without a member; other problems are returned, as the page shows them."""
+    params = link_params(link)
+    if "table" not in params:
+        raise SelectionProblem(
+            "نشانی جدولی را نام نمی‌برد (table=...).", "The address names no table (table=...)."
+        )
+    released = set(query(TABLES)["table_id"]) & set(catalog.tables)
+    table = catalog.table(table_from_params(params, dict.fromkeys(released)))
+    axes = table_axes(query, table, reference)
+    if not axes:
+        raise SelectionProblem(
+            f"از جدول «{table.id}» هنوز رقمی منتشر نشده است.",
+            f"No figure of table {table.id} has been released yet.",
+        )
+    selection, problems = selection_from_params(params, table, axes)
+    empty = [a for a in axes if not selection.members[a.id]]
+    if empty:
+        raise SelectionProblem(
+            f"از «{'، '.join(a.title_fa for a in empty)}» دست‌کم یک عضو برگزینید.",
+            f"Choose at least one member of {', '.join(a.title_en for a in empty)}.",
+        )
+    return LinkedSelection(table, axes, selection, problems)
 
 
 # ------------------------------------------------------------------------------- the query

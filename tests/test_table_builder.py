@@ -447,3 +447,33 @@ def test_the_benchmark_script_measures_the_issues_selection(demo_home):
     assert result["selection"] == {"geo": 16, "year": 12, "sex": 2}
     assert result["cells"] == 382 and result["pivot_shape"] == [16, 24]
     assert set(result["downloads"]) == set(builder.FORMATS)
+
+
+# ------------------------------------------------------------------------------- the CLI
+
+
+def test_salnameh_select_writes_what_a_builder_link_selects(demo_home, public, tmp_path):
+    """`salnameh select LINK` writes the file the page's button would, from the same
+    functions; a stale link ends with exit 2 and the reason in English and Persian, and
+    leaves no file."""
+    from tests.conftest import run_salnameh
+
+    query, _con, reference = public
+    table, axes, selection = places_years_sex(query, reference)
+    link = "http://portal/table_builder?" + "&".join(
+        f"{k}={v}" for k, v in builder.selection_params(selection).items()
+    )
+    out = tmp_path / "selection.json"
+    done = run_salnameh("select", link, "--format", "jsonstat", "--out", str(out),
+                        home=demo_home.root)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    cells = builder.selected_cells(query, table, selection)
+    edition = builder.selection_edition(table, cells)
+    shown = shown_figures(selection, axes, builder.pivot(cells, selection, axes, "en", True))
+    assert read_back("jsonstat", out.read_bytes(), table, edition, reference, tmp_path) == shown
+
+    stale = tmp_path / "stale.csv"
+    refused = run_salnameh("select", "table=retired_table&geo=23", "--out", str(stale),
+                           home=demo_home.root)  # fmt: skip
+    assert refused.returncode == 2 and not stale.exists()
+    assert "stale or wrong" in refused.stderr and "نشانی کهنه یا نادرست" in refused.stderr
