@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -52,12 +53,13 @@ SELECT i.indicator_id, i.table_id, i.table_number, i.title_fa, i.title_en, i.is_
 FROM marts.dim_indicator AS i JOIN marts.dim_table AS t USING (table_id)
 ORDER BY t.sort_order, NOT i.is_headline, i.indicator_id
 """
-# Which places each indicator has a published figure for, and in how many years.
+# The indicators with a published figure for one place, and in how many years. Asked per
+# place typed, not for all at once: a national hub's series hold millions of rows.
 HELD = """
-SELECT indicator_id, geo_code, count(DISTINCT year) AS years
+SELECT indicator_id, count(DISTINCT year) AS years
 FROM marts.fct_indicator_series
-WHERE basis = 'as_published' AND value IS NOT NULL
-GROUP BY indicator_id, geo_code
+WHERE geo_code = ? AND basis = 'as_published' AND value IS NOT NULL
+GROUP BY indicator_id
 """
 LEVELS = {
     "nation": ("کشور", "country"),
@@ -72,6 +74,8 @@ PARTIAL_MIN_LETTERS = 3
 # Words that say what is looked for rather than what it is called («جدول ۱۷-۳», "table 3-2").
 NOT_SEARCHED = frozenset(map(search_key, ("جدول", "شماره", "table", "number", "no.")))
 _WORDS = re.compile(r"[\s\u200c]+")
+# Titles repeat their words (and indicators their table's title) thousands of times.
+_key = lru_cache(maxsize=1 << 16)(search_key)
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,11 @@ class Keys:
         for text in titles:
             title += "|"
             for word in _WORDS.split(text or ""):
-                if key := search_key(word):
+                if key := _key(word):
                     starts.add(len(title))
                     title += key
                     ends.add(len(title))
-        return cls(title, frozenset(starts), frozenset(ends), "|".join(map(search_key, context)))
+        return cls(title, frozenset(starts), frozenset(ends), "|".join(map(_key, context)))
 
     def weight(self, word: str) -> int:
         """Where `word` (a search key) is found, as its weight in the score; 0 if nowhere."""
@@ -130,7 +134,15 @@ class Entry:
 class Index:
     entries: list[Entry]
     places: dict[str, list[Entry]]  # by the search key of each of their names
-    held: dict[str, dict[str, int]]  # indicator_id -> geo_code -> years with a figure
+    query: Query
+    _held: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+
+    def held(self, geo_code: str) -> dict[str, int]:
+        """The indicators with figures for a place -> in how many years (kept once asked)."""
+        if geo_code not in self._held:
+            found = self.query(HELD, (geo_code,))
+            self._held[geo_code] = dict(zip(found["indicator_id"], found["years"], strict=True))
+        return self._held[geo_code]
 
 
 @dataclass(frozen=True)
@@ -199,21 +211,20 @@ def build_index(query: Query, national: bool = False) -> Index:
             )
         )
     places: dict[str, list[Entry]] = {}
-    for place in _places(query, national):
+    for place, names in _places(query, national):
         entries.append(place)
-        for name in (place.title_fa, place.title_en, *_short_names(place)):
+        for name in names:
             named = places.setdefault(search_key(name), [])
             if place not in named:
                 named.append(place)
-    held: dict[str, dict[str, int]] = {}
-    for indicator_id, geo_code, years in query(HELD).itertuples(index=False):
-        held.setdefault(indicator_id, {})[geo_code] = int(years)
-    return Index(entries, places, held)
+    return Index(entries, places, query)
 
 
-def _places(query: Query, national: bool) -> list[Entry]:
-    """The places the explorer offers (`place_options`), named as the reference names
-    them, each with its level and (for a county) its province as context."""
+def _places(query: Query, national: bool) -> list[tuple[Entry, list[str]]]:
+    """The places the explorer offers (`place_options`), labelled as it labels them (on a
+    hub a county with its province), each with its level and (for a county) its province
+    as context, and the names it may be typed by: its own, in Persian and English, and a
+    province's without the word «استان» / "Province"."""
     options = place_options(query, national)
     bare = query(PLACES).set_index("geo_code")
     provinces = options[options["level"] == "province"].set_index("geo_code")
@@ -228,33 +239,26 @@ def _places(query: Query, national: bool) -> list[Entry]:
             context_en = f"{level_en}, {bare.at[parent, 'name_en']}"
         else:
             context_fa, context_en = level_fa, level_en
-        keys = Keys.of((name_fa, name_en), (context_fa, context_en))
-        found.append(
-            Entry(
-                kind="place",
-                id=r.geo_code,
-                table_id="",
-                number="",
-                title_fa=name_fa,
-                title_en=name_en,
-                context_fa=context_fa,
-                context_en=context_en,
-                # The province (and Iran) before its counties, as the explorer lists them.
-                is_headline=r.level != "county",
-                order=order,
-                keys=keys,
-            )
+        keys = Keys.of((r.name_fa, r.name_en), (context_fa, context_en))
+        names = [name_fa, name_en, r.name_fa, r.name_en]
+        if r.level == "province":
+            names += [re.sub(r"^استان\s+", "", name_fa), re.sub(r"\s+Province$", "", name_en)]
+        place = Entry(
+            kind="place",
+            id=r.geo_code,
+            table_id="",
+            number="",
+            title_fa=r.name_fa,
+            title_en=r.name_en,
+            context_fa=context_fa,
+            context_en=context_en,
+            # The province (and Iran) before its counties, as the explorer lists them.
+            is_headline=r.level != "county",
+            order=order,
+            keys=keys,
         )
+        found.append((place, names))
     return found
-
-
-def _short_names(place: Entry) -> list[str]:
-    """A province is also typed without the word «استان» / "Province"."""
-    if place.kind != "place":
-        return []
-    return [
-        re.sub(r"^استان\s+|\s+Province$", "", name) for name in (place.title_fa, place.title_en)
-    ]
 
 
 @dataclass(frozen=True)
@@ -299,9 +303,9 @@ def search(index: Index, text: str, limit: int = 40) -> list[Result]:
         if not others and not typed.numbers:
             continue  # the place alone: its own result says it
         for entry in index.entries:
-            if entry.kind != "indicator" or place.id not in index.held.get(entry.id, {}):
+            years = index.held(place.id).get(entry.id, 0) if entry.kind == "indicator" else 0
+            if not years:
                 continue
-            years = index.held[entry.id][place.id]
             result = _match(entry, Typed(typed.numbers, others, []), place, years)
             if result is not None and result.complete:
                 found.append(result)
