@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from dashboards import search_index
-from salnameh.settings import home
+from salnameh.settings import NATION_GEO, home
 from salnameh.snapshots import PUBLIC, open_snapshot
 from tests.conftest import PORTAL
 
@@ -154,6 +154,28 @@ def test_what_matched_is_told(index):
 @pytest.mark.parametrize("typed", ["no such words anywhere", "", "   ", "zz", "99-99"])
 def test_nothing_is_found_for_nothing(index, typed):
     assert search_index.search(index, typed) == []
+
+
+@pytest.mark.slow
+def test_on_the_national_hub_provinces_iran_and_counties_are_found(national_hub):
+    """The hub (three provinces' real 1390 census): a province by its name with or
+    without «استان», Iran, and a county labelled with its province."""
+    with open_snapshot(home(national_hub.home), PUBLIC) as con:
+        index = search_index.build_index(
+            lambda sql, params=(): con.execute(sql, list(params)).df(), national=True
+        )
+        assert top(index, "گیلان")[:2] == ("place", "01")
+        assert top(index, "استان گيلان")[:2] == ("place", "01")
+        assert top(index, "Gilan Province")[:2] == ("place", "01")
+        assert top(index, "ایران")[:2] == ("place", NATION_GEO)
+        rasht = search_index.search(index, "رشت")[0]
+        assert rasht.entry.kind == "place" and rasht.entry.id.startswith("01")
+        assert rasht.entry.title_fa == "رشت (استان گیلان)"  # as the explorer lists it
+        # An indicator with a province or Iran: their series.
+        for typed, place in (("جمعیت گیلان", "01"), ("population Iran", NATION_GEO)):
+            first = search_index.search(index, typed)[0]
+            assert first.place is not None and first.place.id == place, typed
+            assert first.entry.kind == "indicator" and first.years >= 1
 
 
 # ------------------------------------------------------------------ the page
