@@ -17,9 +17,14 @@ BOX = "نام جدول، شاخص یا مکان، یا شماره جدول"
 
 def search(tab, typed: str) -> str:
     """Type into the search page's box as a person does, and return the first result."""
+    from playwright.sync_api import expect
+
     box = tab.get_by_label(BOX)
     box.fill(typed)
     box.press("Enter")
+    # The results' count says the rerun with these words has drawn (a loaded machine may
+    # start it later than settle's first look).
+    expect(tab.locator(MAIN)).to_contain_text("نتیجه", timeout=60_000)
     settle(tab)
     return tab.locator(f"{MAIN} strong").first.inner_text()
 
