@@ -54,8 +54,10 @@ def test_population_shemiranat_leads_to_its_series_in_the_explorer(portal, page)
     first_line = main.locator('[data-testid="stMarkdownContainer"]').filter(has_text="جدول ۳-۱")
     assert first_line.first.inner_text().strip() == "جدول ۳-۱: جمعیت، شمیرانات"
     assert "یافته: مکان: شمیرانات" in main.inner_text()
-    link = main.locator('[data-testid="stPageLink"]').first
-    assert link.is_visible() and link.inner_text().strip() == "جدول"
+    from playwright.sync_api import expect
+
+    # The links draw after the script has run: waited for, as a person waits to see them.
+    expect(main.locator('[data-testid="stPageLink"]').first).to_have_text("جدول", timeout=30_000)
     shot(page, "search-population-shemiranat")
     # One click: the first result's chart link.
     main.locator('[data-testid="stPageLink"]').filter(has_text="نمودار").first.click()
