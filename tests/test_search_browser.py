@@ -72,3 +72,19 @@ def test_population_shemiranat_leads_to_its_series_in_the_explorer(portal, page)
     chart = main.locator('[data-testid="stVegaLiteChart"]').first
     assert "۱۳۹۰" in chart.inner_text() and "۱۴۰۱" in chart.inner_text()
     shot(page, "search-population-shemiranat-explorer")
+
+
+def test_the_sidebar_box_of_any_page_opens_the_results(portal, page):  # noqa: F811
+    from playwright.sync_api import expect
+
+    url, _home = portal
+    visit(page, url, "yearbook")
+    box = page.locator('[data-testid="stSidebar"]').get_by_label("جست‌وجوی جدول، شاخص یا مکان")
+    box.fill("٣-١٧")
+    box.press("Enter")
+    page.wait_for_selector(f'{MAIN} h1:has-text("جست‌وجو")', timeout=60_000)
+    expect(page.locator(MAIN)).to_contain_text("نتیجه", timeout=60_000)
+    settle(page)
+    assert page.get_by_label(BOX).input_value() == "٣-١٧"
+    assert page.locator(f"{MAIN} strong").first.inner_text() == "جدول ۱۷-۳"
+    assert "(وارونه نوشته شده)" in page.locator(MAIN).inner_text()
