@@ -4,9 +4,10 @@ it per snapshot), and the time to build that index.
 
     .venv/bin/python -m benchmarks.search_bench SNAPSHOT.duckdb [--reps 50] [--national]
 
-Each text is answered once untimed (which also asks, once per place typed, which series hold it),
-then `reps` times; the figure is the median of all the answers. Run on the demo (Tehran) it measures the texts of issue 20; on another province's
-snapshot the place names simply find fewer series, which still times the same work.
+Each text is answered once untimed (which also asks, once per place typed, which series
+hold it), then `reps` times; the figure is the median of all the answers. Run on the demo
+(Tehran) it measures the texts of issue 20; on another province's snapshot the place
+names simply find fewer series, which still times the same work.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dashboards.explorer_data import PLACES, place_options
-from salnameh.persian import search_key, split_table_numbers
+from salnameh.persian import canonical_text, search_key, split_table_numbers
 
 Query = Callable[..., pd.DataFrame]
 
@@ -267,13 +267,18 @@ class Typed:
     (by their words' positions), and every word (as typed, and as its key)."""
 
     numbers: list[tuple[str, str]]
-    words: list[tuple[str, str]]  # (as typed, search key)
+    words: list[tuple[str, str]]  # (as typed, in canonical letters; search key)
     places: list[tuple[Entry, frozenset[int]]]
 
 
 def read_text(index: Index, text: str) -> Typed:
     numbers, rest = split_table_numbers(text)
-    words = [(w, k) for w in _WORDS.split(rest) if (k := search_key(w)) and k not in NOT_SEARCHED]
+    # A word is told back (what matched) in canonical letters: «جمعيت» as «جمعیت».
+    words = [
+        (canonical_text(w), k)
+        for w in _WORDS.split(rest)
+        if (k := search_key(w)) and k not in NOT_SEARCHED
+    ]
     places: list[tuple[Entry, frozenset[int]]] = []
     used: set[int] = set()
     # A place name may be several words («رباط کریم», "Robat Karim"): longest spans first.
