@@ -30,7 +30,7 @@ How results are ranked (`score` and `rank`):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -61,6 +61,8 @@ FROM marts.fct_indicator_series
 WHERE geo_code = ? AND basis = 'as_published' AND value IS NOT NULL
 GROUP BY indicator_id
 """
+# Every name a place has had (a county renamed keeps its old name in the geography).
+NAMES = "SELECT DISTINCT geo_code, name_fa, name_en FROM marts.dim_geography"
 LEVELS = {
     "nation": ("کشور", "country"),
     "province": ("استان", "province"),
@@ -128,6 +130,7 @@ class Entry:
     is_headline: bool
     order: int
     keys: Keys
+    level: str = ""  # a place's: nation, province or county
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,12 @@ class Result:
         )
 
 
-def build_index(query: Query, national: bool = False) -> Index:
-    """Every table, indicator and place of the snapshot, keyed for search."""
+def build_index(
+    query: Query, national: bool = False, aliases: Callable[[str], Mapping[str, str]] | None = None
+) -> Index:
+    """Every table, indicator and place of the snapshot, keyed for search. `aliases`
+    gives a province's other spellings of its places (alias -> code: «شمیران», «شهر ری»;
+    `Reference.geography_aliases`), asked for each province the index holds."""
     entries = []
     for r in query(TABLES).itertuples(index=False):
         keys = Keys.of((r.title_fa, r.title_en), (r.chapter_fa, r.chapter_en))
@@ -211,7 +218,15 @@ def build_index(query: Query, national: bool = False) -> Index:
             )
         )
     places: dict[str, list[Entry]] = {}
-    for place, names in _places(query, national):
+    located = _places(query, national)
+    other_names: dict[str, list[str]] = {}
+    for code, name_fa, name_en in query(NAMES).itertuples(index=False):
+        other_names.setdefault(code, []).extend((name_fa, name_en))
+    for province in (p.id for p, _ in located if p.level == "province"):
+        for alias, code in (aliases(province) if aliases else {}).items():
+            other_names.setdefault(code, []).append(alias)
+    for place, names in located:
+        names = names + other_names.get(place.id, [])
         entries.append(place)
         for name in names:
             named = places.setdefault(search_key(name), [])
@@ -256,6 +271,7 @@ def _places(query: Query, national: bool) -> list[tuple[Entry, list[str]]]:
             is_headline=r.level != "county",
             order=order,
             keys=keys,
+            level=r.level,
         )
         found.append((place, names))
     return found

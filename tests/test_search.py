@@ -10,13 +10,14 @@ from urllib.parse import parse_qs
 import pytest
 
 from dashboards import search_index
+from salnameh.reference import Reference
 from salnameh.settings import NATION_GEO, home
 from salnameh.snapshots import PUBLIC, open_snapshot
 from tests.conftest import PORTAL
 
 pytestmark = pytest.mark.integration
 
-SHEMIRANAT, ROBAT_KARIM, TEHRAN_COUNTY, PROVINCE = "2304", "2312", "2301", "23"
+SHEMIRANAT, ROBAT_KARIM, TEHRAN_COUNTY, REY, PROVINCE = "2304", "2312", "2301", "2303", "23"
 POPULATION = "pop_county_sex_estimate.population[sex=total]"  # 3-1, every year
 CENSUS = "pop_county_sex_age.population[age_group_5y=total;sex=total]"  # 3-2, census years
 STUDENTS_TABLE = "edu_students_county_level_sex"  # 17-3
@@ -26,7 +27,10 @@ STUDENTS = "edu_students_county_level_sex.students[school_level=total;sex=total]
 @pytest.fixture(scope="module")
 def index(demo_home):
     with open_snapshot(home(demo_home.root), PUBLIC) as con:
-        yield search_index.build_index(lambda sql, params=(): con.execute(sql, list(params)).df())
+        yield search_index.build_index(
+            lambda sql, params=(): con.execute(sql, list(params)).df(),
+            aliases=lambda province: Reference(province=province).geography_aliases,
+        )
 
 
 def top(index, typed: str) -> tuple[str, str, str | None]:
@@ -46,6 +50,9 @@ def top(index, typed: str) -> tuple[str, str, str | None]:
         ("رباط کریم", ("place", ROBAT_KARIM, None)),
         ("رباط‌کریم", ("place", ROBAT_KARIM, None)),
         ("رباطکریم", ("place", ROBAT_KARIM, None)),
+        ("شمیران", ("place", SHEMIRANAT, None)),  # the reference's aliases
+        ("شهر ری", ("place", REY, None)),
+        ("جمعیت شمیران", ("indicator", POPULATION, SHEMIRANAT)),
         ("جمعیت شمیرانات", ("indicator", POPULATION, SHEMIRANAT)),
         ("شمیرانات جمعیت", ("indicator", POPULATION, SHEMIRANAT)),
         ("population Shemiranat", ("indicator", POPULATION, SHEMIRANAT)),
@@ -164,12 +171,15 @@ def test_on_the_national_hub_provinces_iran_and_counties_are_found(national_hub)
     without «استان», Iran, and a county labelled with its province."""
     with open_snapshot(home(national_hub.home), PUBLIC) as con:
         index = search_index.build_index(
-            lambda sql, params=(): con.execute(sql, list(params)).df(), national=True
+            lambda sql, params=(): con.execute(sql, list(params)).df(),
+            national=True,
+            aliases=lambda province: Reference(province=province).geography_aliases,
         )
         assert top(index, "گیلان")[:2] == ("place", "01")
         assert top(index, "استان گيلان")[:2] == ("place", "01")
         assert top(index, "Gilan Province")[:2] == ("place", "01")
         assert top(index, "ایران")[:2] == ("place", NATION_GEO)
+        assert top(index, "انزلی")[:2] == ("place", "0103")  # Gilan's alias of Bandar-e Anzali
         rasht = search_index.search(index, "رشت")[0]
         assert rasht.entry.kind == "place" and rasht.entry.id.startswith("01")
         assert rasht.entry.title_fa == "رشت (استان گیلان)"  # as the explorer lists it
@@ -248,7 +258,8 @@ def test_the_page_leads_from_population_shemiranat_to_its_series(
 
 
 def test_the_page_finds_a_place_and_links_its_profile(demo_home, monkeypatch):
-    app = search_page(demo_home, monkeypatch, "شميرانات", "fa")
+    # «شمیران»: the reference's short form, which the page's own index must know.
+    app = search_page(demo_home, monkeypatch, "شمیران", "fa")
     assert results(app)[0] == "**شمیرانات**"
     assert ("county", {"county": SHEMIRANAT}) in links(app)
     assert ("explorer", {"places": SHEMIRANAT}) in links(app)

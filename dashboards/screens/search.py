@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import figures
-from dashboards.context import is_national, salnameh_home, snapshot_version
+from dashboards.context import is_national, province_reference, salnameh_home, snapshot_version
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
 from dashboards.search_index import Index, Result, build_index, search
@@ -22,8 +22,9 @@ SHOWN = 40
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _index(where: str, version: float, national: bool) -> Index:
-    """The index of one snapshot (rebuilt when a build swaps in a new file)."""
-    return build_index(query, national)
+    """The index of one snapshot (rebuilt when a build swaps in a new file), with the
+    reference's other spellings of each province's places."""
+    return build_index(query, national, lambda p: province_reference(p).geography_aliases)
 
 
 st.title(tr("جست‌وجو", "Search"))
