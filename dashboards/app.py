@@ -54,8 +54,8 @@ def language_switch() -> None:
 
 def search_box() -> None:
     """Search from every page: the words go to the search page."""
-    words = st.sidebar.text_input(tr("جست‌وجوی جدول یا شاخص", "Search tables and indicators"),
-                                  key="search_box")  # fmt: skip
+    label = tr("جست‌وجوی جدول، شاخص یا مکان", "Search tables, indicators, places")
+    words = st.sidebar.text_input(label, key="search_box")
     if words and words != st.session_state.get("search_done"):
         st.session_state["search_done"] = words
         st.session_state["search_query"] = words

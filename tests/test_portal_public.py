@@ -8,14 +8,13 @@ import html
 import io
 import time
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import duckdb
 import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboards import charts, county_map_data, explorer_data, figures, highlights, search_index
+from dashboards import charts, county_map_data, explorer_data, figures, highlights
 from dashboards import yearbook_view as view
 from dashboards.sql_console import run_sql
 from salnameh.catalog import load_catalog
@@ -479,48 +478,6 @@ def test_class_breaks_split_skewed_figures():
     limits = charts.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10_000])
     assert limits == sorted(limits) and len(limits) >= 3 and limits[-1] < 10_000
     assert charts.class_breaks([5, 5, None]) == []
-
-
-# ------------------------------------------------------------------ search
-
-
-def test_search_is_tolerant_of_letters_spaces_and_digits(public_con):
-    entries = search_index.build_index(as_query(public_con))
-    arabic = search_index.search(entries, "جمعيت 3-2")  # Arabic yeh, Latin digits
-    assert arabic[0].kind == "table" and arabic[0].id == "pop_county_sex_age"
-    assert search_index.search(entries, "جمعیت ۳-۲")[0].id == "pop_county_sex_age"
-    kaf = search_index.search(entries, "كشاورزي")  # Arabic kaf and yeh
-    assert any(e.id == "crop_area_production_county" for e in kaf)
-    joined = {e.id for e in search_index.search(entries, "دانشآموزان")}
-    spaced = {e.id for e in search_index.search(entries, "دانش آموزان")}
-    zwnj = {e.id for e in search_index.search(entries, "دانش\u200cآموزان")}
-    assert "edu_students_county_level_sex" in joined and joined == spaced == zwnj
-    english = search_index.search(entries, "Students")
-    assert english[0].table_id == "edu_students_county_level_sex"
-    assert search_index.search(entries, "no such words anywhere") == []
-
-
-def test_search_page_reads_the_sidebar_words_and_links_to_the_pages(demo_home, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("SALNAMEH_HOME", str(demo_home.root))
-    app = AppTest.from_file(
-        str(Path(__file__).parent.parent / "dashboards" / "app.py"), default_timeout=60
-    )
-    run(app)
-    app.session_state["search_query"] = "جمعيت 3-2"  # what app.py's sidebar box leaves
-    app.switch_page("screens/search.py")
-    run(app)
-    assert app.text_input(key="search_words").value == "جمعيت 3-2"
-    results = [m.value for m in app.markdown if m.value.startswith("**جدول")]
-    assert results[0] == "**جدول ۳-۲**: جمعیت برحسب جنس و گروه‌های سنی به تفکیک شهرستان"
-    links = {
-        (link.proto.page, key, value)
-        for link in app.get("page_link")
-        for key, [value] in parse_qs(link.proto.query_string).items()
-    }
-    assert ("yearbook", "table", "pop_county_sex_age") in links
-    assert ("explorer", "indicator", CENSUS) in links
 
 
 # ------------------------------------------------------------------ SQL
