@@ -249,3 +249,55 @@ def choropleth(
         )
         counties = alt.layer(grey, counties)
     return counties.project(type="mercator").properties(height=480)
+
+
+PANEL_HEIGHT = 160
+
+
+def panels_chart(
+    shown: pd.DataFrame, marks: pd.DataFrame, kind: str, lang: str, unit: str, decimals: int
+) -> alt.VConcatChart:
+    """Small multiples: `series_chart` once per place, one above the other, each on a value
+    scale of its own (a county is not flattened by its province), the years aligned."""
+    panels = []
+    for place, rows in shown.groupby("place", sort=False):
+        own_marks = marks[marks["place"] == place] if "place" in marks else marks
+        panel = series_chart(rows, own_marks, kind, lang, unit, decimals)
+        panels.append(panel.properties(title=str(place), height=PANEL_HEIGHT))
+    return alt.vconcat(*panels).resolve_scale(y="independent")
+
+
+def second_axis_chart(
+    shown: pd.DataFrame,
+    marks: pd.DataFrame,
+    lang: str,
+    unit: str,
+    decimals: int,
+    right: list[str],
+) -> alt.LayerChart:
+    """Lines on two value axes: the `right` places (a province beside its counties) on a
+    scale of their own at the right, the others at the left; one legend for both."""
+    on_right = shown["place"].isin(right)
+    left_marks = marks[~marks["place"].isin(right)] if "place" in marks else marks
+    left = series_chart(shown[~on_right], left_marks, "line", lang, unit, decimals)
+    data = with_text(shown[on_right], lang, decimals)
+    fa = lang == "fa"
+    axis = _value_axis(lang, f"{unit} — {figures.joined(right, lang)}")
+    axis.orient = "right"
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeDash=[6, 3])
+        .encode(
+            x=alt.X("year:Q"),
+            y=alt.Y("value:Q", axis=axis, scale=alt.Scale(zero=False)),
+            color=alt.Color("place:N"),
+            detail="segment:N",
+            tooltip=[
+                alt.Tooltip("place:N", title="مکان" if fa else "Place"),
+                alt.Tooltip("year_text:N", title="سال" if fa else "Year"),
+                alt.Tooltip("value_text:N", title=unit),
+                alt.Tooltip("note:N", title="یادداشت" if fa else "Note"),
+            ],
+        )
+    )
+    return alt.layer(left, line).resolve_scale(y="independent").properties(height=320)

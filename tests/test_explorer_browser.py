@@ -1,0 +1,49 @@
+"""The indicator explorer in Chromium, as an analyst uses it: Shemiranat's population
+over the years beside its province, each on a scale of its own, and the language switch
+keeping every choice (indicator, places, transform, layout)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_portal_browser import portal, settle, shot, visit  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+ESTIMATE = "pop_county_sex_estimate.population[sex=total]"
+SHEMIRANAT, PROVINCE = "2304", "23"
+
+
+def chosen_places(tab) -> str:
+    return tab.locator('[data-testid="stMultiSelect"]').nth(1).inner_text()
+
+
+def checked(tab, name: str) -> bool:
+    return tab.get_by_role("radio", name=name, exact=True).is_checked()
+
+
+def test_the_english_switch_keeps_the_explorers_choices(portal, page):  # noqa: F811
+    url, _ = portal
+    visit(page, url, f"explorer?indicator={ESTIMATE}&places={PROVINCE},{SHEMIRANAT}")
+    page.get_by_text("شاخص (سال پایه = ۱۰۰)", exact=True).click()
+    settle(page)
+    page.get_by_text("واحدهای مقایسه‌پذیر", exact=True).click()
+    settle(page)
+    page.get_by_text("استان روی محور دوم", exact=True).click()
+    settle(page)
+    assert "شمیرانات" in chosen_places(page)
+
+    page.get_by_text("English", exact=True).click()
+    settle(page)
+    assert page.locator('[data-testid="stMain"] h1').inner_text() == "Indicator explorer"
+    places = chosen_places(page)
+    assert "Shemiranat" in places and "Tehran Province" in places
+    assert "شمیرانات" not in places  # the tags follow the language
+    indicators = page.locator('[data-testid="stMultiSelect"]').nth(0).inner_text()
+    assert "Population" in indicators
+    assert checked(page, "Index (base year = 100)")
+    assert checked(page, "Comparable units")
+    assert checked(page, "Province on a second axis")
+    shot(page, "explorer-en-kept")
