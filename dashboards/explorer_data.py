@@ -300,8 +300,10 @@ def _segment(series: pd.DataFrame, starts: set[tuple[str, str, int]]) -> pd.Seri
         ],
         index=ordered.index,
     )
-    return begins.groupby([ordered["indicator_id"], ordered["geo_code"]]).cumsum().reindex(
-        series.index
+    return (
+        begins.groupby([ordered["indicator_id"], ordered["geo_code"]])
+        .cumsum()
+        .reindex(series.index)
     )
 
 
@@ -314,7 +316,7 @@ def indexed(
     out["segment"] = _segment(out, starts)
     keys = ["indicator_id", "geo_code", "segment"]
     base = out[(out["year"] == base_year) & out["value"].notna() & (out["value"] != 0)]
-    base = base[keys + ["value"]].rename(columns={"value": "base"})
+    base = base[[*keys, "value"]].rename(columns={"value": "base"})
     merged = out[keys].merge(base, on=keys, how="left")
     out["value"] = out["value"] / merged["base"] * 100
     return out.drop(columns="segment")
@@ -325,9 +327,9 @@ def growth(series: pd.DataFrame, starts: set[tuple[str, str, int]] = frozenset()
     year after a gap, or the first year on a new boundary (a break is not bridged)."""
     out = series.reset_index(drop=True)
     keys = ["indicator_id", "geo_code"]
-    before = out[keys + ["year", "value"]].rename(columns={"value": "previous"})
+    before = out[[*keys, "year", "value"]].rename(columns={"value": "previous"})
     before["year"] = before["year"] + 1
-    merged = out[keys + ["year"]].merge(before, on=keys + ["year"], how="left")
+    merged = out[[*keys, "year"]].merge(before, on=[*keys, "year"], how="left")
     previous = merged["previous"].where(merged["previous"] != 0)
     change = (out["value"] - previous) / previous.abs() * 100
     broken = pd.Series(
@@ -485,10 +487,12 @@ def of_places(series: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
 
 
 def relabel(series: pd.DataFrame, how: str, base_year: int | None) -> pd.DataFrame:
-    """The frame with the unit and decimals of the transformed figures."""
+    """The frame with the unit and decimals of the transformed figures, rounded to them
+    (the grid and the download then agree with the chart's tooltips)."""
     if how == "level":
         return series
     out = series.copy()
+    out["value"] = out["value"].round(TRANSFORMED_DECIMALS[how])
     for lang in ("fa", "en"):
         column = f"unit_title_{lang}"
         out[column] = [transformed_unit(how, u, base_year, lang) for u in out[column]]

@@ -4,8 +4,6 @@ keeping every choice (indicator, places, transform, layout)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.test_portal_browser import portal, settle, shot, visit  # noqa: F401 (fixture)
@@ -18,6 +16,11 @@ SHEMIRANAT, PROVINCE = "2304", "23"
 
 def chosen_places(tab) -> str:
     return tab.locator('[data-testid="stMultiSelect"]').nth(1).inner_text()
+
+
+def svg_texts(chart) -> list[str]:
+    """The words Vega drew in a chart (titles, axis labels, legend)."""
+    return chart.first.locator("svg text").evaluate_all("els => els.map(e => e.textContent)")
 
 
 def checked(tab, name: str) -> bool:
@@ -47,3 +50,25 @@ def test_the_english_switch_keeps_the_explorers_choices(portal, page):  # noqa: 
     assert checked(page, "Comparable units")
     assert checked(page, "Province on a second axis")
     shot(page, "explorer-en-kept")
+
+
+def test_shemiranats_population_over_the_years_in_the_browser(portal, page):  # noqa: F811
+    url, _ = portal
+    visit(page, url, f"explorer?indicator={ESTIMATE}&places={PROVINCE},{SHEMIRANAT}")
+    main = page.locator('[data-testid="stMain"]')
+    # Tehran Province's 14 M beside Shemiranat's 50,000: a panel each, and the page says so.
+    assert "۲۸۶ برابر" in main.inner_text()
+    chart = main.locator('[data-testid="stVegaLiteChart"]')
+    assert chart.count() == 1
+    drawn = svg_texts(chart)
+    # Two panels, each with its own value axis: the province's in millions, Shemiranat's
+    # in tens of thousands (its line is not flattened along zero).
+    assert drawn.count("نفر") == 2
+    assert "۱۴٬۰۰۰٬۰۰۰" in drawn and "۴۴٬۰۰۰" in drawn and "۵۰٬۰۰۰" in drawn
+    shot(page, "explorer-shemiranat-fa")
+    page.get_by_text("یک محور", exact=True).click()
+    settle(page)
+    assert "۲۸۶ برابر" not in main.inner_text()  # the reader's one axis, no panels
+    drawn = svg_texts(main.locator('[data-testid="stVegaLiteChart"]'))
+    assert drawn.count("نفر") == 1 and "۵۰٬۰۰۰" not in drawn
+    shot(page, "explorer-shemiranat-one-axis-fa")
