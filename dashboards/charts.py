@@ -251,20 +251,29 @@ def choropleth(
     return counties.project(type="mercator").properties(height=480)
 
 
-PANEL_HEIGHT = 160
+# A panel's whole height: Streamlit fits a stretched chart's decorations (axes, title)
+# inside it, so the plot gets what is left.
+PANEL_HEIGHT = 240
 
 
-def panels_chart(
+def panel_charts(
     shown: pd.DataFrame, marks: pd.DataFrame, kind: str, lang: str, unit: str, decimals: int
-) -> alt.VConcatChart:
-    """Small multiples: `series_chart` once per place, one above the other, each on a value
-    scale of its own (a county is not flattened by its province), the years aligned."""
+) -> list[alt.LayerChart]:
+    """Small multiples: `series_chart` once per place, titled with it, each on a value
+    scale of its own (a county is not flattened by its province). Separate charts rather
+    than one concatenated spec: Vega cannot fit a concatenation to the page's width, and
+    a panel that overflows hides the last years."""
     panels = []
     for place, rows in shown.groupby("place", sort=False):
         own_marks = marks[marks["place"] == place] if "place" in marks else marks
         panel = series_chart(rows, own_marks, kind, lang, unit, decimals)
-        panels.append(panel.properties(title=str(place), height=PANEL_HEIGHT))
-    return alt.vconcat(*panels).resolve_scale(y="independent")
+        # The title names the place, so a one-entry legend would only repeat it (and
+        # take the plot's height).
+        panel.layer[0].encoding.color.legend = None
+        # Titled where the reader starts a line: the right in Persian.
+        title = alt.TitleParams(str(place), anchor="end" if lang == "fa" else "start")
+        panels.append(panel.properties(title=title, height=PANEL_HEIGHT))
+    return panels
 
 
 def second_axis_chart(
@@ -282,7 +291,8 @@ def second_axis_chart(
     left = series_chart(shown[~on_right], left_marks, "line", lang, unit, decimals)
     data = with_text(shown[on_right], lang, decimals)
     fa = lang == "fa"
-    axis = _value_axis(lang, f"{unit} — {figures.joined(right, lang)}")
+    # The right axis is titled with its places (the unit is the left axis's title).
+    axis = _value_axis(lang, figures.joined(right, lang))
     axis.orient = "right"
     line = (
         alt.Chart(data)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboards import explorer_data as data
 from dashboards import figures
-from dashboards.charts import panels_chart, second_axis_chart, segments, series_chart
+from dashboards.charts import panel_charts, second_axis_chart, segments, series_chart
 from dashboards.context import is_national
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
@@ -252,14 +252,14 @@ for indicator_id in indicators:
     decimals = int(first["decimals"])
     layout = data.chosen_layout(one, asked_layout)
     if layout == "panels":
-        chart = panels_chart(one, one_marks, kind, LANG, unit, decimals)
+        charts = panel_charts(one, one_marks, kind, LANG, unit, decimals)
     elif layout == "second_axis" and data.second_axis_places(one):
-        chart = second_axis_chart(
-            one, one_marks, LANG, unit, decimals, data.second_axis_places(one)
-        )
+        right = data.second_axis_places(one)
+        charts = [second_axis_chart(one, one_marks, LANG, unit, decimals, right)]
     else:
-        chart = series_chart(one, one_marks, kind, LANG, unit, decimals)
-    st.altair_chart(chart, width="stretch", key=f"ex_chart_{indicator_id}")
+        charts = [series_chart(one, one_marks, kind, LANG, unit, decimals)]
+    for n, chart in enumerate(charts):
+        st.altair_chart(chart, width="stretch", key=f"ex_chart_{indicator_id}_{n}")
     said = data.layout_note(one, asked_layout, layout, LANG)
     if said:
         st.caption(said)
