@@ -66,8 +66,17 @@ def test_the_english_switch_keeps_the_explorers_choices(portal, page):  # noqa: 
 
 def test_shemiranats_population_over_the_years_in_the_browser(portal, page):  # noqa: F811
     url, _ = portal
-    visit(page, url, f"explorer?indicator={ESTIMATE}&places={PROVINCE},{SHEMIRANAT}")
+    visit(page, url, f"explorer?indicator={ESTIMATE}")
     main = page.locator('[data-testid="stMain"]')
+    assert "استان تهران" in chosen_places(page)  # the province, as the page opens
+    # The county found by typing part of its name into the places.
+    search = page.locator('[data-testid="stMultiSelect"]').nth(1).locator("input")
+    search.click()
+    search.fill("شمیران")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.keyboard.press("Escape")
+    assert "شمیرانات" in chosen_places(page)
     # Tehran Province's 14 M beside Shemiranat's 50,000: a panel each, and the page says so.
     assert "۲۸۶ برابر" in main.inner_text()
     charts = main.locator('[data-testid="stVegaLiteChart"]')
