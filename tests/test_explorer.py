@@ -277,6 +277,18 @@ def test_per_capita_says_which_population_it_divides_by(portal_page, demo_home):
     assert "census population: 1390, 1395" in said and "estimated population: 1391" in said
 
 
+def test_a_ratio_per_capita_says_why_nothing_is_drawn(portal_page, demo_home):
+    app = portal_page("screens/explorer.py", demo_home.root, lang="en")
+    app.query_params["indicator"] = GREEN
+    app.query_params["places"] = SHEMIRANAT
+    ran(app)
+    assert len(app.get("vega_lite_chart")) == 1  # as published, it is drawn
+    app.radio(key="ex_transform").set_value("per_capita")
+    ran(app)
+    assert not app.get("vega_lite_chart")
+    assert "quantities that add up" in " ".join(c.value for c in app.caption)
+
+
 def test_the_language_switch_keeps_every_choice(portal_page, demo_home):
     app = opened(portal_page, demo_home, lang="fa")
     app.radio(key="ex_transform").set_value("index")

@@ -242,7 +242,7 @@ for indicator_id in indicators:
     st.markdown(f"**{labels[indicator_id]}**")
     one = shown[rows].copy()
     one["geo_level"] = frame.loc[rows, "geo_level"]
-    if one["value"].isna().all():
+    if how != "level" and one["value"].isna().all():
         st.caption(data.nothing_to_draw(how, LANG))
         continue
     one_marks = data.shown_frame(marks[marks["indicator_id"] == indicator_id], LANG)
