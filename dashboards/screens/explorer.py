@@ -161,7 +161,7 @@ base_year = None
 if how == "index":
     in_span = list(range(int(years[0]), int(years[1]) + 1))
     kept("ex_base_year", in_span[0], lambda v: v in in_span)
-    base_year = st.selectbox(
+    base_year = st.columns([1, 3])[0].selectbox(
         tr("سال پایه", "Base year"),
         in_span,
         key="ex_base_year",
