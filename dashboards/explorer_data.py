@@ -288,23 +288,22 @@ def break_starts(marks: pd.DataFrame) -> set[tuple[str, str, int]]:
     )
 
 
+def _at_break(series: pd.DataFrame, starts: set[tuple[str, str, int]]) -> pd.Series:
+    """True on the rows where a series starts on a new boundary."""
+    if not starts:
+        return pd.Series(False, index=series.index)
+    keys = pd.MultiIndex.from_arrays(
+        [series["indicator_id"], series["geo_code"], series["year"].astype(int)]
+    )
+    return pd.Series(keys.isin(list(starts)), index=series.index)
+
+
 def _segment(series: pd.DataFrame, starts: set[tuple[str, str, int]]) -> pd.Series:
     """A number per row that grows at each break of its indicator's place's series."""
     ordered = series.sort_values(["indicator_id", "geo_code", "year"])
-    begins = pd.Series(
-        [
-            (i, g, int(y)) in starts
-            for i, g, y in zip(
-                ordered["indicator_id"], ordered["geo_code"], ordered["year"], strict=True
-            )
-        ],
-        index=ordered.index,
-    )
-    return (
-        begins.groupby([ordered["indicator_id"], ordered["geo_code"]])
-        .cumsum()
-        .reindex(series.index)
-    )
+    begins = _at_break(ordered, starts)
+    by = [ordered["indicator_id"], ordered["geo_code"]]
+    return begins.groupby(by).cumsum().reindex(series.index)
 
 
 def indexed(
@@ -332,14 +331,7 @@ def growth(series: pd.DataFrame, starts: set[tuple[str, str, int]] = frozenset()
     merged = out[[*keys, "year"]].merge(before, on=[*keys, "year"], how="left")
     previous = merged["previous"].where(merged["previous"] != 0)
     change = (out["value"] - previous) / previous.abs() * 100
-    broken = pd.Series(
-        [
-            (i, g, int(y)) in starts
-            for i, g, y in zip(out["indicator_id"], out["geo_code"], out["year"], strict=True)
-        ],
-        index=out.index,
-    )
-    out["value"] = change.mask(broken)
+    out["value"] = change.mask(_at_break(out, starts))
     return out
 
 
@@ -355,7 +347,8 @@ def share_of_province(series: pd.DataFrame, parents: dict[str, str]) -> pd.DataF
     snapshot knows it (a national hub), else none: it is the whole. Rates and means are
     not shared out (not additive)."""
     out = series.reset_index(drop=True)
-    out["_province"] = [province_of(g, parents) for g in out["geo_code"]]
+    codes = out["geo_code"].unique()
+    out["_province"] = out["geo_code"].map({g: province_of(g, parents) for g in codes})
     totals = out[["indicator_id", "geo_code", "year", "value"]].rename(
         columns={"geo_code": "_province", "value": "total"}
     )
