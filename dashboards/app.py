@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     ("screens/home.py", "گزیده اطلاعات", "Highlights", None),
     ("screens/yearbook.py", "جدول‌های سالنامه", "Yearbook tables", None),
     ("screens/explorer.py", "کاوش شاخص‌ها", "Indicator explorer", None),
+    ("screens/table_builder.py", "جدول‌ساز", "Table builder", None),
     ("screens/county.py", "نمای شهرستان", "County profile", None),
     ("screens/county_map.py", "نقشه شهرستان‌ها", "County map", None),
     ("screens/search.py", "جست‌وجو", "Search", None),
