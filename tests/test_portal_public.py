@@ -331,19 +331,22 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     app.query_params["indicator"] = CENSUS
     app.query_params["places"] = "23,2301,2320"
     run(app)
-    shown = grid(app, "indicator_id")
-    rows = shown.set_index(["geo_code", "year"])
-    assert rows.loc[("23", 1390), "value"] == PROVINCE_1390
-    assert rows.loc[("2301", 1390), "value"] == TEHRAN_1390
-    assert "Pardis" in rows.loc[("2301", 1395), "note"]  # the break, as published
-    spec = app.get("vega_lite_chart")[0].proto.spec
-    assert '"rule"' in spec and "strokeDash" in spec  # the break is drawn
+    shown = grid(app, "place")
+    assert not {"indicator_id", "geo_code", "province"} & set(shown.columns)  # words only
+    rows = shown.set_index(["place", "year"])
+    assert rows.loc[("Tehran Province", 1390), "value"] == PROVINCE_1390
+    assert rows.loc[("Tehran", 1390), "value"] == TEHRAN_1390
+    assert "Pardis" in rows.loc[("Tehran", 1395), "note"]  # the break, as published
+    # The province's scale is not the counties': a panel per place, Tehran's with its break.
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")]
+    assert len(specs) == 3 and '"rule"' not in specs[0]
+    assert '"rule"' in specs[1] and "strokeDash" in specs[1]  # the break is drawn
     assert "Boundary changed in 1391" in markdown(app)  # and listed
 
     app.radio(key="ex_basis").set_value("comparable")
     run(app)
-    shown = grid(app, "indicator_id")
-    unit = shown[(shown["geo_code"] == "2301+2320") & (shown["year"] == 1395)]
+    shown = grid(app, "place")
+    unit = shown[shown["place"].str.contains("Pardis") & (shown["year"] == 1395)]
     assert unit["value"].tolist() == [TEHRAN_PARDIS_1395]
     assert "Tehran + Pardis added up" in unit["note"].iloc[0]
     served = downloads["salnameh-series-comparable-1390-1401.csv"]
@@ -354,7 +357,15 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
         keep_default_na=False,
         na_values={"value": [""]},
     )
-    pd.testing.assert_frame_equal(downloaded, shown.reset_index(drop=True), check_dtype=False)
+    # The download is the grid plus the ids and codes machines join on.
+    assert downloaded.loc[downloaded["place"].str.contains("Pardis"), "geo_code"].iloc[0] == (
+        "2301+2320"
+    )
+    pd.testing.assert_frame_equal(
+        downloaded.drop(columns=explorer_data.CODE_COLUMNS),
+        shown.reset_index(drop=True),
+        check_dtype=False,
+    )
 
     app.radio(key="ex_kind").set_value("bar")
     run(app)
@@ -368,7 +379,7 @@ def test_explorer_opens_a_breakdown_from_a_link_and_lets_it_go(portal_page, demo
     run(app)
     assert app.toggle(key="ex_breakdowns").value
     assert app.multiselect(key="ex_indicators").value == [women]
-    assert grid(app, "indicator_id").set_index("year").loc[1395, "value"] == 6_593_965
+    assert grid(app, "place").set_index("year").loc[1395, "value"] == 6_593_965
     app.toggle(key="ex_breakdowns").set_value(False)
     run(app)
     assert not app.toggle(key="ex_breakdowns").value  # the reader's choice holds
