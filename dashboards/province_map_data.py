@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboards import figures
+from dashboards import figures, map_shapes
 from dashboards.county_map_data import Query, d3_winding
 from salnameh.boundaries import PROVINCES_PATH
 from salnameh.settings import NATION_GEO
@@ -45,7 +45,8 @@ WHERE indicator_id = ? AND year = ? AND basis = 'as_published'
 
 @lru_cache(maxsize=1)
 def province_boundaries() -> tuple[dict, ...]:
-    """The 31 provinces by SCI code, rings wound as d3-geo (Vega) draws them."""
+    """The 31 provinces by SCI code, rings wound as d3-geo (Vega) draws them, each with the
+    point inside it where its name is written."""
     data = json.loads(PROVINCES_PATH.read_text(encoding="utf-8"))
     return tuple(
         {
@@ -53,6 +54,7 @@ def province_boundaries() -> tuple[dict, ...]:
             "name_fa": f["properties"]["name_fa"],
             "name_en": f["properties"]["name_en"],
             "polygons": [d3_winding(p) for p in f["geometry"]["coordinates"]],
+            "label_point": map_shapes.label_point(f["geometry"]["coordinates"]),
         }
         for f in data["features"]
     )
@@ -70,7 +72,8 @@ def province_frame(
     query: Query, indicator_id: str, year: int, decimals: int, lang: str
 ) -> pd.DataFrame:
     """One row per province (all 31, by code): its figure as a number and as printed, its
-    share of the national total (percent) and rank, or nothing if it has not delivered."""
+    share of the national total (percent) and rank, or nothing if it has not delivered; its
+    name as written on the map (`label`) at (`label_lon`, `label_lat`), figure or not."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year])
     provinces = values[values["geo_level"] == "province"].set_index("geo_code")
@@ -99,6 +102,9 @@ def province_frame(
                 "share_text": share_text(share, lang),
                 "rank": None if rank is None else int(rank),
                 "delivered": found is not None,
+                "label": feature["name_fa" if fa else "name_en"],
+                "label_lon": feature["label_point"][0],
+                "label_lat": feature["label_point"][1],
             }
         )
     return pd.DataFrame(rows)
