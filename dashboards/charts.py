@@ -278,19 +278,34 @@ def _jenks_starts(found: list[float], classes: int) -> list[int]:
     return starts[::-1]
 
 
+# Vega draws a legend left to right; Chromium then puts «۳۸٬۷۱۲ تا ۱۰۰٬۶۹۰» as
+# «۳۸٬۷۱۲ ۱۰۰٬۶۹۰ تا». A right-to-left mark at each end makes it read as written.
+RLM = "\u200f"
+
+
+def rtl(text: str, lang: str) -> str:
+    """Persian text kept right to left in a chart drawn left to right."""
+    return f"{RLM}{text}{RLM}" if lang == "fa" else text
+
+
 def class_labels(classes: Classes, decimals: int, lang: str) -> list[str]:
     """Each class as the legend writes it: '۱٬۲۳۴ تا ۵۶٬۷۸۹' (fa), '1,234 – 56,789' (en)."""
     joiner = " تا " if lang == "fa" else " – "
     return [
-        figures.number(low, decimals, lang)
-        if low == high
-        else figures.number(low, decimals, lang) + joiner + figures.number(high, decimals, lang)
+        rtl(
+            figures.number(low, decimals, lang)
+            if low == high
+            else figures.number(low, decimals, lang)
+            + joiner
+            + figures.number(high, decimals, lang),
+            lang,
+        )
         for low, high in classes.bounds
     ]
 
 
 def class_rule(method: str, lang: str) -> str:
-    """The legend's statement of how the classes were made."""
+    """The statement of how the classes were made (the legend's and the page's)."""
     fa, en = CLASS_METHODS[method]
     return f"طبقه‌ها: {fa}" if lang == "fa" else f"Classes: {en}"
 
@@ -338,7 +353,12 @@ def choropleth(
             properties = {**feature["properties"], "class_label": names[n]}
             coloured.append({**feature, "properties": properties})
     shades = BLUES if len(names) == len(BLUES) else _shades(len(names))
-    legend = alt.Legend(orient="left", title=[unit, class_rule(method, lang)], symbolType="square")
+    legend = alt.Legend(
+        orient="left",
+        title=[rtl(unit, lang), rtl(class_rule(method, lang), lang)],
+        titleLimit=0,
+        symbolType="square",
+    )
     places = (
         alt.Chart(alt.Data(values=coloured))
         .mark_geoshape(stroke="white", strokeWidth=1)

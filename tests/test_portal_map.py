@@ -95,7 +95,7 @@ def test_classes_cover_the_figures_from_the_lowest_to_the_highest(method):
     assert classes.of(None) is None and classes.of(max(SKEWED) + 1) is None
     top = charts.class_labels(classes, 0, "en")[-1]
     assert top.endswith("9,360,000")
-    assert charts.class_labels(classes, 0, "fa")[-1].endswith("۹٬۳۶۰٬۰۰۰")
+    assert charts.class_labels(classes, 0, "fa")[-1].endswith(f"۹٬۳۶۰٬۰۰۰{charts.RLM}")
 
 
 def test_natural_breaks_give_the_outlier_its_own_class_and_quantiles_equal_counts():
@@ -146,9 +146,11 @@ def test_the_legend_states_the_rule_and_each_class_in_the_readers_digits():
         spec = charts.choropleth(features, lang, "persons", method=method).to_dict()
         shapes = layers_of(spec, "geoshape")[-1]
         colour = shapes["encoding"]["color"]
-        assert colour["legend"]["title"] == ["persons", rule]
+        assert [t.strip(charts.RLM) for t in colour["legend"]["title"]] == ["persons", rule]
         domain = colour["scale"]["domain"]
-        assert len(domain) == 5 and domain[-1].endswith(top)
+        assert len(domain) == 5 and domain[-1].strip(charts.RLM).endswith(top)
+        # Persian marked right to left at both ends, or Chromium reorders «X تا Y».
+        assert all((d[0] == d[-1] == charts.RLM) == (lang == "fa") for d in domain)
         assert {f["properties"]["class_label"] for f in rows_of(spec, shapes)} == set(domain)
 
 
@@ -290,3 +292,64 @@ def test_the_map_page_draws_1390_on_the_counties_of_1390(portal_page, demo_home)
     legend = layers_of(chart_spec(app), "geoshape")[-1]["encoding"]["color"]
     assert legend["legend"]["title"][1] == "Classes: quantiles (equal counts)"
     assert legend["scale"]["domain"][-1].endswith(f"{TEHRAN_1390:,}")
+
+
+# ------------------------------------------------------------------ in the browser
+
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+@pytest.fixture(scope="module")
+def map_portal(demo_home, tmp_path_factory):
+    """A real portal server on a private copy of the demo home; yields (url, home)."""
+    from tests.conftest import copy_home
+    from tests.test_portal_browser import _need_browser, serve_portal
+
+    _need_browser()
+    home = copy_home(demo_home.root, tmp_path_factory.mktemp("map-portal") / "home")
+    yield from serve_portal(home, tmp_path_factory)
+
+
+def written(tab) -> list[str]:
+    """The names Vega wrote on the map (each twice: halo, then ink)."""
+    marks = f"{CHART} svg g.mark-text.role-mark text"  # not the legend's labels
+    tab.wait_for_selector(marks, timeout=30_000)
+    return tab.locator(marks).evaluate_all("texts => texts.map(t => t.textContent)")
+
+
+def legend_text(tab) -> str:
+    legend = tab.locator(f"{CHART} svg g.role-legend text")
+    return " ".join(legend.evaluate_all("texts => texts.map(t => t.textContent)"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_map_of_1390_in_chromium_names_the_counties_of_1390(map_portal, page):
+    from tests.test_portal_browser import settle, shot, visit
+
+    url, _home = map_portal
+    visit(page, url, f"county_map?indicator={CENSUS}")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="سال").click()
+    page.get_by_role("option", name="۱۳۹۰", exact=True).click()
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    main = page.locator('[data-testid="stMain"]')
+    assert "۱۳۹۰" in main.locator("h3").inner_text()
+    shapes = page.locator(f"{CHART} svg g.mark-shape path")
+    assert shapes.count() == 14  # one outline per county of 1390
+    names = written(page)
+    assert len(names) == 2 * 14
+    assert "تهران" in names and "ورامین" in names and "پردیس" not in names
+    legend = legend_text(page)
+    assert "طبقه‌ها: شکست‌های طبیعی (جنکس)" in legend
+    assert "۸٬۲۹۳٬۱۴۰" in legend  # Tehran's 1390 census figure ends the top class
+    assert "OpenStreetMap" in main.inner_text()
+    shot(page, "map-1390-fa")
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(page)
+    names = written(page)
+    assert "Tehran" in names and "Varamin" in names and "Pardis" not in names
+    legend = legend_text(page)
+    assert "Classes: natural breaks (Jenks)" in legend and "8,293,140" in legend
+    shot(page, "map-1390-en")
