@@ -310,6 +310,7 @@ def class_rule(method: str, lang: str) -> str:
     return f"طبقه‌ها: {fa}" if lang == "fa" else f"Classes: {en}"
 
 
+MAP_HEIGHT = 560  # the map and its legend below it, in pixels
 UNLABELLED_GREY = "#d9d9d9"  # a place on the map with no figure of its own
 LABEL_INK = "#1a1a1a"
 
@@ -331,8 +332,9 @@ def choropleth(
     written inside it; no background tiles, so it draws offline.
 
     A feature's properties: value, place, shown, and `label` at (`label_lon`, `label_lat`)
-    for its name (a grey feature with a label is named too). `extra_tooltip`: (property,
-    Persian, English) shown too; `pick`: a selection the coloured places take (a click)."""
+    in `label_size` pixels for its name (a grey feature with a label is named too).
+    `extra_tooltip`: (property, Persian, English) shown too; `pick`: a selection the
+    coloured places take (a click)."""
     fa = lang == "fa"
     tooltip = [
         alt.Tooltip("properties.place:N", title=place[0] if fa else place[1]),
@@ -353,8 +355,13 @@ def choropleth(
             properties = {**feature["properties"], "class_label": names[n]}
             coloured.append({**feature, "properties": properties})
     shades = BLUES if len(names) == len(BLUES) else _shades(len(names))
+    if fa:  # the legend runs left to right: Persian reads its lowest class on the right
+        names, shades = names[::-1], shades[::-1]
+    # Below the map, so the map has the page's whole width for its names.
     legend = alt.Legend(
-        orient="left",
+        orient="bottom",
+        direction="horizontal",
+        labelLimit=0,
         title=[rtl(unit, lang), rtl(class_rule(method, lang), lang)],
         titleLimit=0,
         symbolType="square",
@@ -384,7 +391,7 @@ def choropleth(
         )
     layers.append(places)
     layers += name_layers([*features, *unlabelled])
-    return alt.layer(*layers).project(type="mercator").properties(height=480)
+    return alt.layer(*layers).project(type="mercator").properties(height=MAP_HEIGHT)
 
 
 def _shades(count: int) -> list[str]:
@@ -402,6 +409,7 @@ def name_layers(features: list[dict]) -> list[alt.Chart]:
             "name": f["properties"]["label"],
             "lon": f["properties"]["label_lon"],
             "lat": f["properties"]["label_lat"],
+            "size": f["properties"].get("label_size", 11),
         }
         for f in features
         if f["properties"].get("label")
@@ -409,9 +417,12 @@ def name_layers(features: list[dict]) -> list[alt.Chart]:
     if not rows:
         return []
     text = alt.Chart(alt.Data(values=rows)).encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N"
+        longitude="lon:Q",
+        latitude="lat:Q",
+        text="name:N",
+        size=alt.Size("size:Q", scale=None, legend=None),  # a text mark's size: its font's
     )
-    style = {"fontSize": 11, "fontWeight": "bold", "align": "center", "baseline": "middle"}
+    style = {"fontWeight": "bold", "align": "center", "baseline": "middle"}
     halo = text.mark_text(
         **style, stroke="white", strokeWidth=3, strokeOpacity=0.85, strokeJoin="round"
     )

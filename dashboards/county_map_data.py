@@ -177,13 +177,15 @@ def map_frame(
 ) -> pd.DataFrame:
     """One row per map unit of the year: code, place (with the later counties it held),
     the figure, its text as printed, its share of the province, and its name as written on
-    the map (`label`, without the later counties) at (`label_lon`, `label_lat`)."""
+    the map (`label`, without the later counties) at (`label_lon`, `label_lat`) in
+    `label_size` pixels."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year, province]).set_index("geo_code")
     province_row = query(PROVINCE, [indicator_id, year, province])
     total = province_row["value"].iloc[0] if not province_row.empty else None
     rows = []
-    for unit in map_units(year, lineage, province):
+    units = map_units(year, lineage, province)
+    for unit in units:
         code = unit["code"]
         found = values.loc[code] if code in values.index else None
         own = next((p for p in unit["parts"] if p["code"] == code), unit["parts"][0])
@@ -209,11 +211,25 @@ def map_frame(
                 "share": share,
                 "merged": bool(later),
                 "label": label,
-                "label_lon": unit["label_point"][0],
-                "label_lat": unit["label_point"][1],
             }
         )
+    names = tuple(
+        (row["label"], tuple(p["code"] for p in unit["parts"]))
+        for row, unit in zip(rows, units, strict=True)
+    )
+    for row, (lon, lat, size) in zip(rows, label_points(province, names), strict=True):
+        row["label_lon"], row["label_lat"], row["label_size"] = lon, lat, size
     return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=64)
+def label_points(
+    province: str, names: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[float, float, int], ...]:
+    """Where each unit's name is written: `names` holds (name, today's counties of the
+    unit) per unit; the names are placed clear of each other (map_shapes.place_labels)."""
+    places = [(name, unit_shape(province, codes)[0]) for name, codes in names]
+    return tuple(map_shapes.place_labels(places))
 
 
 def geo_features(frame: pd.DataFrame, year: int, lineage: list, province: str) -> list[dict]:

@@ -10,6 +10,8 @@ first, or the union fails.
 
 from __future__ import annotations
 
+import math
+
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.ops import polylabel
@@ -53,3 +55,66 @@ def label_point(polygons: list) -> tuple[float, float]:
     largest = max(to_shape(polygons).geoms, key=lambda p: p.area)
     point = polylabel(largest, tolerance=LABEL_TOLERANCE)
     return point.x, point.y
+
+
+# The map's drawing area as Vega fits it on a page (pixels: the main column of a 1366-pixel
+# screen, the legend below) and the names' type: enough to tell which names would overlap.
+# A guess at the page's width, so placement avoids most overlaps, not all on every screen.
+PLOT_WIDTH, PLOT_HEIGHT = 860, 470
+FONT_SIZES = (11, 9)  # a name that finds no clear spot at 11 px tries 9 px
+CHAR_WIDTH = 0.65  # of the font size: Vazirmatn bold, Persian or Latin, on average, with a margin
+LINE_HEIGHT = 1.7  # of the font size: Persian letters reach far above and below the line
+GRID = 9  # candidate points per side of a place's bounding box
+
+
+def _mercator_y(latitude: float) -> float:
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2)))
+
+
+def place_labels(places: list[tuple[str, list]]) -> list[tuple[float, float, int]]:
+    """Where to write each place's name (longitude, latitude) and in what size (pixels),
+    inside the place and clear of the names already placed: larger places first, each at
+    its pole of inaccessibility if that is clear, else at the clear point inside it nearest
+    to that pole, else in smaller type, else where it overlaps least. `places`: (name,
+    MultiPolygon coordinates); the answer is in the same order."""
+    shapes = [to_shape(polygons) for _, polygons in places]
+    west, south, east, north = shapely.union_all(shapes).bounds
+    scale = min(
+        PLOT_WIDTH / max(east - west, 1e-9),
+        PLOT_HEIGHT / max(_mercator_y(north) - _mercator_y(south), 1e-9),
+    )  # pixels per degree of longitude (and per Mercator degree of latitude)
+
+    def box(name: str, size: int, x: float, y: float) -> shapely.Polygon:
+        half_width = len(name) * CHAR_WIDTH * size / 2 / scale
+        half_height = LINE_HEIGHT * size / 2 / scale
+        my = _mercator_y(y)
+        return shapely.box(x - half_width, my - half_height, x + half_width, my + half_height)
+
+    placed: dict[int, tuple[float, float, int]] = {}
+    boxes: list[shapely.Polygon] = []
+    for n in sorted(range(len(places)), key=lambda i: -shapes[i].area):
+        name, polygons = places[n]
+        best = label_point(polygons)
+        candidates = [best, *_inside_points(shapes[n], best)]
+        tried = [
+            (sum(box(name, size, *c).intersection(b).area for b in boxes), k, c, size)
+            for k, size in enumerate(FONT_SIZES)
+            for c in candidates
+        ]
+        # The least overlap; among clear spots, the larger type, then the nearest the pole.
+        _, _, (x, y), size = min(tried, key=lambda t: (t[0], t[1]))
+        placed[n] = (x, y, size)
+        boxes.append(box(name, size, x, y))
+    return [placed[n] for n in range(len(places))]
+
+
+def _inside_points(shape: MultiPolygon, best: tuple[float, float]) -> list[tuple[float, float]]:
+    """A grid of points inside the place, nearest to `best` first."""
+    west, south, east, north = shape.bounds
+    points = [
+        (west + (east - west) * (i + 0.5) / GRID, south + (north - south) * (j + 0.5) / GRID)
+        for i in range(GRID)
+        for j in range(GRID)
+    ]
+    inside = [p for p in points if shape.contains(shapely.Point(p))]
+    return sorted(inside, key=lambda p: (p[0] - best[0]) ** 2 + (p[1] - best[1]) ** 2)

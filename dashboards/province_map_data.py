@@ -45,8 +45,7 @@ WHERE indicator_id = ? AND year = ? AND basis = 'as_published'
 
 @lru_cache(maxsize=1)
 def province_boundaries() -> tuple[dict, ...]:
-    """The 31 provinces by SCI code, rings wound as d3-geo (Vega) draws them, each with the
-    point inside it where its name is written."""
+    """The 31 provinces by SCI code, rings wound as d3-geo (Vega) draws them."""
     data = json.loads(PROVINCES_PATH.read_text(encoding="utf-8"))
     return tuple(
         {
@@ -54,7 +53,6 @@ def province_boundaries() -> tuple[dict, ...]:
             "name_fa": f["properties"]["name_fa"],
             "name_en": f["properties"]["name_en"],
             "polygons": [d3_winding(p) for p in f["geometry"]["coordinates"]],
-            "label_point": map_shapes.label_point(f["geometry"]["coordinates"]),
         }
         for f in data["features"]
     )
@@ -73,7 +71,8 @@ def province_frame(
 ) -> pd.DataFrame:
     """One row per province (all 31, by code): its figure as a number and as printed, its
     share of the national total (percent) and rank, or nothing if it has not delivered; its
-    name as written on the map (`label`) at (`label_lon`, `label_lat`), figure or not."""
+    name as written on the map (`label`) at (`label_lon`, `label_lat`) in `label_size`
+    pixels, figure or not."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year])
     provinces = values[values["geo_level"] == "province"].set_index("geo_code")
@@ -103,11 +102,24 @@ def province_frame(
                 "rank": None if rank is None else int(rank),
                 "delivered": found is not None,
                 "label": feature["name_fa" if fa else "name_en"],
-                "label_lon": feature["label_point"][0],
-                "label_lat": feature["label_point"][1],
             }
         )
+    for row, (lon, lat, size) in zip(rows, label_points(lang), strict=True):
+        row["label_lon"], row["label_lat"], row["label_size"] = lon, lat, size
     return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=2)
+def label_points(lang: str) -> tuple[tuple[float, float, int], ...]:
+    """Where each province's name is written in `lang`, clear of the others."""
+    return tuple(
+        map_shapes.place_labels(
+            [
+                (f["name_fa" if lang == "fa" else "name_en"], f["polygons"])
+                for f in province_boundaries()
+            ]
+        )
+    )
 
 
 def share_text(share: float | None, lang: str) -> str:
