@@ -326,7 +326,7 @@ def legend_text(tab) -> str:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_map_of_1390_in_chromium_names_the_counties_of_1390(map_portal, page):
-    from tests.test_portal_browser import settle, shot, visit
+    from tests.test_portal_browser import SHOTS, settle, shot, visit
 
     url, _home = map_portal
     visit(page, url, f"county_map?indicator={CENSUS}")
@@ -346,6 +346,7 @@ def test_the_map_of_1390_in_chromium_names_the_counties_of_1390(map_portal, page
     assert "۸٬۲۹۳٬۱۴۰" in legend  # Tehran's 1390 census figure ends the top class
     assert "OpenStreetMap" in main.inner_text()
     shot(page, "map-1390-fa")
+    page.locator(CHART).screenshot(path=str(SHOTS / "map-1390-fa-chart.png"))
 
     page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
     settle(page)
@@ -354,6 +355,7 @@ def test_the_map_of_1390_in_chromium_names_the_counties_of_1390(map_portal, page
     legend = legend_text(page)
     assert "Classes: natural breaks (Jenks)" in legend and "8,293,140" in legend
     shot(page, "map-1390-en")
+    page.locator(CHART).screenshot(path=str(SHOTS / "map-1390-en-chart.png"))
 
 
 def overlapping(places: list[tuple[str, list]], points: list[tuple[float, float, int]]) -> set:
