@@ -15,6 +15,8 @@ import json
 import random
 
 import pandas as pd
+import pyarrow
+import pyarrow.ipc
 import pytest
 from shapely.geometry import Point
 
@@ -264,7 +266,14 @@ def test_every_province_on_the_hubs_map_is_named_inside_it():
 
 
 def chart_spec(app) -> dict:
-    return json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    """The map's spec as the page sent it, with the tabular datasets Streamlit moved out of it
+    (as Arrow) put back; GeoJSON stays in the spec."""
+    proto = app.get("vega_lite_chart")[0].proto
+    spec = json.loads(proto.spec)
+    for dataset in proto.datasets:
+        table = pyarrow.ipc.open_stream(dataset.data.data).read_all()
+        spec.setdefault("datasets", {})[dataset.name] = table.to_pylist()
+    return spec
 
 
 @pytest.mark.integration
@@ -402,3 +411,22 @@ def test_names_are_placed_inside_their_place_and_clear_of_each_other():
         touching += len(overlapping(places, map_shapes.place_labels(places)))
         total += len(places)
     assert touching <= total / 10, (touching, total)
+
+
+def test_the_spec_with_named_data_draws_what_the_chart_draws():
+    """choropleth_spec (data put in after Altair, which would walk every boundary point) is
+    the same drawing as choropleth().to_dict(): same layers, same rows."""
+    lineage = Reference(province=TEHRAN).lineage
+    query = fake_county_query(TEHRAN, 1390, lineage)
+    frame = county_map_data.map_frame(query, CENSUS, 1390, 0, lineage, "fa", TEHRAN)
+    features = county_map_data.geo_features(frame, 1390, lineage, TEHRAN)
+    named = charts.choropleth_spec(features, "fa", "نفر", method="quantile")
+    inline = charts.choropleth(features, "fa", "نفر", method="quantile").to_dict()
+    assert len(named["layer"]) == len(inline["layer"]) == 3  # places, halo, ink
+    for a, b in zip(named["layer"], inline["layer"], strict=True):
+        assert rows_of(named, a) == rows_of(inline, b)
+        assert {k: v for k, v in a.items() if k != "data"} == {
+            k: v for k, v in b.items() if k != "data"
+        }
+    rest = {k: v for k, v in named.items() if k not in ("datasets", "layer")}
+    assert rest == {k: v for k, v in inline.items() if k != "layer"}

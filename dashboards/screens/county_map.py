@@ -14,7 +14,7 @@ import streamlit as st
 from dashboards import county_map_data as mapdata
 from dashboards import figures
 from dashboards import province_map_data as iran
-from dashboards.charts import CLASS_METHODS, choropleth, class_rule
+from dashboards.charts import CLASS_METHODS, choropleth_spec, class_rule
 from dashboards.context import (
     is_national,
     province_choice,
@@ -140,14 +140,13 @@ def classes_caption() -> None:
 def iran_spec(
     indicator_id: str, year: int, decimals: int, lang: str, unit: str, method: str, version: float
 ) -> dict:
-    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): Altair
-    walks all 27,600 boundary points each time it builds and checks a chart (about a
-    second), the same work for every reader of the same indicator and year."""
+    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): the
+    same work for every reader of the same indicator and year."""
     import altair as alt
 
     frame = iran.province_frame(query, indicator_id, year, decimals, lang)
     coloured, grey = iran.province_features(frame)
-    chart = choropleth(
+    return choropleth_spec(
         coloured,
         lang,
         unit,
@@ -158,7 +157,6 @@ def iran_spec(
         decimals=decimals,
         method=method,
     )
-    return chart.to_dict()
 
 
 def iran_map() -> None:
@@ -221,8 +219,10 @@ frame = mapdata.map_frame(
 st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
 features = mapdata.geo_features(frame, year, lineage, province)
 unlabelled = mapdata.uncoded_features(province)
-st.altair_chart(
-    choropleth(features, LANG, unit, unlabelled, decimals=int(chosen["decimals"]), method=method),
+st.vega_lite_chart(
+    choropleth_spec(
+        features, LANG, unit, unlabelled, decimals=int(chosen["decimals"]), method=method
+    ),
     width="stretch",
 )
 classes_caption()
