@@ -115,6 +115,7 @@ def review_demo(salnameh_home: Home, ledger: Ledger, catalog: Catalog,
     newest = max((s.year for s in current), default=None)
     reviewed = ledger.reviewed_submissions()
     approved = returned = in_review = 0
+    approved_years = set()
     for position, submission in enumerate(sorted(current, key=lambda s: s.submission_id)):
         if submission.submission_id in reviewed:
             continue
@@ -130,9 +131,12 @@ def review_demo(salnameh_home: Home, ledger: Ledger, catalog: Catalog,
         else:
             ledger.review(submission.submission_id, "approved", EXPERT)
             approved += 1
+            approved_years.add(submission.year)
     editions = []
     released = ledger.released_years()
-    for year in sorted({s.year for s in current} - {newest} - released):
+    # A year with nothing approved has no edition to release (a demo of a few tables can
+    # have every file of a year returned).
+    for year in sorted(approved_years - {newest} - released):
         number, _ = ledger.release(
             year,
             COORDINATOR,

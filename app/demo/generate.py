@@ -66,8 +66,11 @@ def habits_for(agency: str, year: int, seed: int) -> Habits:
     )
 
 
-def sprinkle_symbols(cube: Cube, reference: Reference, seed: int) -> None:
-    """A few cells with yearbook symbols instead of numbers, as real tables have."""
+def sprinkle_symbols(cube: Cube, reference: Reference, seed: int,
+                     spare: str | None = None) -> None:  # fmt: skip
+    """A few cells with yearbook symbols instead of numbers, as real tables have; none in
+    the `spare` measure, where an error is planted: a part not collected («-») lets a
+    total fall short of its parts' sum, and would excuse a planted broken total."""
     rng = rng_for(seed, "symbols", cube.table.id, cube.year)
     if rng.random() > 0.2 or cube.table.id in REAL_FIGURES:
         return  # census-based tables are complete
@@ -77,7 +80,9 @@ def sprinkle_symbols(cube: Cube, reference: Reference, seed: int) -> None:
         leaves = [k for k in cube.values if k[2] == measure.id and is_leaf(cube, k)]
         if not leaves:
             continue
-        key = rng.choice(sorted(leaves))
+        key = rng.choice(sorted(leaves))  # drawn even when spared: the others' draws stay
+        if measure.id == spare:
+            continue
         additive = reference.units[measure.unit].additive
         cube.flags[key] = "not_collected" if additive else "not_available"
         cube.values.pop(key)
@@ -115,9 +120,9 @@ def generate_demo(
     try:
         for done, (table, year) in enumerate(jobs, start=1):
             cube = builder.build(table, year)
-            sprinkle_symbols(cube, reference, seed)
-            if (table.id, year) in planned:
-                kind, measure = planned[(table.id, year)]
+            kind, measure = planned.get((table.id, year), (None, None))
+            sprinkle_symbols(cube, reference, seed, spare=measure)
+            if kind is not None:
                 planted.append(plant(kind, cube, measure, rng_for(seed, "plant", table.id, year)))
             habits = habits_for(table.agency, year, seed)
             relative = Path("files", str(year), table.agency, f"{table.id}.{habits.extension}")
