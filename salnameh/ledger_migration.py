@@ -32,10 +32,11 @@ class CopiedTable:
 def _schemas() -> dict[str, tuple[int, str]]:
     """Every schema a ledger may hold, by component (salnameh.ledger_db.apply_schema).
     A module that adds a component with its own schema adds it here too."""
-    from salnameh import ledger, receipts, sessions
+    from salnameh import comments, ledger, receipts, sessions
 
     return {
         "ledger": (ledger.SCHEMA_VERSION, ledger.SCHEMA),
+        "comments": (comments.SCHEMA_VERSION, comments.SCHEMA),
         "receipts": (receipts.SCHEMA_VERSION, receipts.SCHEMA),
         "sessions": (sessions.SCHEMA_VERSION, sessions.SCHEMA),
     }
