@@ -15,6 +15,7 @@ which DuckDB would lock against the pipeline's single writer (STACK.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import altair as alt
@@ -33,7 +34,7 @@ from dashboards.staff_display import (
 from ingestion.ingest import Ingestor
 from salnameh import archive
 from salnameh.catalog import Catalog
-from salnameh.collection import return_submission
+from salnameh.collection import return_submission, status
 from salnameh.ledger import Ledger, Submission
 from salnameh.persian import FLAG_SYMBOL
 from salnameh.reference import Reference
@@ -55,10 +56,14 @@ def queue(
     state: str | None = "in_review",
     built: dict[tuple[str, int], int] | None = None,
     flag_counts: dict[tuple[str, int], int] | None = None,
+    overdue: dict[tuple[str, int], int] | None = None,
+    messages: dict[int, int] | None = None,
 ) -> list[dict]:
     """The current version of each table-year and its latest decision (ledger.review_queue),
     filtered by year, chapter and review state, with the open warning flags of the last
-    build when that build holds this very submission."""
+    build when that build holds this very submission, the days a returned table is overdue
+    (`overdue`, from collection.status as the liaison and the coordinator read it) and the
+    messages on its thread."""
     rows = []
     for item in ledger.review_queue(year):
         table = catalog.tables.get(item["table_id"])
@@ -78,12 +83,80 @@ def queue(
                 "agency_name": (agency.name_fa if lang == "fa" else agency.name_en)
                 if agency
                 else item["agency"],
-                "state": words(STATES, item["review_state"], lang),
+                "state": words(STATES, item["review_state"], lang)
+                + overdue_note((overdue or {}).get(key, 0), lang),
+                "messages": digits((messages or {}).get(item["submission_id"], 0), lang),
                 "flags": digits((flag_counts or {}).get(key, 0), lang) if in_build else "…",
                 "year_shown": digits(item["year"], lang),
                 "id_shown": digits(item["submission_id"], lang),
             }
         )
+    return rows
+
+
+def overdue_note(days: int, lang: str) -> str:
+    if days <= 0:
+        return ""
+    return f"، {digits(days, 'fa')} روز گذشته از مهلت" if lang == "fa" else f", {days} days overdue"
+
+
+def overdue_days(ledger: Ledger, years: set[int]) -> dict[tuple[str, int], int]:
+    """(table, year) -> days overdue, for these years, as collection.status says them."""
+    found = {}
+    for year in sorted(years):
+        for agency in status(ledger, year)["agencies"]:
+            for t in agency["table_status"]:
+                if t["overdue_days"] > 0:
+                    found[(t["table_id"], year)] = t["overdue_days"]
+    return found
+
+
+# The queue's columns, first to last in the reader's direction (right to left in Persian).
+QUEUE_COLUMNS = {
+    "id_shown": ("شماره ارسال", "Submission"),
+    "year_shown": ("سال", "Year"),
+    "table": ("جدول", "Table"),
+    "agency_name": ("دستگاه", "Agency"),
+    "state": ("وضعیت", "State"),
+    "flags": ("هشدار باز", "Open flags"),
+    "comment": ("نظر و گفت‌وگو", "Comment and messages"),
+}
+
+
+def queue_html(rows: list[dict], lang: str) -> str:
+    """The queue as an HTML table in the reader's direction that wraps its text: every
+    column stays in sight at any width (a scrolling grid keeps its columns left to right
+    and, 1366 pixels wide, scrolled the submission number and state out of a Persian
+    reader's sight). Every value is escaped."""
+    fa = lang == "fa"
+    head = "".join(f"<th>{escape(fa_ if fa else en)}</th>" for fa_, en in QUEUE_COLUMNS.values())
+    body = []
+    for r in rows:
+        talk = r["comment"]
+        if r.get("messages") not in (None, "0", "۰"):
+            talk += (" " if talk else "") + (f"({r['messages']} پیام)" if fa
+                                              else f"({r['messages']} messages)")  # fmt: skip
+        cells = {**r, "table": f"{r['number']} {r['title']}", "comment": talk}
+        body.append(
+            "<tr>" + "".join(f"<td>{escape(str(cells[k]))}</td>" for k in QUEUE_COLUMNS) + "</tr>"
+        )
+    direction, align = ("rtl", "right") if fa else ("ltr", "left")
+    return (
+        f'<div class="review-queue" dir="{direction}" style="max-height:420px;overflow-y:auto">'
+        f'<table style="width:100%;text-align:{align}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def clean_rows(clean: list, catalog: Catalog, lang: str) -> list[dict]:
+    """The clean submissions (salnameh.approval.Candidate) as the confirmation lists them."""
+    rows = []
+    for c in clean:
+        table = catalog.tables.get(c.table_id)
+        title = (table.title.fa if lang == "fa" else table.title.en) if table else c.table_id
+        number_ = digits(table.number, lang) if table else ""
+        rows.append({"id": digits(c.submission_id, lang), "table": f"{number_} {title}".strip(),
+                     "year": digits(c.year, lang)})  # fmt: skip
     return rows
 
 
@@ -271,6 +344,19 @@ def submission_flags(query: Query, submission: Submission, verdicts: list[dict])
         (submission.table_id, submission.year),
     )
     return with_live_verdicts(flags, verdicts)
+
+
+def series_link(query: Query, flag: dict) -> dict[str, str] | None:
+    """The explorer's address parameters for the flagged series at its place, or None
+    when the series is no indicator of the last build."""
+    found = query(
+        "SELECT indicator_id FROM marts.dim_indicator WHERE table_id = ? AND measure_id = ?"
+        " AND dim_key = ?",
+        (flag["table_id"], flag["measure_id"], flag["dim_key"]),
+    )
+    if found.empty:
+        return None
+    return {"indicator": str(found.iloc[0]["indicator_id"]), "places": str(flag["geo_code"])}
 
 
 def flag_title(flag: dict, catalog: Catalog, reference: Reference, lang: str) -> str:
