@@ -33,6 +33,7 @@ from dashboards.staff_display import (
 )
 from ingestion.ingest import Ingestor
 from salnameh import archive
+from salnameh.anomaly_flags import return_verdict
 from salnameh.catalog import Catalog
 from salnameh.collection import return_submission, status
 from salnameh.ledger import Ledger, Submission
@@ -168,14 +169,18 @@ def built_versions(query: Query) -> dict[tuple[str, int], int]:
     return {(r.table_id, int(r.year)): int(r.submission_id) for r in frame.itertuples()}
 
 
-def open_warning_counts(query: Query, verdicts: list[dict]) -> dict[tuple[str, int], int]:
+def open_warning_counts(
+    query: Query, verdicts: list[dict], returned: dict[int, dict] | None = None
+) -> dict[tuple[str, int], int]:
     """Table-year -> warning flags no expert has judged (as of now, not of the build)."""
     flags = with_live_verdicts(
         query(
-            "SELECT table_id, year, geo_code, measure_id, dim_key, kind, verdict, verdict_note,"
-            " expert, is_suppressed FROM marts.fct_anomalies WHERE severity = 'warning'"
+            "SELECT submission_id, table_id, year, geo_code, measure_id, dim_key, kind, verdict,"
+            " verdict_note, expert, is_suppressed FROM marts.fct_anomalies"
+            " WHERE severity = 'warning'"
         ),
         verdicts,
+        returned,
     )
     open_flags = flags[flags["verdict"].isna() & ~flags["is_suppressed"].astype(bool)]
     counts = open_flags.groupby(["table_id", "year"]).size()
@@ -312,15 +317,21 @@ def report_of(submission: Submission) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- flags
-def with_live_verdicts(flags: pd.DataFrame, verdicts: list[dict]) -> pd.DataFrame:
+def with_live_verdicts(
+    flags: pd.DataFrame, verdicts: list[dict], returned: dict[int, dict] | None = None
+) -> pd.DataFrame:
     """The build's flags with the ledger's verdicts laid over them: a verdict recorded
-    since the build counts at once (the latest per flag wins)."""
+    since the build counts at once (the latest per flag wins). A flag still without one
+    whose submission was returned is judged by that return (`returned`, from
+    salnameh.anomaly_flags.returns)."""
     flags = flags.copy()
     latest = {}
     for v in verdicts:  # oldest first
         latest[
             (v["table_id"], int(v["year"]), v["geo_code"], v["measure"], v["dim_key"], v["kind"])
         ] = v
+    if returned and not flags.empty and "submission_id" in flags:
+        flags = _judged_by_returns(flags, returned)
     if not latest or flags.empty:
         return flags
     for column in ("verdict", "verdict_note", "expert"):
@@ -336,14 +347,30 @@ def with_live_verdicts(flags: pd.DataFrame, verdicts: list[dict]) -> pd.DataFram
     return flags
 
 
-def submission_flags(query: Query, submission: Submission, verdicts: list[dict]) -> pd.DataFrame:
+def _judged_by_returns(flags: pd.DataFrame, returned: dict[int, dict]) -> pd.DataFrame:
+    for column in ("verdict", "verdict_note", "expert"):
+        if column not in flags:
+            flags[column] = None
+        flags[column] = flags[column].astype(object)
+    for i, sid in enumerate(flags["submission_id"]):
+        if pd.isna(sid) or int(sid) not in returned or not pd.isna(flags["verdict"].iat[i]):
+            continue
+        given = return_verdict(int(sid), returned[int(sid)])
+        flags.iat[i, flags.columns.get_loc("verdict")] = given["verdict"]
+        flags.iat[i, flags.columns.get_loc("verdict_note")] = given["note"]
+        flags.iat[i, flags.columns.get_loc("expert")] = given["expert"]
+    return flags
+
+
+def submission_flags(query: Query, submission: Submission, verdicts: list[dict],
+                     returned: dict[int, dict] | None = None) -> pd.DataFrame:  # fmt: skip
     """The anomaly flags of the table-year in the last build, warnings first, by score."""
     flags = query(
         "SELECT * FROM marts.fct_anomalies WHERE table_id = ? AND year = ?"
         " ORDER BY severity = 'warning' DESC, score DESC, geo_code, measure_id, dim_key",
         (submission.table_id, submission.year),
     )
-    return with_live_verdicts(flags, verdicts)
+    return with_live_verdicts(flags, verdicts, returned)
 
 
 def series_link(query: Query, flag: dict) -> dict[str, str] | None:

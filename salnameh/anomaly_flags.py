@@ -6,6 +6,11 @@ flag's standing is the build's flag with the ledger's latest verdict laid over i
 decisions read it here, once: a return judges the submission's open flags with it
 (collection.return_submission), and only a submission with no unresolved flag is clean
 enough to approve in bulk (salnameh.approval).
+
+A return judges its submission's flags: those the last build had found are recorded as
+errors with the return (Ledger.review); those a build finds only after the return (the
+file was returned before any build held it) are judged by the same return when read
+(`judged_by_returns`), so no flag of a returned submission is left looking unjudged.
 """
 
 from __future__ import annotations
@@ -74,3 +79,20 @@ def unresolved(flags: list[dict], verdicts: dict[tuple, dict]) -> list[dict]:
         for f in flags
         if not f["is_suppressed"] and verdicts.get(flag_key(f), {}).get("verdict") != "real"
     ]
+
+
+def returns(ledger: Ledger) -> dict[int, dict]:
+    """Submissions whose latest decision is a return, each with that review."""
+    with ledger.connect() as con:
+        rows = con.execute(
+            "SELECT r.submission_id, r.reviewer, r.at, r.comment FROM reviews r"
+            " WHERE r.decision = 'returned' AND r.review_id ="
+            "  (SELECT max(review_id) FROM reviews WHERE submission_id = r.submission_id)"
+        ).fetchall()
+    return {r["submission_id"]: dict(r) for r in rows}
+
+
+def return_verdict(submission_id: int, review: dict) -> dict:
+    """The verdict a return gives each flag of its submission: an error, to be corrected."""
+    note = f"returned with submission {submission_id}: {review['comment']}"
+    return {"verdict": "error", "note": note, "expert": review["reviewer"]}

@@ -373,7 +373,7 @@ class Ledger:
                 "of a table-year can be reviewed"
             )
         at = now()
-        note = f"returned with submission {submission_id}: {comment}"
+        note = f"returned with submission {submission_id}: {comment}"  # anomaly_flags' words
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO reviews (submission_id, decision, reviewer, at, comment)"

@@ -42,6 +42,7 @@ from dashboards.staff_snapshot import internal_query
 from dashboards.staff_widgets import chart, choose, flash, show_flash, show_problems, table_of
 from dashboards.submission_thread import show_thread
 from salnameh.access import Forbidden
+from salnameh.anomaly_flags import returns
 from salnameh.approval import NOT_CLEAN, approve_clean, candidates
 from salnameh.comments import comment_counts
 
@@ -68,6 +69,7 @@ show_flash("review")
 book, refs, store = catalog(), reference(), ledger()
 snapshot = internal_query()
 verdicts = store.anomaly_verdicts()
+returned = returns(store)  # a return judges its submission's flags (salnameh.anomaly_flags)
 
 # ------------------------------------------------------------------------- the queue
 everything = store.review_queue()
@@ -93,7 +95,7 @@ with f_state:
         key="queue_state",
     )
 built = built_versions(snapshot) if snapshot else None
-counts = open_warning_counts(snapshot, verdicts) if snapshot else None
+counts = open_warning_counts(snapshot, verdicts, returned) if snapshot else None
 late = overdue_days(store, {r["year"] for r in everything if r["review_state"] == "returned"})
 talk = comment_counts(store, [r["submission_id"] for r in everything])
 rows = queue(store, book, refs, lang(), year, chapter, state, built, counts, late, talk)
@@ -237,7 +239,7 @@ with tab_flags:
             )
         )
     else:
-        flags = submission_flags(snapshot, submission, verdicts)
+        flags = submission_flags(snapshot, submission, verdicts, returned)
         if flags.empty:
             st.success(tr("ناهنجاری‌ای یافت نشد.", "No anomaly flags."))
         for position, flag in enumerate(flags.head(MAX_FLAGS).to_dict("records")):
