@@ -105,20 +105,23 @@ def heat_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     return (cells + numbers).properties(height=150 + 34 * counts["chapter_title"].nunique())
 
 
-def open_by_submission(frame: pd.DataFrame) -> list[dict]:
-    """The open flags by the submission they were found in, most first: what a link to the
-    review page opens (flags not of one submission, such as a missing total, are left out)."""
-    open_flags = frame[(frame["status"] == "open") & frame["submission_id"].notna()]
-    if open_flags.empty:
+def by_submission(frame: pd.DataFrame) -> list[dict]:
+    """The flags by the submission they were found in, those with open flags first: what
+    a link to the review page opens (flags not of one submission, such as a missing
+    total, are left out)."""
+    of_one = frame[frame["submission_id"].notna()]
+    if of_one.empty:
         return []
     grouped = (
-        open_flags.groupby(["submission_id", "table_id", "table_number", "year"])
-        .size()
-        .reset_index(name="open")
-        .sort_values(["open", "submission_id"], ascending=[False, True])
+        of_one.assign(is_open=of_one["status"] == "open")
+        .groupby(["submission_id", "table_id", "table_number", "year"])
+        .agg(flags=("is_open", "size"), open=("is_open", "sum"))
+        .reset_index()
+        .sort_values(["open", "flags", "submission_id"], ascending=[False, False, True])
     )
     return [
         {"submission_id": int(r.submission_id), "table_id": r.table_id,
-         "table_number": r.table_number, "year": int(r.year), "open": int(r.open)}
+         "table_number": r.table_number, "year": int(r.year), "flags": int(r.flags),
+         "open": int(r.open)}
         for r in grouped.itertuples()
     ]  # fmt: skip

@@ -10,11 +10,11 @@ from dashboards.links import page_link
 from dashboards.quality_view import (
     by_chapter,
     by_place,
+    by_submission,
     filtered,
     flags,
     heat_chart,
     heat_table,
-    open_by_submission,
     status_counts,
 )
 from dashboards.session import lang, require, tr
@@ -136,7 +136,7 @@ table_of(
     },
     key="open_flags",
 )
-st.subheader(tr("هشدارهای باز برحسب ارسال", "Open flags by submission"))
+st.subheader(tr("هشدارها برحسب ارسال", "Flags by submission"))
 st.caption(
     tr(
         "هر پیوند همان ارسال را در «صف بررسی» باز می‌کند؛ داوری هر هشدار در برگه "
@@ -146,13 +146,14 @@ st.caption(
     )
 )
 MAX_LINKS = 40  # the most flagged submissions; the rest by the filters above
-for r in open_by_submission(frame)[:MAX_LINKS]:
+for r in by_submission(frame)[:MAX_LINKS]:
     table = catalog().tables.get(r["table_id"])
     title = (table.title.fa if lang() == "fa" else table.title.en) if table else r["table_id"]
     label = tr(
         f"ارسال {digits(r['submission_id'], 'fa')} · {digits(r['table_number'], 'fa')} {title}"
-        f" · {digits(r['year'], 'fa')} — {digits(r['open'], 'fa')} هشدار باز",
+        f" · {digits(r['year'], 'fa')} — {digits(r['flags'], 'fa')} هشدار،"
+        f" {digits(r['open'], 'fa')} باز",
         f"Submission {r['submission_id']} · {r['table_number']} {title} · {r['year']}"
-        f" — {r['open']} open flags",
+        f" — {r['flags']} flags, {r['open']} open",
     )
     page_link("review", label, icon="🔎", params={"submission": str(r["submission_id"])})
