@@ -5,8 +5,6 @@ approval behind a confirmation, and one thread read and written from both sides.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from app.demo.cycle import EXPERT, liaison
@@ -23,7 +21,7 @@ from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 from salnameh.settings import home as home_at
 from salnameh.snapshots import INTERNAL, open_snapshot
-from tests.test_portal_staff import ledger_of, returned_collapse, texts
+from tests.test_portal_staff import ledger_of, queue_of, returned_collapse, texts
 
 pytestmark = pytest.mark.integration
 
@@ -35,39 +33,6 @@ def home(demo_home, tmp_path):
     from tests.conftest import copy_home
 
     return copy_home(demo_home.root, tmp_path / "home")
-
-
-class _Queue(HTMLParser):
-    """The review queue's HTML table: its direction and its rows of cell texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.direction, self.rows, self.cell = None, [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "div" and attrs.get("class") == "review-queue":
-            self.direction = attrs.get("dir")
-        elif tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.cell = ""
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self.rows[-1].append(self.cell)
-            self.cell = None
-
-
-def queue_of(app) -> _Queue:
-    [markup] = [m.value for m in app.markdown if 'class="review-queue"' in m.value]
-    parsed = _Queue()
-    parsed.feed(markup)
-    return parsed
 
 
 def review_page(portal_page, root, lang="en", **params):
