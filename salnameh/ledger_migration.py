@@ -111,7 +111,8 @@ def migrate(source: str | os.PathLike[str], target: str) -> list[CopiedTable]:
             f"the target {dst.name} already holds a ledger (rows in {', '.join(held)}); "
             "migrate copies into an empty database only: create a new one and try again"
         )
-    for component in components:
+    # In _schemas' order, the ledger's first: another component's tables refer to its own.
+    for component in sorted(components, key=list(schemas).index):
         version, script = schemas[component]
         dst.apply_schema(component, version, script)
 

@@ -226,3 +226,22 @@ def test_the_cli_approves_clean_submissions_and_keeps_the_thread(cycle, monkeypa
     assert asked.returncode == 0, asked.stderr
     read = run_salnameh("review", "thread", str(units), "--as", "post-liaison", home=root)
     assert read.returncode == 0 and "expert (expert): کدام شهرستان؟" in read.stdout
+
+
+def test_a_thread_moves_with_the_ledger_to_postgresql(tmp_path):
+    from salnameh.ledger_migration import migrate
+    from tests.conftest import fresh_postgres_database
+
+    source = Ledger(tmp_path / "ledger.sqlite")
+    sid = source.record(sha256="x", filename="f.xlsx", size_bytes=1, table_id="t", year=YEAR,
+                        agency="post", identified_by="name", uploader="post-liaison",
+                        catalog_version="v", verdict="accepted", n_values=1, n_errors=0,
+                        n_warnings=0, report=[])  # fmt: skip
+    add_comment(source, sid, "کدام شهرستان؟", EXPERT)
+    add_comment(source, sid, "ری", POST)
+    with fresh_postgres_database() as url:
+        copied = {c.table: c.rows for c in migrate(tmp_path / "ledger.sqlite", url)}
+        assert copied["submission_comments"] == 2
+        moved = Ledger(url)
+        assert thread(moved, sid, POST) == thread(source, sid, POST)
+        assert add_comment(moved, sid, "ممنون", EXPERT).comment_id == 3  # ids continue
