@@ -1094,6 +1094,75 @@ def _decide(salnameh_home, submission_ids, decision, comment, by) -> None:
         click.echo(f"submission {submission_id}: {decision}{letter}")
 
 
+@review.command("approve-clean")
+@click.option("--year", type=int, help="Only this year's submissions.")
+@click.option("--dry-run", is_flag=True, help="List what is clean and what is not; approve none.")
+@click.option("--as", "by", required=True, help="The expert approving.")
+@click.pass_obj
+def review_approve_clean(salnameh_home, year, dry_run, by) -> None:
+    """Approve every submission awaiting review that is clean: no validation warning, in the
+    last build, no standing anomaly flag (salnameh.approval says so); each is recorded as a
+    single approval is."""
+    from salnameh.access import Forbidden
+    from salnameh.approval import NOT_CLEAN, approve_clean, candidates
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    ledger = Ledger(salnameh_home.ledger_url)
+    try:
+        if dry_run:
+            for c in candidates(salnameh_home, ledger, actor, year):
+                why = "clean" if c.reason is None else f"not clean: {NOT_CLEAN[c.reason][1]}"
+                click.echo(f"{c.submission_id:6} {c.year} {c.table_id:45} {why}")
+            return
+        done = approve_clean(salnameh_home, ledger, actor, year)
+    except Forbidden as refused:
+        _refused(refused)
+    for sid in done.approved:
+        click.echo(f"submission {sid}: approved")
+    click.echo(f"{len(done.approved)} clean submission(s) approved; {len(done.skipped)} left "
+               "for review one by one (`review approve-clean --dry-run` says why)")  # fmt: skip
+
+
+@review.command("comment")
+@click.argument("submission_id", type=int)
+@click.argument("message")
+@click.option("--as", "by", required=True, help="The expert or the agency's liaison writing.")
+@click.pass_obj
+def review_comment(salnameh_home, submission_id, message, by) -> None:
+    """Add a message to a submission's thread between the experts and the agency."""
+    from salnameh.access import Forbidden
+    from salnameh.comments import CommentRefused, add_comment
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        kept = add_comment(Ledger(salnameh_home.ledger_url), submission_id, message, actor)
+    except (Forbidden, CommentRefused) as refused:
+        _refused(refused)
+    click.echo(f"submission {submission_id}: message {kept.comment_id} kept")
+
+
+@review.command("thread")
+@click.argument("submission_id", type=int)
+@click.option("--as", "by", required=True, help="The expert or the agency's liaison reading.")
+@click.pass_obj
+def review_thread(salnameh_home, submission_id, by) -> None:
+    """A submission's messages between the experts and the agency, oldest first."""
+    from salnameh.access import Forbidden
+    from salnameh.comments import CommentRefused, thread
+    from salnameh.ledger import Ledger
+
+    actor = _sign_in(salnameh_home, by)
+    try:
+        messages = thread(Ledger(salnameh_home.ledger_url), submission_id, actor)
+    except (Forbidden, CommentRefused) as refused:
+        _refused(refused)
+    for m in messages:
+        click.echo(f"{m.at}  {m.author} ({m.role}): {m.body}")
+    click.echo(f"({len(messages)} messages)")
+
+
 @main.command()
 @click.argument("table_id")
 @click.argument("year", type=int)

@@ -30,7 +30,7 @@ def readiness(ledger: Ledger, actor: Actor, lang: str) -> list[dict]:
         latest = released[0] if released else None
         counts = {
             state: sum(t["state"] == state for t in entries)
-            for state in ("approved", "accepted", "returned")
+            for state in ("approved", "in_review", "returned")
         }
         missing = sum(t["state"] in ("assigned", "rejected") for t in entries)
         ready = bool(entries) and counts["approved"] == len(entries)
@@ -40,7 +40,7 @@ def readiness(ledger: Ledger, actor: Actor, lang: str) -> list[dict]:
                 "year_shown": digits(year, lang),
                 "tables": digits(len(entries), lang),
                 "approved": digits(counts["approved"], lang),
-                "in_review": digits(counts["accepted"], lang),
+                "in_review": digits(counts["in_review"], lang),
                 "returned": digits(counts["returned"], lang),
                 "missing": digits(missing, lang),
                 "ready": ready,

@@ -22,6 +22,8 @@ PAGES = {
     "search": "screens/search.py",
     "sql": "screens/sql.py",
     "deliveries": "screens/deliveries.py",
+    "review": "screens/review.py",
+    "quality": "screens/quality.py",
 }
 
 

@@ -13,13 +13,13 @@ from dashboards.liaison_view import agency_name
 from dashboards.staff_display import digits, jalali_day, number, percent
 from salnameh.access import Actor
 from salnameh.catalog import Catalog
-from salnameh.collection import open_years, status
+from salnameh.collection import RECEIVED, open_years, status
 from salnameh.ledger import Ledger
 from salnameh.letters import KINDS
 from salnameh.letters import register as letter_register
 from salnameh.reference import Reference
 
-DONE = ("accepted", "approved")  # a file is in (collection.status's completeness)
+DONE = RECEIVED  # a file is in (collection.status's completeness)
 
 
 def collection_years(ledger: Ledger) -> list[int]:

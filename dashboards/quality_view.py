@@ -11,7 +11,8 @@ from dashboards.review_view import Query, place_names, with_live_verdicts
 from salnameh.reference import Reference
 
 
-def flags(query: Query, verdicts: list[dict], reference: Reference, lang: str) -> pd.DataFrame:
+def flags(query: Query, verdicts: list[dict], reference: Reference, lang: str,
+          returned: dict[int, dict] | None = None) -> pd.DataFrame:  # fmt: skip
     """Every flag with its chapter, county name and status: open, real, error, suppressed."""
     frame = query(
         "SELECT a.anomaly_id, a.table_id, a.measure_id, a.dim_key, a.geo_code, a.geo_level,"
@@ -19,7 +20,7 @@ def flags(query: Query, verdicts: list[dict], reference: Reference, lang: str) -
         " a.expert, a.is_suppressed, t.chapter_no, t.table_number"
         " FROM marts.fct_anomalies a JOIN marts.dim_table t USING (table_id)"
     )
-    frame = with_live_verdicts(frame, verdicts)
+    frame = with_live_verdicts(frame, verdicts, returned)
     names = place_names(reference, None, lang)
     chapters = {
         n: (c.title_fa if lang == "fa" else c.title_en) for n, c in reference.chapters.items()
@@ -102,3 +103,25 @@ def heat_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     # The height holds the axes too (Streamlit fits the chart in it): room for the rotated
     # place names below the rows.
     return (cells + numbers).properties(height=150 + 34 * counts["chapter_title"].nunique())
+
+
+def by_submission(frame: pd.DataFrame) -> list[dict]:
+    """The flags by the submission they were found in, those with open flags first: what
+    a link to the review page opens (flags not of one submission, such as a missing
+    total, are left out)."""
+    of_one = frame[frame["submission_id"].notna()]
+    if of_one.empty:
+        return []
+    grouped = (
+        of_one.assign(is_open=of_one["status"] == "open")
+        .groupby(["submission_id", "table_id", "table_number", "year"])
+        .agg(flags=("is_open", "size"), open=("is_open", "sum"))
+        .reset_index()
+        .sort_values(["open", "flags", "submission_id"], ascending=[False, False, True])
+    )
+    return [
+        {"submission_id": int(r.submission_id), "table_id": r.table_id,
+         "table_number": r.table_number, "year": int(r.year), "flags": int(r.flags),
+         "open": int(r.open)}
+        for r in grouped.itertuples()
+    ]  # fmt: skip

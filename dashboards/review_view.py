@@ -15,6 +15,7 @@ which DuckDB would lock against the pipeline's single writer (STACK.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import altair as alt
@@ -32,8 +33,9 @@ from dashboards.staff_display import (
 )
 from ingestion.ingest import Ingestor
 from salnameh import archive
+from salnameh.anomaly_flags import return_verdict
 from salnameh.catalog import Catalog
-from salnameh.collection import return_submission
+from salnameh.collection import return_submission, status
 from salnameh.ledger import Ledger, Submission
 from salnameh.persian import FLAG_SYMBOL
 from salnameh.reference import Reference
@@ -55,10 +57,14 @@ def queue(
     state: str | None = "in_review",
     built: dict[tuple[str, int], int] | None = None,
     flag_counts: dict[tuple[str, int], int] | None = None,
+    overdue: dict[tuple[str, int], int] | None = None,
+    messages: dict[int, int] | None = None,
 ) -> list[dict]:
     """The current version of each table-year and its latest decision (ledger.review_queue),
     filtered by year, chapter and review state, with the open warning flags of the last
-    build when that build holds this very submission."""
+    build when that build holds this very submission, the days a returned table is overdue
+    (`overdue`, from collection.status as the liaison and the coordinator read it) and the
+    messages on its thread."""
     rows = []
     for item in ledger.review_queue(year):
         table = catalog.tables.get(item["table_id"])
@@ -78,12 +84,80 @@ def queue(
                 "agency_name": (agency.name_fa if lang == "fa" else agency.name_en)
                 if agency
                 else item["agency"],
-                "state": words(STATES, item["review_state"], lang),
+                "state": words(STATES, item["review_state"], lang)
+                + overdue_note((overdue or {}).get(key, 0), lang),
+                "messages": digits((messages or {}).get(item["submission_id"], 0), lang),
                 "flags": digits((flag_counts or {}).get(key, 0), lang) if in_build else "…",
                 "year_shown": digits(item["year"], lang),
                 "id_shown": digits(item["submission_id"], lang),
             }
         )
+    return rows
+
+
+def overdue_note(days: int, lang: str) -> str:
+    if days <= 0:
+        return ""
+    return f"، {digits(days, 'fa')} روز گذشته از مهلت" if lang == "fa" else f", {days} days overdue"
+
+
+def overdue_days(ledger: Ledger, years: set[int]) -> dict[tuple[str, int], int]:
+    """(table, year) -> days overdue, for these years, as collection.status says them."""
+    found = {}
+    for year in sorted(years):
+        for agency in status(ledger, year)["agencies"]:
+            for t in agency["table_status"]:
+                if t["overdue_days"] > 0:
+                    found[(t["table_id"], year)] = t["overdue_days"]
+    return found
+
+
+# The queue's columns, first to last in the reader's direction (right to left in Persian).
+QUEUE_COLUMNS = {
+    "id_shown": ("شماره ارسال", "Submission"),
+    "year_shown": ("سال", "Year"),
+    "table": ("جدول", "Table"),
+    "agency_name": ("دستگاه", "Agency"),
+    "state": ("وضعیت", "State"),
+    "flags": ("هشدار باز", "Open flags"),
+    "comment": ("نظر و گفت‌وگو", "Comment and messages"),
+}
+
+
+def queue_html(rows: list[dict], lang: str) -> str:
+    """The queue as an HTML table in the reader's direction that wraps its text: every
+    column stays in sight at any width (a scrolling grid keeps its columns left to right
+    and, 1366 pixels wide, scrolled the submission number and state out of a Persian
+    reader's sight). Every value is escaped."""
+    fa = lang == "fa"
+    head = "".join(f"<th>{escape(fa_ if fa else en)}</th>" for fa_, en in QUEUE_COLUMNS.values())
+    body = []
+    for r in rows:
+        talk = r["comment"]
+        if r.get("messages") not in (None, "0", "۰"):
+            talk += (" " if talk else "") + (f"({r['messages']} پیام)" if fa
+                                              else f"({r['messages']} messages)")  # fmt: skip
+        cells = {**r, "table": f"{r['number']} {r['title']}", "comment": talk}
+        body.append(
+            "<tr>" + "".join(f"<td>{escape(str(cells[k]))}</td>" for k in QUEUE_COLUMNS) + "</tr>"
+        )
+    direction, align = ("rtl", "right") if fa else ("ltr", "left")
+    return (
+        f'<div class="review-queue" dir="{direction}" style="max-height:420px;overflow-y:auto">'
+        f'<table style="width:100%;text-align:{align}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def clean_rows(clean: list, catalog: Catalog, lang: str) -> list[dict]:
+    """The clean submissions (salnameh.approval.Candidate) as the confirmation lists them."""
+    rows = []
+    for c in clean:
+        table = catalog.tables.get(c.table_id)
+        title = (table.title.fa if lang == "fa" else table.title.en) if table else c.table_id
+        number_ = digits(table.number, lang) if table else ""
+        rows.append({"id": digits(c.submission_id, lang), "table": f"{number_} {title}".strip(),
+                     "year": digits(c.year, lang)})  # fmt: skip
     return rows
 
 
@@ -95,14 +169,18 @@ def built_versions(query: Query) -> dict[tuple[str, int], int]:
     return {(r.table_id, int(r.year)): int(r.submission_id) for r in frame.itertuples()}
 
 
-def open_warning_counts(query: Query, verdicts: list[dict]) -> dict[tuple[str, int], int]:
+def open_warning_counts(
+    query: Query, verdicts: list[dict], returned: dict[int, dict] | None = None
+) -> dict[tuple[str, int], int]:
     """Table-year -> warning flags no expert has judged (as of now, not of the build)."""
     flags = with_live_verdicts(
         query(
-            "SELECT table_id, year, geo_code, measure_id, dim_key, kind, verdict, verdict_note,"
-            " expert, is_suppressed FROM marts.fct_anomalies WHERE severity = 'warning'"
+            "SELECT submission_id, table_id, year, geo_code, measure_id, dim_key, kind, verdict,"
+            " verdict_note, expert, is_suppressed FROM marts.fct_anomalies"
+            " WHERE severity = 'warning'"
         ),
         verdicts,
+        returned,
     )
     open_flags = flags[flags["verdict"].isna() & ~flags["is_suppressed"].astype(bool)]
     counts = open_flags.groupby(["table_id", "year"]).size()
@@ -239,15 +317,21 @@ def report_of(submission: Submission) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- flags
-def with_live_verdicts(flags: pd.DataFrame, verdicts: list[dict]) -> pd.DataFrame:
+def with_live_verdicts(
+    flags: pd.DataFrame, verdicts: list[dict], returned: dict[int, dict] | None = None
+) -> pd.DataFrame:
     """The build's flags with the ledger's verdicts laid over them: a verdict recorded
-    since the build counts at once (the latest per flag wins)."""
+    since the build counts at once (the latest per flag wins). A flag still without one
+    whose submission was returned is judged by that return (`returned`, from
+    salnameh.anomaly_flags.returns)."""
     flags = flags.copy()
     latest = {}
     for v in verdicts:  # oldest first
         latest[
             (v["table_id"], int(v["year"]), v["geo_code"], v["measure"], v["dim_key"], v["kind"])
         ] = v
+    if returned and not flags.empty and "submission_id" in flags:
+        flags = _judged_by_returns(flags, returned)
     if not latest or flags.empty:
         return flags
     for column in ("verdict", "verdict_note", "expert"):
@@ -263,14 +347,43 @@ def with_live_verdicts(flags: pd.DataFrame, verdicts: list[dict]) -> pd.DataFram
     return flags
 
 
-def submission_flags(query: Query, submission: Submission, verdicts: list[dict]) -> pd.DataFrame:
+def _judged_by_returns(flags: pd.DataFrame, returned: dict[int, dict]) -> pd.DataFrame:
+    for column in ("verdict", "verdict_note", "expert"):
+        if column not in flags:
+            flags[column] = None
+        flags[column] = flags[column].astype(object)
+    for i, sid in enumerate(flags["submission_id"]):
+        if pd.isna(sid) or int(sid) not in returned or not pd.isna(flags["verdict"].iat[i]):
+            continue
+        given = return_verdict(int(sid), returned[int(sid)])
+        flags.iat[i, flags.columns.get_loc("verdict")] = given["verdict"]
+        flags.iat[i, flags.columns.get_loc("verdict_note")] = given["note"]
+        flags.iat[i, flags.columns.get_loc("expert")] = given["expert"]
+    return flags
+
+
+def submission_flags(query: Query, submission: Submission, verdicts: list[dict],
+                     returned: dict[int, dict] | None = None) -> pd.DataFrame:  # fmt: skip
     """The anomaly flags of the table-year in the last build, warnings first, by score."""
     flags = query(
         "SELECT * FROM marts.fct_anomalies WHERE table_id = ? AND year = ?"
         " ORDER BY severity = 'warning' DESC, score DESC, geo_code, measure_id, dim_key",
         (submission.table_id, submission.year),
     )
-    return with_live_verdicts(flags, verdicts)
+    return with_live_verdicts(flags, verdicts, returned)
+
+
+def series_link(query: Query, flag: dict) -> dict[str, str] | None:
+    """The explorer's address parameters for the flagged series at its place, or None
+    when the series is no indicator of the last build."""
+    found = query(
+        "SELECT indicator_id FROM marts.dim_indicator WHERE table_id = ? AND measure_id = ?"
+        " AND dim_key = ?",
+        (flag["table_id"], flag["measure_id"], flag["dim_key"]),
+    )
+    if found.empty:
+        return None
+    return {"indicator": str(found.iloc[0]["indicator_id"]), "places": str(flag["geo_code"])}
 
 
 def flag_title(flag: dict, catalog: Catalog, reference: Reference, lang: str) -> str:

@@ -37,6 +37,8 @@ PERMISSIONS = {
     "send_letters": ("coordinator",),
     "extend_deadline": ("coordinator",),
     "read_sla": ("coordinator", "expert", "analyst"),
+    "comment": ("coordinator", "expert", "liaison"),
+    "approve_clean": ("coordinator", "expert"),
 }
 ACTION_TITLES = {
     "upload": ("بارگذاری فایل", "upload a file"),
@@ -52,6 +54,8 @@ ACTION_TITLES = {
     "send_letters": ("فرستادن نامه به دستگاه‌ها", "send letters to agencies"),
     "extend_deadline": ("تمدید مهلت جدول", "extend a table's deadline"),
     "read_sla": ("دیدن گزارش سنجش تفاهم‌نامه", "read the agreement's report"),
+    "comment": ("گفت‌وگو درباره ارسال", "discuss a submission"),
+    "approve_clean": ("تأیید یکجای ارسال‌های بی‌هشدار", "approve clean submissions at once"),
 }
 
 

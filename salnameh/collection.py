@@ -4,10 +4,12 @@
   with a deadline from the collection calendar (seeds/reference/collection_calendar.csv,
   Jalali), and each agency gets a referral letter naming its tables, with its forms
   attached; run again, it refers the tables added to the catalog since;
-- `status`: per agency and table, where the table-year stands and by when it is due (its
-  deadline, or the latest extension), and the agreement's measures. It is the one
-  statement of "owed" and "overdue" that the CLI, the liaison and the coordinator read: a
-  table returned for correction is owed again, and overdue like any other;
+- `status`: per agency and table, where the table-year stands (STAGES: not sent,
+  rejected, received, in review, returned, approved) and by when it is due (its deadline,
+  or the latest extension), how many days it is overdue, and the agreement's measures.
+  It is the one statement of a table-year's state, "owed" and "overdue" that the CLI,
+  the liaison's pages, the review queue and the coordinator's progress read: a table
+  returned for correction is owed again, and overdue like any other;
 - `return_submission`: an expert returns a table and the agency gets a letter with the
   comment and the form;
 - `remind`: a Persian reminder to every agency with overdue tables (returned ones too),
@@ -28,6 +30,7 @@ from pathlib import Path
 from persiantools.jdatetime import JalaliDate
 
 from salnameh.access import Actor, require
+from salnameh.anomaly_flags import built_warnings, latest_verdicts, unjudged
 from salnameh.catalog import Catalog
 from salnameh.forms import write_forms
 from salnameh.jalali import TEHRAN, today_in_tehran
@@ -37,8 +40,14 @@ from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 from salnameh.settings import REFERENCE_DIR, Home
 
+# Where a table-year stands, in the order of the cycle: nothing sent yet; only rejected
+# files; a file accepted and still loading; the current version awaiting an expert;
+# returned to the agency for correction; approved.
+STAGES = ("assigned", "rejected", "received", "in_review", "returned", "approved")
 # States in which the agency owes a file: the table counts as overdue past its due day.
 OWED = ("assigned", "rejected", "returned")
+# States in which a file is in (the agreement's completeness).
+RECEIVED = ("received", "in_review", "approved")
 
 
 def deadlines(year: int, seeds_dir: Path = REFERENCE_DIR) -> dict[str, dt.date]:
@@ -238,7 +247,7 @@ class TableStatus:
     agency: str
     deadline: str  # as assigned
     due: str  # the deadline or its latest extension: what "overdue" counts from
-    state: str  # assigned, rejected, accepted, returned, approved
+    state: str  # one of STAGES
     submissions: int
     overdue_days: int  # days past the due day while the agency owes a file; 0 if none
     on_time: bool | None  # first accepted file by the due day (None: none yet)
@@ -246,6 +255,7 @@ class TableStatus:
     returned_at: str = ""  # when it was returned (UTC ISO), if it is
     approved_at: str = ""  # when the current version was approved, if it is
     first_accepted_on: str = ""  # the Tehran day of the first accepted file
+    submission_id: int | None = None  # the current version, else the latest file, if any
 
 
 @dataclass
@@ -304,12 +314,7 @@ def status(ledger: Ledger, year: int, agency: str | None = None,
         due = dt.date.fromisoformat(extension["until"]) if extension else deadline
         current = next((r for r in rows if r["state"] == "loaded"), None)
         accepted = [r for r in rows if r["verdict"] == "accepted"]
-        if current is not None:
-            state = current["decision"] or "accepted"
-        elif rows:
-            state = "rejected"
-        else:
-            state = "assigned"
+        state = _stage(current, rows)
         first_ok = _day(accepted[0]["received_at"]) if accepted else None
         overdue = (today - due).days if owes(state) and today > due else 0
         for r in rows:
@@ -323,15 +328,14 @@ def status(ledger: Ledger, year: int, agency: str | None = None,
             decided_at if state == "returned" else "",
             decided_at if state == "approved" else "",
             first_ok.isoformat() if first_ok else "",
+            (current or rows[-1])["submission_id"] if rows else None,
         )  # fmt: skip
         agencies.setdefault(a["agency"], AgencyStatus(a["agency"], 0, 0.0, None, 0))
         agencies[a["agency"]].table_status.append(entry)
     for summary in agencies.values():
         entries = summary.table_status
         summary.tables = len(entries)
-        summary.completeness = sum(e.state in ("accepted", "approved") for e in entries) / len(
-            entries
-        )
+        summary.completeness = sum(e.state in RECEIVED for e in entries) / len(entries)
         received = [e for e in entries if e.on_time is not None]
         summary.on_time_rate = (
             (sum(e.on_time for e in received) / len(received)) if received else None
@@ -344,6 +348,17 @@ def status(ledger: Ledger, year: int, agency: str | None = None,
         "review_turnaround_days_median": statistics.median(turnaround) if turnaround else None,
         "deadline_to_publication_days": _deadline_to_publication(ledger, year),
     }
+
+
+def _stage(current, rows: list) -> str:
+    """Where a table-year stands from its submissions (oldest first) and its current
+    version: the latest decision on the current version; else a file on its way in; else
+    rejected files only; else nothing sent."""
+    if current is not None:
+        return current["decision"] or "in_review"
+    if any(r["state"] in ("received", "loading") for r in rows):
+        return "received"
+    return "rejected" if rows else "assigned"
 
 
 def _day(iso: str) -> dt.date:
@@ -374,8 +389,13 @@ def return_submission(salnameh_home: Home, ledger: Ledger, catalog: Catalog,
                       reference: Reference, submission_id: int, comment: str, actor: Actor,
                       today: dt.date | None = None) -> Sent:  # fmt: skip
     """An expert returns the current version of a table-year to its agency: the decision
-    is recorded, then the agency gets a letter with the comment and the form again."""
-    ledger.review(submission_id, "returned", actor, comment)
+    is recorded with the submission's unjudged anomaly flags judged errors (the agency is
+    asked to correct the table, so they are decided, not left open), then the agency gets
+    a letter with the comment and the form again."""
+    require(actor, "review")
+    built = built_warnings(salnameh_home, [submission_id]) or {}
+    flags = unjudged(built.get(submission_id, []), latest_verdicts(ledger))
+    ledger.review(submission_id, "returned", actor, comment, judged_flags=flags)
     return send_return_letter(salnameh_home, ledger, catalog, reference, submission_id,
                               actor, today)  # fmt: skip
 

@@ -350,9 +350,18 @@ class Ledger:
         """Accepted submissions whose load never finished (the process died)."""
         return [s for s in self.submissions() if s.state == "loading"]
 
-    def review(self, submission_id: int, decision: str, actor: Actor, comment: str = "") -> None:
-        """An expert approves a loaded submission or returns it to the agency (with why)."""
+    def review(self, submission_id: int, decision: str, actor: Actor, comment: str = "",
+               judged_flags: Iterable[dict] = ()) -> None:  # fmt: skip
+        """An expert approves a loaded submission or returns it to the agency (with why).
+
+        `judged_flags` (a return only: the submission's anomaly flags no one has judged,
+        keyed as salnameh.anomaly_flags.FLAG_KEY) are judged errors in the same
+        transaction, with the return's comment: the table goes back for correction, so
+        its flags are decided with it, not left waiting as if never looked at."""
         require(actor, "review")
+        judged_flags = list(judged_flags)
+        if judged_flags and decision != "returned":
+            raise ValueError("only a return judges a submission's flags with it")
         if decision not in ("approved", "returned"):
             raise ValueError(f"a review decision is 'approved' or 'returned', not {decision!r}")
         if decision == "returned" and not comment.strip():
@@ -363,12 +372,20 @@ class Ledger:
                 f"submission {submission_id} is {state}; only the current (loaded) version "
                 "of a table-year can be reviewed"
             )
+        at = now()
+        note = f"returned with submission {submission_id}: {comment}"  # anomaly_flags' words
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO reviews (submission_id, decision, reviewer, at, comment)"
                 " VALUES (?,?,?,?,?)",
-                (submission_id, decision, actor.user_id, now(), comment),
+                (submission_id, decision, actor.user_id, at, comment),
             )
+            con.executemany(
+                "INSERT INTO anomaly_verdicts (table_id, year, geo_code, measure, dim_key, kind,"
+                " verdict, note, expert, at) VALUES (?,?,?,?,?,?,'error',?,?,?)",
+                [(f["table_id"], int(f["year"]), f["geo_code"], f["measure_id"], f["dim_key"],
+                  f["kind"], note, actor.user_id, at) for f in judged_flags],
+            )  # fmt: skip
 
     def lock_reason(self, table_id: str, year: int) -> str | None:
         """When the table-year's current version was approved, if it takes no new file (not

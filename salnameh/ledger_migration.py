@@ -32,10 +32,11 @@ class CopiedTable:
 def _schemas() -> dict[str, tuple[int, str]]:
     """Every schema a ledger may hold, by component (salnameh.ledger_db.apply_schema).
     A module that adds a component with its own schema adds it here too."""
-    from salnameh import ledger, receipts, sessions
+    from salnameh import comments, ledger, receipts, sessions
 
     return {
         "ledger": (ledger.SCHEMA_VERSION, ledger.SCHEMA),
+        "comments": (comments.SCHEMA_VERSION, comments.SCHEMA),
         "receipts": (receipts.SCHEMA_VERSION, receipts.SCHEMA),
         "sessions": (sessions.SCHEMA_VERSION, sessions.SCHEMA),
     }
@@ -110,7 +111,8 @@ def migrate(source: str | os.PathLike[str], target: str) -> list[CopiedTable]:
             f"the target {dst.name} already holds a ledger (rows in {', '.join(held)}); "
             "migrate copies into an empty database only: create a new one and try again"
         )
-    for component in components:
+    # In _schemas' order, the ledger's first: another component's tables refer to its own.
+    for component in sorted(components, key=list(schemas).index):
         version, script = schemas[component]
         dst.apply_schema(component, version, script)
 

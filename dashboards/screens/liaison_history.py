@@ -1,5 +1,6 @@
 """The agency's submissions: each file's verdict and state with Jalali dates, what the
-experts said when they returned a table, and the letters the Organization sent it."""
+experts said when they returned a table, the thread of messages with the experts on each
+file, and the letters the Organization sent it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dashboards.liaison_view import agency_letters, history, returned_comments, 
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits
 from dashboards.staff_widgets import choose, pick_agency, show_problems, table_of
+from dashboards.submission_thread import show_thread
 
 actor = require("upload")
 st.title(tr("سابقه ارسال‌ها", "My submissions"))
@@ -98,5 +100,7 @@ if chosen is not None:
     )
     st.markdown(tr("**گزارش بررسی فایل**", "**The file's report**"))
     show_problems(ledger().get(chosen).report)
+    st.subheader(tr("گفت‌وگو با کارشناسان", "Messages with the experts"))
+    show_thread(ledger(), chosen, actor, key="liaison_thread")
 
 show_letters()

@@ -10,6 +10,7 @@ from dashboards.liaison_view import assignments
 from dashboards.session import lang, require, tr
 from dashboards.staff_display import digits
 from dashboards.staff_widgets import choose, form_download, pick_agency, table_of
+from salnameh.collection import owes
 
 actor = require("upload")
 st.title(tr("جدول‌های دستگاه من", "My agency's tables"))
@@ -24,7 +25,7 @@ if not rows:
     )
     st.stop()
 
-owed = [r for r in rows if r["state_code"] in ("assigned", "rejected", "returned")]
+owed = [r for r in rows if owes(r["state_code"])]  # collection.status's one rule
 late = [r for r in rows if r["overdue_days"] > 0]
 left, middle, right = st.columns(3)
 left.metric(tr("جدول‌ها", "Tables"), digits(len(rows), lang()))

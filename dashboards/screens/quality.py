@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.context import ledger, reference
+from dashboards.context import catalog, ledger, reference
+from dashboards.links import page_link
 from dashboards.quality_view import (
     by_chapter,
     by_place,
+    by_submission,
     filtered,
     flags,
     heat_chart,
@@ -19,6 +21,7 @@ from dashboards.session import lang, require, tr
 from dashboards.staff_display import ANOMALY_KINDS, FLAG_VERDICTS, SEVERITIES, digits, words
 from dashboards.staff_snapshot import internal_query
 from dashboards.staff_widgets import chart, choose, table_of
+from salnameh.anomaly_flags import returns
 
 actor = require("review")
 st.title(tr("کیفیت داده‌ها", "Data quality"))
@@ -32,7 +35,7 @@ if snapshot is None:
     )
     st.stop()
 
-everything = flags(snapshot, ledger().anomaly_verdicts(), reference(), lang())
+everything = flags(snapshot, ledger().anomaly_verdicts(), reference(), lang(), returns(ledger()))
 years = sorted(everything["year"].unique().tolist(), reverse=True)
 pick_year, pick_severity = st.columns(2)
 with pick_year:
@@ -133,9 +136,24 @@ table_of(
     },
     key="open_flags",
 )
+st.subheader(tr("هشدارها برحسب ارسال", "Flags by submission"))
 st.caption(
     tr(
-        "داوری هر هشدار در صفحه «صف بررسی»، در برگه ناهنجاری‌های همان ارسال ثبت می‌شود.",
-        "Judge a flag on the Review queue page, in the submission's anomaly tab.",
+        "هر پیوند همان ارسال را در «صف بررسی» باز می‌کند؛ داوری هر هشدار در برگه "
+        "ناهنجاری‌های آن ثبت می‌شود و از آنجا به سری در کاوش شاخص‌ها می‌رسید.",
+        "Each link opens that submission on the Review queue; judge its flags in its anomaly "
+        "tab, which links each to its series in the explorer.",
     )
 )
+MAX_LINKS = 40  # the most flagged submissions; the rest by the filters above
+for r in by_submission(frame)[:MAX_LINKS]:
+    table = catalog().tables.get(r["table_id"])
+    title = (table.title.fa if lang() == "fa" else table.title.en) if table else r["table_id"]
+    label = tr(
+        f"ارسال {digits(r['submission_id'], 'fa')} · {digits(r['table_number'], 'fa')} {title}"
+        f" · {digits(r['year'], 'fa')} — {digits(r['flags'], 'fa')} هشدار،"
+        f" {digits(r['open'], 'fa')} باز",
+        f"Submission {r['submission_id']} · {r['table_number']} {title} · {r['year']}"
+        f" — {r['flags']} flags, {r['open']} open",
+    )
+    page_link("review", label, icon="🔎", params={"submission": str(r["submission_id"])})

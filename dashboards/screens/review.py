@@ -1,6 +1,11 @@
-"""The expert's review: the queue of current versions with their latest decision, and one
-submission at a time: its values, validation report and anomaly flags (each with its
-series beside its peers), a verdict on each flag, and approval or return with a comment."""
+"""The expert's review: the queue of current versions with their latest decision (returned
+ones with the days they are overdue), the clean ones approved at once after a
+confirmation, and one submission at a time: its values, validation report and anomaly
+flags (each with its series beside its peers and a link to it in the explorer), a verdict
+on each flag, the thread with the agency, and approval or return with a comment.
+
+A link may open the page at one submission (`?submission=N`, as the quality page's flags
+do); the queue's filters then make room for it."""
 
 from __future__ import annotations
 
@@ -9,19 +14,24 @@ import streamlit as st
 
 from dashboards.catalog_view import chapter_options
 from dashboards.context import catalog, ledger, reference, salnameh_home
+from dashboards.links import page_link, wanted
 from dashboards.review_view import (
     REVIEW_STATES,
     built_versions,
+    clean_rows,
     decide,
     flag_chart,
     flag_title,
     judge,
     open_warning_counts,
+    overdue_days,
     peer_series,
     queue,
+    queue_html,
     queue_label,
     raw_values,
     report_of,
+    series_link,
     submission_facts,
     submission_flags,
     values_rows,
@@ -30,7 +40,11 @@ from dashboards.session import lang, require, tr
 from dashboards.staff_display import FLAG_VERDICTS, STATES, digits, words
 from dashboards.staff_snapshot import internal_query
 from dashboards.staff_widgets import chart, choose, flash, show_flash, show_problems, table_of
+from dashboards.submission_thread import show_thread
 from salnameh.access import Forbidden
+from salnameh.anomaly_flags import returns
+from salnameh.approval import NOT_CLEAN, approve_clean, candidates
+from salnameh.comments import comment_counts
 
 MAX_FLAGS = 30  # per submission on this page; the quality page lists them all
 
@@ -55,9 +69,16 @@ show_flash("review")
 book, refs, store = catalog(), reference(), ledger()
 snapshot = internal_query()
 verdicts = store.anomaly_verdicts()
+returned = returns(store)  # a return judges its submission's flags (salnameh.anomaly_flags)
 
 # ------------------------------------------------------------------------- the queue
-years = sorted({r["year"] for r in store.review_queue()}, reverse=True)
+everything = store.review_queue()
+years = sorted({r["year"] for r in everything}, reverse=True)
+asked = wanted("submission")
+if asked and asked.isdigit() and int(asked) in {r["submission_id"] for r in everything}:
+    # Opened at one submission: show every year, chapter and state so it is in the list.
+    st.session_state.update(queue_year=None, queue_chapter=None, queue_state=None,
+                            review_submission=int(asked))  # fmt: skip
 chapters = dict(chapter_options(book, refs, lang()))
 f_year, f_chapter, f_state = st.columns(3)
 every = tr("همه", "all")
@@ -74,38 +95,76 @@ with f_state:
         key="queue_state",
     )
 built = built_versions(snapshot) if snapshot else None
-counts = open_warning_counts(snapshot, verdicts) if snapshot else None
-rows = queue(store, book, refs, lang(), year, chapter, state, built, counts)
+counts = open_warning_counts(snapshot, verdicts, returned) if snapshot else None
+late = overdue_days(store, {r["year"] for r in everything if r["review_state"] == "returned"})
+talk = comment_counts(store, [r["submission_id"] for r in everything])
+rows = queue(store, book, refs, lang(), year, chapter, state, built, counts, late, talk)
 st.caption(tr(f"{digits(len(rows), 'fa')} جدول-سال", f"{len(rows)} table-years"))
-table_of(
-    rows,
-    {
-        "id_shown": ("شماره ارسال", "Submission"),
-        "year_shown": ("سال", "Year"),
-        "number": ("شماره", "No."),
-        "title": ("عنوان جدول", "Table"),
-        "state": ("وضعیت", "State"),
-        "flags": ("هشدار باز", "Open flags"),
-        "comment": ("نظر", "Comment"),
-    },
-    key="queue",
-    height=280,
-    widths={
-        "id_shown": "small",
-        "year_shown": "small",
-        "number": "small",
-        "title": "large",
-        "state": "small",
-        "flags": "small",
-        "comment": "medium",
-    },
-)
+st.markdown(queue_html(rows, lang()), unsafe_allow_html=True)
 st.caption(
     tr(
         "«…» در ستون هشدار: این نسخه هنوز ساخته نشده و هشدارهایش پس از ساخت بعدی دیده می‌شود.",
         "'…' under flags: this version is not built yet; its flags come with the next build.",
     )
 )
+
+
+def bulk_approval() -> None:
+    """The clean submissions of the queue's year and chapter, approved at once once the
+    expert confirms; salnameh.approval decides what is clean and checks the role."""
+    listed = candidates(salnameh_home(), store, actor, year)
+    clean = [
+        c
+        for c in listed
+        if chapter is None or getattr(book.tables.get(c.table_id), "chapter", None) == chapter
+    ]
+    title = tr(f"تأیید یکجای ارسال‌های بی‌هشدار ({digits(len(clean), 'fa')})",
+               f"Approve clean submissions at once ({len(clean)})")  # fmt: skip
+    with st.expander(title):
+        st.caption(tr(
+            "بی‌هشدار: گزارش بررسی فایل بی‌خطا و بی‌هشدار، در آخرین ساخت انبار، و بدون "
+            "هشدار ناهنجاری داوری‌نشده یا خطا. هر تأیید مانند تأیید تک‌تک ثبت می‌شود.",
+            "Clean: a validation report without warnings, in the last build, and no anomaly "
+            "flag left unjudged or judged an error. Each is recorded as a single approval.",
+        ))  # fmt: skip
+        if not clean:
+            st.info(
+                tr("ارسال بی‌هشداری در انتظار بررسی نیست.", "No clean submission awaits review.")
+            )
+            return
+        table_of(
+            clean_rows(clean, book, lang()),
+            {"id": ("شماره ارسال", "Submission"), "table": ("جدول", "Table"),
+             "year": ("سال", "Year")},
+            static=True,
+        )  # fmt: skip
+        with st.form("bulk_approve"):
+            sure = st.checkbox(
+                tr(f"این {digits(len(clean), 'fa')} ارسال را تأیید می‌کنم.",
+                   f"I approve these {len(clean)} submissions."),
+                key="bulk_confirm",
+            )  # fmt: skip
+            go = st.form_submit_button(tr("تأیید یکجا", "Approve them all"), key="bulk_submit")
+        if go and not sure:
+            st.error(tr("برای تأیید یکجا، تأیید را علامت بزنید.", "Tick the confirmation first."))
+        elif go:
+            try:
+                done = approve_clean(salnameh_home(), store, actor,
+                                     submission_ids=[c.submission_id for c in clean])  # fmt: skip
+            except Forbidden as refused:
+                st.error(tr(refused.fa, refused.en))
+                return
+            skipped = "".join(
+                tr(f" ارسال {digits(s, 'fa')}: {NOT_CLEAN[r][0]}.", f" {s}: {NOT_CLEAN[r][1]}.")
+                for s, r in done.skipped.items()
+            )
+            flash("review", "success",
+                  tr(f"{digits(len(done.approved), 'fa')} ارسال تأیید شد.",
+                     f"{len(done.approved)} submissions approved.") + skipped)  # fmt: skip
+            st.rerun()
+
+
+bulk_approval()
 if not rows:
     st.stop()
 
@@ -128,14 +187,17 @@ st.markdown(
     )
 )
 
-tab_values, tab_report, tab_flags, tab_history = st.tabs(
+tab_values, tab_report, tab_flags, tab_talk, tab_history = st.tabs(
     [
         tr("ارقام", "Values"),
         tr("گزارش بررسی فایل", "Validation report"),
         tr("ناهنجاری‌ها", "Anomaly flags"),
+        tr("گفت‌وگو با دستگاه", "Messages with the agency"),
         tr("سابقه", "History"),
     ]
 )
+with tab_talk:
+    show_thread(store, sid, actor, key="review_thread")
 with tab_values:
     values, source = raw_values(salnameh_home(), book, refs, submission, snapshot)
     st.caption(
@@ -177,7 +239,7 @@ with tab_flags:
             )
         )
     else:
-        flags = submission_flags(snapshot, submission, verdicts)
+        flags = submission_flags(snapshot, submission, verdicts, returned)
         if flags.empty:
             st.success(tr("ناهنجاری‌ای یافت نشد.", "No anomaly flags."))
         for position, flag in enumerate(flags.head(MAX_FLAGS).to_dict("records")):
@@ -196,6 +258,10 @@ with tab_flags:
                 series = peer_series(snapshot, refs, flag, lang())
                 if not series.empty:
                     chart(flag_chart(series, flag, lang()))
+                link = series_link(snapshot, flag)
+                if link is not None:
+                    label = tr("این سری در کاوش شاخص‌ها", "This series in the explorer")
+                    page_link("explorer", label, icon="📈", params=link)
                 with st.form(f"judge_{flag['anomaly_id']}", clear_on_submit=True):
                     verdict = choose(
                         tr("داوری", "Verdict"),
