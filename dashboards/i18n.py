@@ -25,3 +25,26 @@ RTL_RULES = """
 def page_css(lang: str) -> str:
     """The portal's style: right-to-left unless the reader chose English."""
     return f"<style>{RTL_RULES}</style>" if lang == "fa" else ""
+
+
+# The browser's widgets (Streamlit's sliders are React Aria's) take their direction and
+# digits from the browser's locale: a Persian page in an en-US browser would run its year
+# slider left to right, the English page in an fa-IR browser right to left. React Aria
+# reads its locale from this global before the browser's and rereads it on
+# `languagechange`, so the portal's language decides, whatever the browser's locale.
+WIDGET_LOCALES = {"fa": "fa-IR", "en": "en-US"}
+_LOCALE_SCRIPT = """<script>
+(() => {
+  const key = Symbol.for("react-aria.i18n.locale");
+  if (window[key] !== "%s") {
+    window[key] = "%s";
+    window.dispatchEvent(new Event("languagechange"));
+  }
+})();
+</script>"""
+
+
+def widget_locale_script(lang: str) -> str:
+    """A script setting the widgets' locale to the reader's language (see WIDGET_LOCALES)."""
+    locale = WIDGET_LOCALES.get(lang, WIDGET_LOCALES["en"])
+    return _LOCALE_SCRIPT % (locale, locale)

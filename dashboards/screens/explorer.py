@@ -9,6 +9,7 @@ from dashboards import explorer_data as data
 from dashboards import figures
 from dashboards.charts import segments, series_chart
 from dashboards.context import is_national
+from dashboards.grids import YEAR, figure_column, grid_frame
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
 from dashboards.session import lang, tr
@@ -160,7 +161,14 @@ if meanings:
     st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(meanings, LANG))
 
 st.dataframe(
-    shown,
+    # The figures as text in the reader's digits (the download below keeps the numbers).
+    grid_frame(
+        shown,
+        LANG,
+        {"year": YEAR, "value": frame["decimals"], "share": 1, "rank": 0}
+        if NATIONAL
+        else {"year": YEAR, "value": frame["decimals"]},
+    ),
     hide_index=True,
     key="ex_table",
     column_config={
@@ -170,15 +178,13 @@ st.dataframe(
         "unit": tr("واحد", "Unit"),
         "geo_code": tr("کد", "Code"),
         "place": tr("مکان", "Place"),
-        "year": st.column_config.NumberColumn(tr("سال", "Year"), format="%d"),
-        "value": st.column_config.NumberColumn(tr("رقم", "Figure"), format="localized"),
+        "year": figure_column(tr("سال", "Year")),
+        "value": figure_column(tr("رقم", "Figure")),
         "symbol": tr("نشانه", "Symbol"),
         "note": tr("یادداشت", "Note"),
         "province": tr("استان", "Province"),
-        "share": st.column_config.NumberColumn(
-            tr("سهم از کشور (درصد)", "Share of Iran (%)"), format="%.1f"
-        ),
-        "rank": st.column_config.NumberColumn(tr("رتبه در میان استان‌ها", "Rank"), format="%d"),
+        "share": figure_column(tr("سهم از کشور (درصد)", "Share of Iran (%)")),
+        "rank": figure_column(tr("رتبه در میان استان‌ها", "Rank")),
     },
 )
 st.download_button(
