@@ -20,8 +20,9 @@ from dashboards import figures
 # How one column is written: a number of decimals (an int), a per-row sequence of them
 # (the explorer mixes indicators), None (as many decimals as the figure has), YEAR, or
 # PLAIN: as the machine wrote it, without thousands separators (a query's codes and years
-# are numbers too, and «۱٬۴۰۲» would misread them).
-YEAR, PLAIN = "year", "plain"
+# are numbers too, and «۱٬۴۰۲» would misread them), or CODE: a code or table number kept
+# as it is but in the reader's digits (the yearbook prints «جدول ۲-۵», place code «۲۳»).
+YEAR, PLAIN, CODE = "year", "plain", "code"
 Decimals = int | None | Iterable[int] | str
 
 
@@ -31,9 +32,11 @@ def grid_frame(frame: pd.DataFrame, lang: str, columns: Mapping[str, Decimals]) 
     shown = frame.copy()
     for column, decimals in columns.items():
         values = list(shown[column])
-        if decimals == YEAR:
+        if isinstance(decimals, str) and decimals == YEAR:
             texts = ["" if _missing(v) else figures.year(int(v), lang) for v in values]
-        elif decimals == PLAIN:
+        elif isinstance(decimals, str) and decimals == CODE:
+            texts = ["" if _missing(v) else figures.digits(v, lang) for v in values]
+        elif isinstance(decimals, str) and decimals == PLAIN:
             texts = ["" if _missing(v) else _plain(v, lang) for v in values]
         else:
             places = (

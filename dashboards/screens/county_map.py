@@ -21,7 +21,7 @@ from dashboards.context import (
     snapshot_version,
 )
 from dashboards.explorer_data import FULL_SERIES, default_indicator
-from dashboards.grids import figure_column, grid_frame
+from dashboards.grids import CODE, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
 from dashboards.session import lang, tr
@@ -168,7 +168,7 @@ def iran_map() -> None:
         grid_frame(
             frame[["geo_code", "place", "value", "shown", "share", "rank"]],
             LANG,
-            {"value": int(chosen["decimals"]), "share": 1, "rank": 0},
+            {"geo_code": CODE, "value": int(chosen["decimals"]), "share": 1, "rank": 0},
         ),
         hide_index=True,
         key="map_table",
@@ -236,7 +236,7 @@ st.dataframe(
     grid_frame(
         frame[["geo_code", "place", "value", "shown", "share"]],
         LANG,
-        {"value": int(chosen["decimals"]), "share": 1},
+        {"geo_code": CODE, "value": int(chosen["decimals"]), "share": 1},
     ),
     hide_index=True,
     key="map_table",

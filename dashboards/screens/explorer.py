@@ -9,7 +9,7 @@ from dashboards import explorer_data as data
 from dashboards import figures
 from dashboards.charts import segments, series_chart
 from dashboards.context import is_national
-from dashboards.grids import YEAR, figure_column, grid_frame
+from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
 from dashboards.session import lang, tr
@@ -160,14 +160,14 @@ meanings = data.flag_meanings(frame, LANG)
 if meanings:
     st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(meanings, LANG))
 
+SHOWN_AS = {"table_number": CODE, "geo_code": CODE, "province": CODE, "year": YEAR,
+            "value": frame["decimals"]}  # fmt: skip
 st.dataframe(
     # The figures as text in the reader's digits (the download below keeps the numbers).
     grid_frame(
         shown,
         LANG,
-        {"year": YEAR, "value": frame["decimals"], "share": 1, "rank": 0}
-        if NATIONAL
-        else {"year": YEAR, "value": frame["decimals"]},
+        {**SHOWN_AS, "share": 1, "rank": 0} if NATIONAL else SHOWN_AS,
     ),
     hide_index=True,
     key="ex_table",
