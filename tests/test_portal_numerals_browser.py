@@ -34,7 +34,7 @@ PERSIAN_DIGIT = re.compile("[۰-۹]")
 # A Latin digit outside a Latin word, code or phrase (pm2_5, B12 or an edition's note
 # typed as «Demo yearbook 1401» stay as written, as salnameh.persian.persian_message leaves
 # them): a figure, year or number written in Latin.
-LATIN_NUMBER = re.compile(r"(?<![A-Za-z_])(?<![A-Za-z] )[0-9]+(?![A-Za-z_])")
+LATIN_NUMBER = re.compile(r"(?<![A-Za-z_0-9])(?<![A-Za-z] )[0-9]+(?![A-Za-z_])")
 LATIN_COMMA_IN_PERSIAN = re.compile("[۰-۹][,.][۰-۹]")
 PERSIAN_SEPARATOR_IN_LATIN = re.compile("[0-9][٬٫][0-9]")
 
