@@ -16,7 +16,15 @@ import re
 
 import pytest
 
-from tests.test_portal_browser import menu, portal, settle, shot, sign_in, visit  # noqa: F401
+from tests.test_portal_browser import (  # noqa: F401
+    SHOTS,
+    menu,
+    portal,
+    settle,
+    shot,
+    sign_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +123,9 @@ def check_page(tab, lang: str, name: str, kinds: set[str]) -> dict[str, list[str
         wait_for_numbers(tab)
     texts = shown_texts(tab)
     shot(tab, f"numerals-{lang}-{name}")
+    if "grid" in kinds:  # the grid itself, for a person to look at: it is below the fold
+        grid = tab.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+        grid.screenshot(path=str(SHOTS / f"numerals-{lang}-{name}-grid.png"))
     assert tab.locator('[data-testid="stException"]').count() == 0, name
     digit = PERSIAN_DIGIT if lang == "fa" else re.compile("[0-9]")
     assert wrong_digits(texts, lang) == [], f"{name} in {lang}"
