@@ -266,7 +266,8 @@ def catalog_draft(salnameh_home, file: Path, sheet: str, out: Path, table_id: st
 @main.command("demo")
 @click.option("--seed", default=1402, show_default=True, help="Seed of the demo data.")
 @click.option("--years", default="1390-1402", show_default=True, help="First-last year.")
-@click.option("--table", "table_ids", multiple=True, help="Only these tables (repeatable).")
+@click.option("--table", "table_ids", multiple=True,
+              help="Only these tables (repeatable); --ingest opens the years for these alone.")
 @click.option(
     "--ingest",
     "then_ingest",
@@ -1266,6 +1267,47 @@ def query(salnameh_home, sql: str, fmt: str, internal: bool, by: str | None, max
     _print_rows(columns, rows, fmt)
     if truncated:
         click.echo(f"(only the first {max_rows} rows; use --max-rows for more)", err=True)
+
+
+@main.command("select")
+@click.argument("link")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "jsonstat", "sdmx", "parquet"]),
+              default="csv", show_default=True)  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["fa", "en"]), default="fa", show_default=True,
+              help="Labels of the xlsx layout.")  # fmt: skip
+@click.pass_obj
+def select(salnameh_home, link: str, fmt: str, out: Path, lang: str) -> None:
+    """Write a table builder selection from the public snapshot, as the portal's download.
+
+    LINK is the builder page's address (or its part after '?'), e.g.
+    'table=pop_county_sex_estimate&geo=23,2301&year=1390,1401&sex=male,female'.
+    """
+    from dashboards import table_builder as builder
+    from salnameh.snapshots import PUBLIC, SnapshotMissing, open_snapshot
+
+    reference = Reference.for_home(salnameh_home)
+    catalog = load_catalog().in_words_of(reference)
+    try:
+        with open_snapshot(salnameh_home, PUBLIC) as con:
+            query = lambda sql, params=(): con.execute(sql, list(params)).df()  # noqa: E731
+            chosen = builder.selection_from_link(query, catalog, reference, link)
+            cells = builder.selected_cells(query, chosen.table, chosen.selection)
+    except SnapshotMissing as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except builder.SelectionProblem as problem:
+        click.echo(f"{problem.en}\n{problem.fa}", err=True)
+        sys.exit(2)
+    for problem in chosen.problems:
+        click.echo(f"{problem.en}\n{problem.fa}", err=True)
+    edition = builder.selection_edition(chosen.table, cells)
+    data = builder.download(fmt, cells, chosen.selection, chosen.table, chosen.axes, edition,
+                            reference, lang)  # fmt: skip
+    partial = out.with_name(out.name + ".partial")  # never a half-written file at `out`
+    partial.write_bytes(data)
+    partial.replace(out)
+    click.echo(f"{out}: {len(cells)} figures of table {chosen.table.number} ({fmt})")
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:

@@ -264,3 +264,65 @@ def choropleth(
         )
         counties = alt.layer(grey, counties)
     return counties.project(type="mercator").properties(height=480)
+
+
+# A panel's whole height: Streamlit fits a stretched chart's decorations (axes, title)
+# inside it, so the plot gets what is left.
+PANEL_HEIGHT = 240
+
+
+def panel_charts(
+    shown: pd.DataFrame, marks: pd.DataFrame, kind: str, lang: str, unit: str, decimals: int
+) -> list[alt.LayerChart]:
+    """Small multiples: `series_chart` once per place, titled with it, each on a value
+    scale of its own (a county is not flattened by its province). Separate charts rather
+    than one concatenated spec: Vega cannot fit a concatenation to the page's width, and
+    a panel that overflows hides the last years."""
+    panels = []
+    for place, rows in shown.groupby("place", sort=False):
+        own_marks = marks[marks["place"] == place] if "place" in marks else marks
+        panel = series_chart(rows, own_marks, kind, lang, unit, decimals)
+        # The title names the place, so a one-entry legend would only repeat it (and
+        # take the plot's height).
+        panel.layer[0].encoding.color.legend = None
+        # Titled where the reader starts a line: the right in Persian.
+        title = alt.TitleParams(str(place), anchor="end" if lang == "fa" else "start")
+        panels.append(panel.properties(title=title, height=PANEL_HEIGHT))
+    return panels
+
+
+def second_axis_chart(
+    shown: pd.DataFrame,
+    marks: pd.DataFrame,
+    lang: str,
+    unit: str,
+    decimals: int,
+    right: list[str],
+) -> alt.LayerChart:
+    """Lines on two value axes: the `right` places (a province beside its counties) on a
+    scale of their own at the right, the others at the left; one legend for both."""
+    on_right = shown["place"].isin(right)
+    left_marks = marks[~marks["place"].isin(right)] if "place" in marks else marks
+    left = series_chart(shown[~on_right], left_marks, "line", lang, unit, decimals)
+    data = with_text(shown[on_right], lang, decimals)
+    fa = lang == "fa"
+    # The right axis is titled with its places (the unit is the left axis's title).
+    axis = _value_axis(lang, figures.joined(right, lang))
+    axis.orient = "right"
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, strokeDash=[6, 3])
+        .encode(
+            x=alt.X("year:Q"),
+            y=alt.Y("value:Q", axis=axis, scale=alt.Scale(zero=False)),
+            color=alt.Color("place:N"),
+            detail="segment:N",
+            tooltip=[
+                alt.Tooltip("place:N", title="مکان" if fa else "Place"),
+                alt.Tooltip("year_text:N", title="سال" if fa else "Year"),
+                alt.Tooltip("value_text:N", title=unit),
+                alt.Tooltip("note:N", title="یادداشت" if fa else "Note"),
+            ],
+        )
+    )
+    return alt.layer(left, line).resolve_scale(y="independent").properties(height=320)

@@ -16,6 +16,7 @@ PAGES = {
     "home": "screens/home.py",
     "yearbook": "screens/yearbook.py",
     "explorer": "screens/explorer.py",
+    "table_builder": "screens/table_builder.py",
     "county": "screens/county.py",
     "county_map": "screens/county_map.py",
     "search": "screens/search.py",

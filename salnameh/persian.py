@@ -130,6 +130,44 @@ def name_key(text: str) -> str:
     return _KEY_DROPPED.sub("", text)
 
 
+# What a reader types into a search box differs from a title by more than name_key folds:
+# آ typed as ا, tashkil (harakat, tanwin, shadda, superscript alef) copied from a text that
+# carries it, hamza seats typed bare, and the invisible direction marks a PDF copy adds.
+_MARKS = re.compile(
+    "[\u064b-\u065f\u0670\u06d6-\u06ed"  # tashkil
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]"  # direction marks
+)
+_SEARCH_LETTERS = str.maketrans({"\u0622": "\u0627", "\u0626": "\u06cc", "\u0624": "\u0648"})
+
+
+def search_key(text: str) -> str:
+    """Key for matching typed words against titles and names: name_key's, and also آ as ا,
+    ئ as ی, ؤ as و, tashkil and direction marks gone. «دانش اموز», «دانشآموز» and
+    «دانش‌آموز» give one key. (Looser than name_key, whose keys tell ingested names apart,
+    so kept separate from it.)"""
+    # The marks go before name_key's NFC, so آ decomposed as ا + maddah keys as ا too.
+    return name_key(_MARKS.sub("", text)).translate(_SEARCH_LETTERS)
+
+
+# A table number as people type or copy it: two parts of one or two digits in any digit
+# system, joined by a hyphen, tatweel, the Unicode hyphens and dashes, a slash, a point or
+# an underscore, spaces allowed around it. Digits are ASCII by then (to_ascii_digits).
+TABLE_NUMBER_DASHES = "-\u0640\u2010\u2011\u2012\u2013\u2014\u2212/._"
+_TABLE_NUMBER = re.compile(
+    f"(?<![0-9])([0-9]{{1,2}})\\s*[{re.escape(TABLE_NUMBER_DASHES)}]\\s*([0-9]{{1,2}})(?![0-9])"
+)
+
+
+def split_table_numbers(text: str) -> tuple[list[tuple[str, str]], str]:
+    """The table numbers typed in `text`, each as its two parts in the order typed, and the
+    text without them: «جمعیت ٣-١٧» -> ([("3", "17")], "جمعیت "). A number copied from a
+    right-to-left PDF may come with its parts swapped; which order is meant is the
+    caller's to decide (a search tries both)."""
+    text = to_ascii_digits(_MARKS.sub("", unicodedata.normalize("NFC", text)))
+    numbers = [(m.group(1), m.group(2)) for m in _TABLE_NUMBER.finditer(text)]
+    return numbers, _TABLE_NUMBER.sub(" ", text)
+
+
 class NumberFormatError(ValueError):
     """A cell that is neither a number nor a yearbook symbol."""
 

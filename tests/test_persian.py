@@ -7,6 +7,8 @@ from salnameh.persian import (
     name_key,
     parse_cell,
     persian_message,
+    search_key,
+    split_table_numbers,
 )
 
 pytestmark = pytest.mark.unit
@@ -87,3 +89,51 @@ def test_numbers_read_in_the_readers_digits_without_scientific_notation():
     # file's own text («...») and Latin codes (UTF-8, B12) stay as they are.
     said = persian_message("جدول 3-2 برای سال 1396 (سال‌ها: 1390, 1395) «ردیف 12» UTF-8 B12")
     assert said == "جدول ۳-۲ برای سال ۱۳۹۶ (سال‌ها: ۱۳۹۰، ۱۳۹۵) «ردیف 12» UTF-8 B12"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "دانش اموز",  # آ typed as ا, a space
+        "دانشآموز",  # joined
+        "دانش\u200cآموز",  # half-space, as the title spells it
+        "دانشْ\u200cآمُوز",  # tashkil
+        "دانش\u200cا\u0653موز",  # آ decomposed as ا + maddah
+        "دانش\u200fآموز",  # a direction mark from a PDF copy
+    ],
+)
+def test_search_key_folds_what_people_type_into_one_key(typed):
+    assert search_key(typed) == search_key("دانش‌آموز") == "دانشاموز"
+
+
+def test_search_key_is_looser_than_name_key():
+    # name_key keeps آ (it tells ingested names apart); the search key does not.
+    assert name_key("آموزش") != name_key("اموزش")
+    assert search_key("آموزش") == search_key("اموزش")
+    assert search_key("مسئول") == search_key("مسیول")
+    assert search_key("كيلومتر") == search_key("کیلومتر")
+
+
+@pytest.mark.parametrize(
+    ("typed", "parts"),
+    [
+        ("17-3", ("17", "3")),
+        ("۱۷-۳", ("17", "3")),  # Persian digits
+        ("٣-١٧", ("3", "17")),  # Arabic-Indic, parts as a right-to-left PDF copies them
+        ("۱۷ـ۳", ("17", "3")),  # tatweel
+        ("17\u20103", ("17", "3")),  # hyphen
+        ("17\u20113", ("17", "3")),  # non-breaking hyphen
+        ("17–3", ("17", "3")),  # en dash
+        ("17—3", ("17", "3")),  # em dash
+        ("17 / 3", ("17", "3")),
+        ("\u200f۳\u200e-\u200f۱۷", ("3", "17")),  # direction marks around the parts
+    ],
+)
+def test_table_numbers_in_any_digits_and_dashes(typed, parts):
+    assert split_table_numbers(f"جدول {typed} دانش‌آموز") == ([parts], "جدول   دانش‌آموز")
+
+
+def test_years_and_long_numbers_are_not_table_numbers():
+    assert split_table_numbers("جمعیت ۱۳۹۰-۱۳۹۵")[0] == []
+    assert split_table_numbers("1395/12")[0] == []
+    assert split_table_numbers("سال 1400")[0] == []

@@ -8,14 +8,13 @@ import html
 import io
 import time
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import duckdb
 import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboards import charts, county_map_data, explorer_data, figures, highlights, search_index
+from dashboards import charts, county_map_data, explorer_data, figures, highlights
 from dashboards import yearbook_view as view
 from dashboards.sql_console import run_sql
 from salnameh.catalog import load_catalog
@@ -339,19 +338,22 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     app.query_params["indicator"] = CENSUS
     app.query_params["places"] = "23,2301,2320"
     run(app)
-    shown = grid(app, "indicator_id")
-    rows = shown.set_index(["geo_code", "year"])
-    assert figure(rows.loc[("23", "1390"), "value"]) == PROVINCE_1390
-    assert figure(rows.loc[("2301", "1390"), "value"]) == TEHRAN_1390
-    assert "Pardis" in rows.loc[("2301", "1395"), "note"]  # the break, as published
-    spec = app.get("vega_lite_chart")[0].proto.spec
-    assert '"rule"' in spec and "strokeDash" in spec  # the break is drawn
+    shown = grid(app, "place")
+    assert not {"indicator_id", "geo_code", "province"} & set(shown.columns)  # words only
+    rows = shown.set_index(["place", "year"])
+    assert figure(rows.loc[("Tehran Province", "1390"), "value"]) == PROVINCE_1390
+    assert figure(rows.loc[("Tehran", "1390"), "value"]) == TEHRAN_1390
+    assert "Pardis" in rows.loc[("Tehran", "1395"), "note"]  # the break, as published
+    # The province's scale is not the counties': a panel per place, Tehran's with its break.
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")]
+    assert len(specs) == 3 and '"rule"' not in specs[0]
+    assert '"rule"' in specs[1] and "strokeDash" in specs[1]  # the break is drawn
     assert "Boundary changed in 1391" in markdown(app)  # and listed
 
     app.radio(key="ex_basis").set_value("comparable")
     run(app)
-    shown = grid(app, "indicator_id")
-    unit = shown[(shown["geo_code"] == "2301+2320") & (shown["year"] == "1395")]
+    shown = grid(app, "place")
+    unit = shown[shown["place"].str.contains("Pardis") & (shown["year"] == "1395")]
     assert unit["value"].map(figure).tolist() == [TEHRAN_PARDIS_1395]
     assert "Tehran + Pardis added up" in unit["note"].iloc[0]
     served = downloads["salnameh-series-comparable-1390-1401.csv"]
@@ -362,14 +364,21 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
         keep_default_na=False,
         na_values={"value": [""]},
     )
-    # The download holds what is shown, with the figures and years as numbers.
-    assert list(downloaded.columns) == list(shown.columns)
+    # The download is the grid plus the ids and codes machines join on, with the figures
+    # and years as numbers where the grid shows them as text in the reader's digits.
+    assert downloaded.loc[downloaded["place"].str.contains("Pardis"), "geo_code"].iloc[0] == (
+        "2301+2320"
+    )
     assert downloaded["value"].dtype == "float64" and downloaded["year"].dtype == "int64"
     machine = shown.assign(
         value=shown["value"].map(lambda t: figure(t) if t else float("nan")),
         year=shown["year"].astype(int),
     )
-    pd.testing.assert_frame_equal(downloaded, machine.reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        downloaded.drop(columns=explorer_data.CODE_COLUMNS),
+        machine.reset_index(drop=True),
+        check_dtype=False,
+    )
 
     app.radio(key="ex_kind").set_value("bar")
     run(app)
@@ -384,7 +393,7 @@ def test_explorer_opens_a_breakdown_from_a_link_and_lets_it_go(portal_page, demo
     assert app.toggle(key="ex_breakdowns").value
     assert app.multiselect(key="ex_indicators").value == [women]
     # Written as the reader writes it, whatever the browser's locale (issue 20, item 3).
-    assert grid(app, "indicator_id").set_index("year").loc["۱۳۹۵", "value"] == "۶٬۵۹۳٬۹۶۵"
+    assert grid(app, "place").set_index("year").loc["۱۳۹۵", "value"] == "۶٬۵۹۳٬۹۶۵"
     app.toggle(key="ex_breakdowns").set_value(False)
     run(app)
     assert not app.toggle(key="ex_breakdowns").value  # the reader's choice holds
@@ -495,48 +504,6 @@ def test_class_breaks_split_skewed_figures():
     limits = charts.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10_000])
     assert limits == sorted(limits) and len(limits) >= 3 and limits[-1] < 10_000
     assert charts.class_breaks([5, 5, None]) == []
-
-
-# ------------------------------------------------------------------ search
-
-
-def test_search_is_tolerant_of_letters_spaces_and_digits(public_con):
-    entries = search_index.build_index(as_query(public_con))
-    arabic = search_index.search(entries, "جمعيت 3-2")  # Arabic yeh, Latin digits
-    assert arabic[0].kind == "table" and arabic[0].id == "pop_county_sex_age"
-    assert search_index.search(entries, "جمعیت ۳-۲")[0].id == "pop_county_sex_age"
-    kaf = search_index.search(entries, "كشاورزي")  # Arabic kaf and yeh
-    assert any(e.id == "crop_area_production_county" for e in kaf)
-    joined = {e.id for e in search_index.search(entries, "دانشآموزان")}
-    spaced = {e.id for e in search_index.search(entries, "دانش آموزان")}
-    zwnj = {e.id for e in search_index.search(entries, "دانش\u200cآموزان")}
-    assert "edu_students_county_level_sex" in joined and joined == spaced == zwnj
-    english = search_index.search(entries, "Students")
-    assert english[0].table_id == "edu_students_county_level_sex"
-    assert search_index.search(entries, "no such words anywhere") == []
-
-
-def test_search_page_reads_the_sidebar_words_and_links_to_the_pages(demo_home, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("SALNAMEH_HOME", str(demo_home.root))
-    app = AppTest.from_file(
-        str(Path(__file__).parent.parent / "dashboards" / "app.py"), default_timeout=60
-    )
-    run(app)
-    app.session_state["search_query"] = "جمعيت 3-2"  # what app.py's sidebar box leaves
-    app.switch_page("screens/search.py")
-    run(app)
-    assert app.text_input(key="search_words").value == "جمعيت 3-2"
-    results = [m.value for m in app.markdown if m.value.startswith("**جدول")]
-    assert results[0] == "**جدول ۳-۲**: جمعیت برحسب جنس و گروه‌های سنی به تفکیک شهرستان"
-    links = {
-        (link.proto.page, key, value)
-        for link in app.get("page_link")
-        for key, [value] in parse_qs(link.proto.query_string).items()
-    }
-    assert ("yearbook", "table", "pop_county_sex_age") in links
-    assert ("explorer", "indicator", CENSUS) in links
 
 
 # ------------------------------------------------------------------ SQL

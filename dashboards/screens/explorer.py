@@ -1,5 +1,12 @@
 """Indicator explorer: several indicators, places and years at once, as published or on
-comparable units, drawn with their breaks, and the frame shown as CSV."""
+comparable units, as levels, per 1,000 people, an index, growth or a share of the
+province; places whose scales differ drawn each on a scale of its own; breaks marked; the
+frame shown downloadable as CSV.
+
+Every choice is kept by stable ids (indicator ids, place codes, option keys) in a state of
+the page's own, not only in the widgets: Streamlit starts a widget afresh when its label
+or option texts change, as they do on the language switch, and the reader's choices must
+survive that."""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ import streamlit as st
 
 from dashboards import explorer_data as data
 from dashboards import figures
-from dashboards.charts import segments, series_chart
+from dashboards.charts import panel_charts, second_axis_chart, segments, series_chart
 from dashboards.context import is_national
 from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
@@ -22,6 +29,34 @@ BASES = {
     "comparable": ("واحدهای مقایسه‌پذیر", "Comparable units"),
 }
 KINDS = {"line": ("خطی", "Line"), "bar": ("ستونی", "Bars")}
+KEPT = "explorer_choices"  # the page's own copy of its choices, by widget key
+
+
+def kept(key: str, default=None, allowed=None, write: bool = True):
+    """The choice behind widget `key`: the widget's value when it has one, else the copy
+    kept from an earlier run, else `default`; a value no longer in `allowed` falls back to
+    `default`. Written back before the widget is drawn, so a widget Streamlit starts
+    afresh (its label changed language) shows the reader's choice; `write=False` for a
+    widget that takes it as its `value` instead (a range slider is a range by its value)."""
+    choices = st.session_state.setdefault(KEPT, {})
+    if key in st.session_state:
+        choices[key] = st.session_state[key]
+    value = choices.get(key, default)
+    if allowed is not None and not allowed(value):
+        value = default
+    if value is None:
+        choices.pop(key, None)
+        st.session_state.pop(key, None)
+        return None
+    choices[key] = value
+    if write:
+        st.session_state[key] = value
+    return value
+
+
+def label(pair: tuple[str, str]) -> str:
+    return pair[0 if FA else 1]
+
 
 st.title(tr("کاوش شاخص‌ها", "Indicator explorer"))
 require_snapshot()
@@ -29,6 +64,11 @@ options = data.indicator_options(query)
 labels = dict(zip(options["indicator_id"], options["label_fa" if FA else "label_en"], strict=True))
 places = data.place_options(query, NATIONAL)
 place_names = dict(zip(places["geo_code"], places["name_fa" if FA else "name_en"], strict=True))
+parents = {
+    code: parent
+    for code, parent in zip(places["geo_code"], places["parent_code"], strict=True)
+    if isinstance(parent, str)
+}
 span = query(data.YEARS).iloc[0]
 first_year, last_year = int(span["first"]), int(span["last"])
 
@@ -45,13 +85,17 @@ elif asked_table:
     of_table = options[(options["table_id"] == asked_table) & options["is_headline"]]
     if not of_table.empty:
         st.session_state["ex_indicators"] = list(of_table["indicator_id"])
-if "ex_places" not in st.session_state:
+if "ex_places" not in st.session_state and "ex_places" not in st.session_state.get(KEPT, {}):
     # A province's home: its province; a hub: Iran's total and the provinces beside it.
     first = ["province", "nation"] if NATIONAL else ["province"]
     st.session_state["ex_places"] = list(places.loc[places["level"].isin(first), "geo_code"])
-if "ex_indicators" not in st.session_state:
+if "ex_indicators" not in st.session_state and "ex_indicators" not in st.session_state.get(
+    KEPT, {}
+):
     full = set(query(data.FULL_SERIES)["indicator_id"])
     st.session_state["ex_indicators"] = [data.default_indicator(options, full)]
+
+kept("ex_breakdowns", False)
 
 breakdowns = st.toggle(
     tr(
@@ -62,7 +106,11 @@ breakdowns = st.toggle(
 )
 listed = options if breakdowns else options[options["is_headline"]]
 allowed = set(listed["indicator_id"])
+kept("ex_indicators", [])
 st.session_state["ex_indicators"] = [i for i in st.session_state["ex_indicators"] if i in allowed]
+st.session_state[KEPT]["ex_indicators"] = st.session_state["ex_indicators"]
+kept("ex_places", [])
+st.session_state["ex_places"] = [p for p in st.session_state["ex_places"] if p in place_names]
 indicators = st.multiselect(
     tr("شاخص‌ها", "Indicators"),
     list(listed["indicator_id"]),
@@ -86,13 +134,40 @@ with right:
         only = figures.year(first_year, LANG)
         st.caption(tr(f"سال {only}", f"Year {only}"))
     else:
+        span_kept = kept(
+            "ex_years",
+            (first_year, last_year),
+            lambda v: len(v) == 2 and first_year <= min(v) and max(v) <= last_year,
+            write=False,
+        )
         years = st.select_slider(
             tr("سال‌ها", "Years"),
             options=list(range(first_year, last_year + 1)),
-            value=(first_year, last_year),
+            value=tuple(span_kept),
             key="ex_years",
             format_func=lambda y: figures.year(y, LANG),
         )
+kept("ex_basis", "as_published", lambda v: v in BASES)
+kept("ex_kind", "line", lambda v: v in KINDS)
+kept("ex_transform", "level", lambda v: v in data.TRANSFORMS)
+kept("ex_layout", "auto", lambda v: v in data.LAYOUTS)
+how = st.radio(
+    tr("نمایش ارقام", "Show figures as"),
+    list(data.TRANSFORMS),
+    key="ex_transform",
+    horizontal=True,
+    format_func=lambda t: label(data.TRANSFORMS[t]),
+)
+base_year = None
+if how == "index":
+    in_span = list(range(int(years[0]), int(years[1]) + 1))
+    kept("ex_base_year", in_span[0], lambda v: v in in_span)
+    base_year = st.columns([1, 3])[0].selectbox(
+        tr("سال پایه", "Base year"),
+        in_span,
+        key="ex_base_year",
+        format_func=lambda y: figures.year(y, LANG),
+    )
 left, right = st.columns(2)
 with left:
     basis = st.radio(
@@ -110,6 +185,13 @@ with right:
         horizontal=True,
         format_func=lambda k: KINDS[k][0 if FA else 1],
     )
+asked_layout = st.radio(
+    tr("وقتی مقیاس مکان‌ها فرق دارد", "When the places' scales differ"),
+    list(data.LAYOUTS),
+    key="ex_layout",
+    horizontal=True,
+    format_func=lambda k: label(data.LAYOUTS[k]),
+)
 if basis == "comparable":
     st.caption(
         tr(
@@ -126,13 +208,28 @@ if not indicators or not chosen_places:
     )
     st.stop()
 
-frame = series(indicators, chosen_places, tuple(years), basis)
+needed = data.places_to_fetch(chosen_places, parents, how)
+fetched = series(indicators, needed, tuple(years), basis)
+marks = data.of_places(data.break_marks(fetched, basis), chosen_places)
+starts = data.break_starts(marks) if basis == "as_published" else set()
+people = None
+if how == "per_capita":
+    census_id, estimate_id = data.population_indicators(query)
+    found = series([i for i in (census_id, estimate_id) if i], needed, tuple(years), basis)
+    people = data.population(
+        found[found["indicator_id"] == census_id], found[found["indicator_id"] == estimate_id]
+    )
+turned = data.transform(
+    fetched, how, people=people, base_year=base_year, starts=starts, parents=parents
+)
+frame = data.relabel(data.of_places(turned, chosen_places), how, base_year)
 shown = data.shown_frame(frame, LANG, NATIONAL)
+if how == "per_capita":
+    shown = data.with_population_source(shown, frame, LANG)
 if shown.empty:
     st.info(tr("برای این انتخاب رقمی منتشر نشده است.", "No released figures for this choice."))
     st.stop()
 
-marks = data.break_marks(frame, basis)
 for indicator_id in indicators:
     rows = frame["indicator_id"] == indicator_id
     if not rows.any():
@@ -143,14 +240,32 @@ for indicator_id in indicators:
             )
         )
         continue
+    st.markdown(f"**{labels[indicator_id]}**")
     one = shown[rows].copy()
+    one["geo_level"] = frame.loc[rows, "geo_level"]
+    if how != "level" and one["value"].isna().all():
+        st.caption(data.nothing_to_draw(how, LANG))
+        continue
     one_marks = data.shown_frame(marks[marks["indicator_id"] == indicator_id], LANG)
     one["segment"] = segments(one, one_marks) if basis == "as_published" else one["geo_code"]
     first = frame[rows].iloc[0]
     unit = first["unit_title_fa" if FA else "unit_title_en"]
-    st.markdown(f"**{labels[indicator_id]}**")
-    chart = series_chart(one, one_marks, kind, LANG, unit, int(first["decimals"]))
-    st.altair_chart(chart, width="stretch")
+    decimals = int(first["decimals"])
+    layout = data.chosen_layout(one, asked_layout)
+    if layout == "panels":
+        charts = panel_charts(one, one_marks, kind, LANG, unit, decimals)
+    elif layout == "second_axis" and data.second_axis_places(one):
+        right = data.second_axis_places(one)
+        charts = [second_axis_chart(one, one_marks, LANG, unit, decimals, right)]
+    else:
+        charts = [series_chart(one, one_marks, kind, LANG, unit, decimals)]
+    for n, chart in enumerate(charts):
+        st.altair_chart(chart, width="stretch", key=f"ex_chart_{indicator_id}_{n}")
+    said = data.layout_note(one, asked_layout, layout, LANG)
+    if said:
+        st.caption(said)
+    if how == "per_capita":
+        st.caption(data.population_note(frame[rows], LANG))
 
 notes = data.notes_listed(frame, LANG)
 if notes:
@@ -160,29 +275,26 @@ meanings = data.flag_meanings(frame, LANG)
 if meanings:
     st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(meanings, LANG))
 
-SHOWN_AS = {"table_number": CODE, "geo_code": CODE, "province": CODE, "year": YEAR,
-            "value": frame["decimals"]}  # fmt: skip
+SHOWN_AS = {"table_number": CODE, "year": YEAR, "value": frame["decimals"]}
 st.dataframe(
     # The figures as text in the reader's digits (the download below keeps the numbers).
     grid_frame(
-        shown,
+        data.grid_frame(shown),
         LANG,
         {**SHOWN_AS, "share": 1, "rank": 0} if NATIONAL else SHOWN_AS,
     ),
     hide_index=True,
     key="ex_table",
     column_config={
-        "indicator_id": st.column_config.TextColumn(tr("شناسه شاخص", "Indicator id")),
         "indicator": tr("شاخص", "Indicator"),
         "table_number": tr("جدول", "Table"),
         "unit": tr("واحد", "Unit"),
-        "geo_code": tr("کد", "Code"),
         "place": tr("مکان", "Place"),
         "year": figure_column(tr("سال", "Year")),
         "value": figure_column(tr("رقم", "Figure")),
         "symbol": tr("نشانه", "Symbol"),
         "note": tr("یادداشت", "Note"),
-        "province": tr("استان", "Province"),
+        "population_source": tr("جمعیت تقسیم‌شده بر آن", "Population divided by"),
         "share": figure_column(tr("سهم از کشور (درصد)", "Share of Iran (%)")),
         "rank": figure_column(tr("رتبه در میان استان‌ها", "Rank")),
     },
