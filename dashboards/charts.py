@@ -300,7 +300,8 @@ def second_axis_chart(
     right: list[str],
 ) -> alt.LayerChart:
     """Lines on two value axes: the `right` places (a province beside its counties) on a
-    scale of their own at the right, the others at the left; one legend for both."""
+    scale of their own on the second axis (the right in English, the left in Persian,
+    facing the first axis), the others on the first; one legend for both."""
     on_right = shown["place"].isin(right)
     left_marks = marks[~marks["place"].isin(right)] if "place" in marks else marks
     left = series_chart(shown[~on_right], left_marks, "line", lang, unit, decimals)
@@ -308,7 +309,8 @@ def second_axis_chart(
     fa = lang == "fa"
     # The right axis is titled with its places (the unit is the left axis's title).
     axis = _value_axis(lang, figures.joined(right, lang))
-    axis.orient = "right"
+    # The second axis faces the first: on the left in Persian, where time ends.
+    axis.orient = "left" if value_axis_side(lang) == "right" else "right"
     line = (
         alt.Chart(data)
         .mark_line(point=True, strokeDash=[6, 3])
