@@ -9,6 +9,8 @@ is the note.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import pandas as pd
 
@@ -199,24 +201,133 @@ def county_chart(
 
 BLUES = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 
+# How the figures of a map are put into classes, stated in its legend. Natural breaks by
+# default: a few counties (Tehran: 9.4 M of 14 M) hold most of a province, and Jenks gives
+# them a class of their own while the small ones keep distinct shades.
+CLASS_METHODS = {
+    "jenks": ("شکست‌های طبیعی (جنکس)", "natural breaks (Jenks)"),
+    "quantile": ("چندک‌ها (شمار برابر در هر طبقه)", "quantiles (equal counts)"),
+}
 
-def class_breaks(values: list[float], classes: int = len(BLUES)) -> list[float]:
-    """Quantile class limits (a few counties hold most of the province, so equal steps
-    would paint every other county the same pale colour), rounded to 2 significant digits
-    so the legend reads cleanly."""
-    found = sorted(v for v in values if v is not None and v == v)
-    if len(set(found)) < 2:
-        return []
-    limits = []
+
+@dataclass(frozen=True)
+class Classes:
+    """A map's classes: `bounds` are each class's lowest and highest figure, ascending, taken
+    from the figures themselves, so every figure is inside one class and the top class ends
+    at the maximum."""
+
+    method: str
+    bounds: tuple[tuple[float, float], ...]
+
+    def of(self, value: float | None) -> int | None:
+        """The class a figure falls in (0 = lowest), None for no figure."""
+        if value is None or value != value:
+            return None
+        return next((n for n, (low, high) in enumerate(self.bounds) if low <= value <= high), None)
+
+
+def class_breaks(
+    values: list[float | None], classes: int = len(BLUES), method: str = "jenks"
+) -> Classes:
+    """The figures put into at most `classes` classes by `method` (CLASS_METHODS); equal
+    figures always share a class, so there are no more classes than distinct figures."""
+    if method not in CLASS_METHODS:
+        raise ValueError(f"class method {method!r}: use one of {sorted(CLASS_METHODS)}")
+    found = sorted(float(v) for v in values if v is not None and v == v)
+    wanted = min(classes, len(set(found)))
+    if wanted == 0:
+        return Classes(method, ())
+    starts = _jenks_starts(found, wanted) if method == "jenks" else _quantile_starts(found, wanted)
+    ends = [*starts[1:], len(found)]
+    return Classes(
+        method, tuple((found[a], found[b - 1]) for a, b in zip(starts, ends, strict=True))
+    )
+
+
+def _quantile_starts(found: list[float], classes: int) -> list[int]:
+    """Where each class starts in the sorted figures: equal counts, a run of equal figures
+    kept in the class where it begins (the next class then starts after it)."""
+    starts = [0]
     for n in range(1, classes):
-        exact = found[min(len(found) - 1, round(n * len(found) / classes))]
-        rounded = float(f"{exact:.2g}")
-        if (not limits or rounded > limits[-1]) and found[0] < rounded <= found[-1]:
-            limits.append(rounded)
-    return limits
+        start = max(n * len(found) // classes, starts[-1] + 1)
+        while start < len(found) and found[start] == found[start - 1]:
+            start += 1
+        if starts[-1] < start < len(found):
+            starts.append(start)
+    return starts
 
 
-UNLABELLED_GREY = "#d9d9d9"  # a county on the map with no figure of its own
+def _jenks_starts(found: list[float], classes: int) -> list[int]:
+    """Where each class starts in the sorted figures, by Fisher's exact optimisation (what
+    Jenks's natural breaks approximate): the split into `classes` runs with the least sum of
+    squared deviations from each run's mean. A class never starts inside a run of equal
+    figures. O(classes x n^2): a province has at most a few dozen counties, Iran 31."""
+    n = len(found)
+    total, squares = [0.0], [0.0]
+    for value in found:
+        total.append(total[-1] + value)
+        squares.append(squares[-1] + value * value)
+
+    def spread(a: int, b: int) -> float:  # sum of squared deviations of found[a:b]
+        part = total[b] - total[a]
+        return squares[b] - squares[a] - part * part / (b - a)
+
+    may_start = [a == 0 or found[a] != found[a - 1] for a in range(n)]
+    cost = [[float("inf")] * (n + 1) for _ in range(classes + 1)]
+    begin = [[0] * (n + 1) for _ in range(classes + 1)]
+    cost[0][0] = 0.0
+    for k in range(1, classes + 1):
+        for b in range(k, n + 1):
+            if b < n and not may_start[b]:
+                continue  # a class must end where a run of equal figures ends
+            for a in range(k - 1, b):
+                if not may_start[a] or cost[k - 1][a] == float("inf"):
+                    continue
+                candidate = cost[k - 1][a] + spread(a, b)
+                if candidate < cost[k][b]:
+                    cost[k][b], begin[k][b] = candidate, a
+    starts, end = [], n
+    for k in range(classes, 0, -1):
+        end = begin[k][end]
+        starts.append(end)
+    return starts[::-1]
+
+
+# Vega draws a legend left to right; Chromium then puts «۳۸٬۷۱۲ تا ۱۰۰٬۶۹۰» as
+# «۳۸٬۷۱۲ ۱۰۰٬۶۹۰ تا». A right-to-left mark at each end makes it read as written.
+RLM = "\u200f"
+
+
+def rtl(text: str, lang: str) -> str:
+    """Persian text kept right to left in a chart drawn left to right."""
+    return f"{RLM}{text}{RLM}" if lang == "fa" else text
+
+
+def class_labels(classes: Classes, decimals: int, lang: str) -> list[str]:
+    """Each class as the legend writes it: '۱٬۲۳۴ تا ۵۶٬۷۸۹' (fa), '1,234 – 56,789' (en)."""
+    joiner = " تا " if lang == "fa" else " – "
+    return [
+        rtl(
+            figures.number(low, decimals, lang)
+            if low == high
+            else figures.number(low, decimals, lang)
+            + joiner
+            + figures.number(high, decimals, lang),
+            lang,
+        )
+        for low, high in classes.bounds
+    ]
+
+
+def class_rule(method: str, lang: str) -> str:
+    """The statement of how the classes were made (the legend's and the page's)."""
+    fa, en = CLASS_METHODS[method]
+    return f"طبقه‌ها: {fa}" if lang == "fa" else f"Classes: {en}"
+
+
+MAP_HEIGHT = 560  # the map and its legend below it, in pixels
+UNLABELLED_GREY = "#d9d9d9"  # a place on the map with no figure of its own
+LABEL_INK = "#1a1a1a"
 
 
 def choropleth(
@@ -227,11 +338,20 @@ def choropleth(
     place: tuple[str, str] = ("شهرستان", "County"),
     extra_tooltip: tuple[tuple[str, str, str], ...] = (),
     pick: alt.Parameter | None = None,
-) -> alt.Chart:
+    decimals: int = 0,
+    method: str = "jenks",
+    datasets: dict[str, list] | None = None,
+) -> alt.LayerChart:
     """Places (counties, or a hub's provinces: `place` names them) filled by the class of
-    their figure, over the `unlabelled` ones in grey (no figure, no tooltip); no background
-    tiles, so it draws offline. `extra_tooltip`: (property, Persian, English) shown too;
-    `pick`: a selection the coloured places take (a click on one)."""
+    their figure (`method`, stated in the legend with each class's lowest and highest figure)
+    over the `unlabelled` ones in grey (no figure, no tooltip), with each place's name
+    written inside it; no background tiles, so it draws offline.
+
+    A feature's properties: value, place, shown, and `label` at (`label_lon`, `label_lat`)
+    in `label_size` pixels for its name (a grey feature with a label is named too).
+    `extra_tooltip`: (property, Persian, English) shown too; `pick`: a selection the
+    coloured places take (a click).
+    `datasets`: given, the layers name their data and it is put there (choropleth_spec)."""
     fa = lang == "fa"
     tooltip = [
         alt.Tooltip("properties.place:N", title=place[0] if fa else place[1]),
@@ -241,29 +361,107 @@ def choropleth(
             for name, title_fa, title_en in extra_tooltip
         ),
     ]
-    limits = class_breaks([f["properties"].get("value") for f in features])
-    scale = (
-        alt.Scale(type="threshold", domain=limits, range=BLUES[-(len(limits) + 1) :])
-        if limits
-        else alt.Scale(range=[BLUES[2]])
+    classes = class_breaks([f["properties"].get("value") for f in features], method=method)
+    names = class_labels(classes, decimals, lang)
+    coloured, no_figure = [], []
+    for feature in features:
+        n = classes.of(feature["properties"].get("value"))
+        if n is None:
+            no_figure.append(feature)  # a unit with no figure this year: grey, still drawn
+        else:
+            properties = {**feature["properties"], "class_label": names[n]}
+            coloured.append({**feature, "properties": properties})
+    shades = BLUES if len(names) == len(BLUES) else _shades(len(names))
+    if fa:  # the legend runs left to right: Persian reads its lowest class on the right
+        names, shades = names[::-1], shades[::-1]
+    # Below the map, so the map has the page's whole width for its names.
+    legend = alt.Legend(
+        orient="bottom",
+        direction="horizontal",
+        labelLimit=0,
+        title=[rtl(unit, lang), rtl(class_rule(method, lang), lang)],
+        titleLimit=0,
+        symbolType="square",
     )
-    legend = alt.Legend(orient="left", format=",~r", labelExpr=label_digits(lang) or "datum.label")
-    counties = (
-        alt.Chart(alt.Data(values=features))
+    places = (
+        alt.Chart(_data("places", coloured, datasets))
         .mark_geoshape(stroke="white", strokeWidth=1)
         .encode(
-            color=alt.Color("properties.value:Q", title=unit, scale=scale, legend=legend),
+            color=alt.Color(
+                "properties.class_label:N",
+                scale=alt.Scale(domain=names, range=shades),
+                legend=legend,
+                sort=names,
+            ),
             tooltip=tooltip,
         )
     )
     if pick is not None:
-        counties = counties.add_params(pick)
-    if unlabelled:
-        grey = alt.Chart(alt.Data(values=list(unlabelled))).mark_geoshape(
-            fill=UNLABELLED_GREY, stroke="white", strokeWidth=1
+        places = places.add_params(pick)
+    grey_places = [*unlabelled, *no_figure]
+    layers = []
+    if grey_places:
+        layers.append(
+            alt.Chart(_data("grey", grey_places, datasets)).mark_geoshape(
+                fill=UNLABELLED_GREY, stroke="white", strokeWidth=1
+            )
         )
-        counties = alt.layer(grey, counties)
-    return counties.project(type="mercator").properties(height=480)
+    layers.append(places)
+    layers += name_layers([*features, *unlabelled], datasets)
+    return alt.layer(*layers).project(type="mercator").properties(height=MAP_HEIGHT)
+
+
+def choropleth_spec(*args, **kwargs) -> dict:
+    """choropleth() as a Vega-Lite spec, its data put in by name after Altair has built the
+    rest: Altair walks every boundary point when it writes inline data (a second for
+    Tehran's counties, four for Khuzestan's), for nothing, since the data is ours."""
+    datasets: dict[str, list] = {}
+    spec = choropleth(*args, datasets=datasets, **kwargs).to_dict()
+    spec.setdefault("datasets", {}).update(datasets)
+    return spec
+
+
+def _data(name: str, values: list, datasets: dict[str, list] | None) -> alt.Data:
+    if datasets is None:
+        return alt.Data(values=values)
+    datasets[name] = values
+    return alt.Data(name=name)
+
+
+def _shades(count: int) -> list[str]:
+    """`count` of the five blues, spread from light to dark (fewer classes than five)."""
+    if count <= 1:
+        return [BLUES[2]]
+    return [BLUES[round(n * (len(BLUES) - 1) / (count - 1))] for n in range(count)]
+
+
+def name_layers(features: list[dict], datasets: dict[str, list] | None = None) -> list[alt.Chart]:
+    """Each place's name at its label point: a white halo under dark ink, so the name reads
+    on the darkest blue as on the palest."""
+    rows = [
+        {
+            "name": f["properties"]["label"],
+            "lon": f["properties"]["label_lon"],
+            "lat": f["properties"]["label_lat"],
+            "size": f["properties"].get("label_size", 11),
+        }
+        for f in features
+        if f["properties"].get("label")
+    ]
+    if not rows:
+        return []
+    text = alt.Chart(_data("names", rows, datasets)).encode(
+        longitude="lon:Q",
+        latitude="lat:Q",
+        text="name:N",
+        size=alt.Size("size:Q", scale=None, legend=None),  # a text mark's size: its font's
+    )
+    style = {"fontWeight": "bold", "align": "center", "baseline": "middle"}
+    halo = text.mark_text(
+        **style, stroke="white", strokeWidth=3, strokeOpacity=0.85, strokeJoin="round"
+    )
+    ink = text.mark_text(**style, fill=LABEL_INK)
+    return [halo, ink]
 
 
 # A panel's whole height: Streamlit fits a stretched chart's decorations (axes, title)

@@ -1,10 +1,10 @@
 """The county map's data: today's county boundaries of the home's province (OpenStreetMap,
 ODbL; seeds/geo/counties/NN.geojson), merged back along the geography lineage for earlier
-years, each map unit with its figure for the year.
+years, each map unit with its figure for the year and the point where its name is written.
 
-The boundaries are today's. For a year before a split, the child's polygon is drawn as part
-of the county it split from (Pardis inside Tehran for 1390), with the parent's figure: the
-parent's figure covered that ground, and the polygons together are its boundary then.
+The boundaries are today's. For a year before a split, the child's polygon is dissolved
+into the county it split from (Pardis into Tehran for 1390): one outline per county of that
+year, with the parent's figure, since the parent's figure covered that ground.
 Counties formed after the 1395 census have no SCI code in the boundaries (code null): they
 are drawn unlabelled, in grey under the coloured counties, since their figures are inside
 the county they were part of and the lineage does not say which that was.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import figures
+from dashboards import figures, map_shapes
 from salnameh.reference import LineageEvent
 from salnameh.settings import SEEDS_DIR
 
@@ -134,15 +134,28 @@ def unit_of(code: str, year: int, lineage: list[LineageEvent]) -> str:
 
 
 def map_units(year: int, lineage: list[LineageEvent], province: str) -> list[dict]:
-    """One map unit per county of `year`: its code and the polygons of today's counties on
-    its ground (several when a county later split), with today's names of those counties."""
+    """One map unit per county of `year`: its code, its outline (today's counties on its
+    ground dissolved into one when it later split), the point for its name, and today's
+    counties it covers (`parts`)."""
     units: dict[str, dict] = {}
     for feature in boundaries(province):
         code = unit_of(feature["code"], year, lineage)
-        unit = units.setdefault(code, {"code": code, "polygons": [], "parts": []})
-        unit["polygons"] += feature["polygons"]
-        unit["parts"].append(feature)
+        units.setdefault(code, {"code": code, "parts": []})["parts"].append(feature)
+    for unit in units.values():
+        unit["polygons"], unit["label_point"] = unit_shape(
+            province, tuple(p["code"] for p in unit["parts"])
+        )
     return list(units.values())
+
+
+@lru_cache(maxsize=256)
+def unit_shape(province: str, codes: tuple[str, ...]) -> tuple[list, tuple[float, float]]:
+    """The outline of today's counties `codes` together (wound for d3) and the point inside
+    it for the name. Kept: every reader of a year asks for the same few unions."""
+    by_code = {f["code"]: f for f in boundaries(province)}
+    parts = [by_code[c]["polygons"] for c in codes]
+    polygons = parts[0] if len(parts) == 1 else [d3_winding(p) for p in map_shapes.dissolve(parts)]
+    return polygons, map_shapes.label_point(polygons)
 
 
 def mappable_indicators(query: Query) -> pd.DataFrame:
@@ -163,13 +176,16 @@ def map_frame(
     province: str,
 ) -> pd.DataFrame:
     """One row per map unit of the year: code, place (with the later counties it held),
-    the figure, its text as printed, and its share of the province."""
+    the figure, its text as printed, its share of the province, and its name as written on
+    the map (`label`, without the later counties) at (`label_lon`, `label_lat`) in
+    `label_size` pixels."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year, province]).set_index("geo_code")
     province_row = query(PROVINCE, [indicator_id, year, province])
     total = province_row["value"].iloc[0] if not province_row.empty else None
     rows = []
-    for unit in map_units(year, lineage, province):
+    units = map_units(year, lineage, province)
+    for unit in units:
         code = unit["code"]
         found = values.loc[code] if code in values.index else None
         own = next((p for p in unit["parts"] if p["code"] == code), unit["parts"][0])
@@ -178,6 +194,7 @@ def map_frame(
             if found is not None
             else own["name_fa" if fa else "name_en"]
         )
+        label = name
         later = [p["name_fa" if fa else "name_en"] for p in unit["parts"] if p["code"] != code]
         if later:
             joined = "، ".join(later) if fa else ", ".join(later)
@@ -193,9 +210,26 @@ def map_frame(
                 "shown": figures.cell(value, flag, decimals, lang),
                 "share": share,
                 "merged": bool(later),
+                "label": label,
             }
         )
+    names = tuple(
+        (row["label"], tuple(p["code"] for p in unit["parts"]))
+        for row, unit in zip(rows, units, strict=True)
+    )
+    for row, (lon, lat, size) in zip(rows, label_points(province, names), strict=True):
+        row["label_lon"], row["label_lat"], row["label_size"] = lon, lat, size
     return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=64)
+def label_points(
+    province: str, names: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[tuple[float, float, int], ...]:
+    """Where each unit's name is written: `names` holds (name, today's counties of the
+    unit) per unit; the names are placed clear of each other (map_shapes.place_labels)."""
+    places = [(name, unit_shape(province, codes)[0]) for name, codes in names]
+    return tuple(map_shapes.place_labels(places))
 
 
 def geo_features(frame: pd.DataFrame, year: int, lineage: list, province: str) -> list[dict]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboards import figures
+from dashboards import figures, map_shapes
 from dashboards.county_map_data import Query, d3_winding
 from salnameh.boundaries import PROVINCES_PATH
 from salnameh.settings import NATION_GEO
@@ -70,7 +70,9 @@ def province_frame(
     query: Query, indicator_id: str, year: int, decimals: int, lang: str
 ) -> pd.DataFrame:
     """One row per province (all 31, by code): its figure as a number and as printed, its
-    share of the national total (percent) and rank, or nothing if it has not delivered."""
+    share of the national total (percent) and rank, or nothing if it has not delivered; its
+    name as written on the map (`label`) at (`label_lon`, `label_lat`) in `label_size`
+    pixels, figure or not."""
     fa = lang == "fa"
     values = query(VALUES, [indicator_id, year])
     provinces = values[values["geo_level"] == "province"].set_index("geo_code")
@@ -99,9 +101,25 @@ def province_frame(
                 "share_text": share_text(share, lang),
                 "rank": None if rank is None else int(rank),
                 "delivered": found is not None,
+                "label": feature["name_fa" if fa else "name_en"],
             }
         )
+    for row, (lon, lat, size) in zip(rows, label_points(lang), strict=True):
+        row["label_lon"], row["label_lat"], row["label_size"] = lon, lat, size
     return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=2)
+def label_points(lang: str) -> tuple[tuple[float, float, int], ...]:
+    """Where each province's name is written in `lang`, clear of the others."""
+    return tuple(
+        map_shapes.place_labels(
+            [
+                (f["name_fa" if lang == "fa" else "name_en"], f["polygons"])
+                for f in province_boundaries()
+            ]
+        )
+    )
 
 
 def share_text(share: float | None, lang: str) -> str:

@@ -288,8 +288,22 @@ def test_a_sign_in_holds_across_reloads_and_portals_and_signing_out_ends_it_ever
     office = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
     laptop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
 
-    def signed_in(tab) -> bool:  # the sidebar names whoever is signed in
-        return tab.locator('[data-testid="stSidebar"]').get_by_text("demo-expert").count() > 0
+    def named(tab):  # the sidebar names whoever is signed in
+        return tab.locator('[data-testid="stSidebar"]').get_by_text("demo-expert")
+
+    # Each waits for what it expects (failing after a minute): on a loaded machine the
+    # rerun a click starts may begin after settle() has already seen the page idle.
+    def signed_in(tab) -> bool:
+        from playwright.sync_api import expect
+
+        expect(named(tab).first).to_be_visible(timeout=60_000)
+        return True
+
+    def signed_out(tab) -> bool:
+        from playwright.sync_api import expect
+
+        expect(named(tab)).to_have_count(0, timeout=60_000)
+        return True
 
     try:
         tab = office.new_page()
@@ -308,13 +322,13 @@ def test_a_sign_in_holds_across_reloads_and_portals_and_signing_out_ends_it_ever
         assert signed_in(away)
         away.get_by_role("button", name="خروج").click()
         settle(away)
-        assert not signed_in(away)
+        assert signed_out(away)
 
         # The office's browser still holds its cookie, but the ledger ended the session
         # (and the page then takes the dead cookie back).
         assert any(c["name"] == "salnameh_session" and c["value"] for c in office.cookies())
         visit(tab, url_a)
-        assert not signed_in(tab)
+        assert signed_out(tab)
         assert not any(c["name"] == "salnameh_session" and c["value"] for c in office.cookies())
         with Ledger(home_of(home).ledger_url).connect() as con:
             ended = con.execute(

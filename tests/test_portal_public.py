@@ -501,9 +501,9 @@ def test_every_province_maps_its_coded_counties_and_draws_the_rest_unlabelled():
 
 
 def test_class_breaks_split_skewed_figures():
-    limits = charts.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10_000])
-    assert limits == sorted(limits) and len(limits) >= 3 and limits[-1] < 10_000
-    assert charts.class_breaks([5, 5, None]) == []
+    # More in tests/test_portal_map.py: the classes run from the lowest figure to the highest.
+    bounds = charts.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10_000]).bounds
+    assert len(bounds) >= 3 and bounds[-1] == (10_000, 10_000)
 
 
 # ------------------------------------------------------------------ SQL

@@ -1,5 +1,7 @@
 """Map: any county-level indicator for a year, on the county boundaries of that year
-(today's OpenStreetMap boundaries merged back along the lineage for earlier years).
+(today's OpenStreetMap boundaries dissolved back along the lineage for earlier years), each
+county named inside its outline, coloured by classes (natural breaks or quantiles, the
+reader's choice, stated in the legend) that run from the lowest figure to the highest.
 
 On SCI's national hub the map opens on Iran by province (any indicator: every table has
 province figures there), and choosing a province, in the list or on the map, opens that
@@ -12,7 +14,7 @@ import streamlit as st
 from dashboards import county_map_data as mapdata
 from dashboards import figures
 from dashboards import province_map_data as iran
-from dashboards.charts import choropleth
+from dashboards.charts import CLASS_METHODS, choropleth_spec, class_rule
 from dashboards.context import (
     is_national,
     province_choice,
@@ -110,20 +112,42 @@ with right:
 
 chosen = options[options["indicator_id"] == indicator_id].iloc[0]
 unit = chosen["unit_title_fa" if FA else "unit_title_en"]
+method = st.radio(
+    tr("طبقه‌بندی رنگ‌ها", "Colour classes"),
+    list(CLASS_METHODS),
+    key="map_classes",
+    horizontal=True,
+    format_func=lambda m: CLASS_METHODS[m][0 if FA else 1],
+)
+
+
+def classes_caption() -> None:
+    """What the colours mean, under the map: the rule in use, and that each class runs from
+    its lowest figure to its highest."""
+    st.caption(
+        class_rule(method, LANG)
+        + tr(
+            ". هر رنگ یک طبقه است، از کمترین تا بیشترین رقم آن (راهنمای کنار نقشه). "
+            "شکست‌های طبیعی (جنکس) طبقه‌ها را جایی می‌بُرد که رقم‌ها از هم دورترند؛ "
+            "چندک‌ها در هر طبقه شمار برابری جای می‌دهد.",
+            ". Each colour is a class, from its lowest figure to its highest (the legend "
+            "beside the map). Natural breaks (Jenks) cut where the figures lie furthest apart; "
+            "quantiles put an equal number of places in each class.",
+        )
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def iran_spec(
-    indicator_id: str, year: int, decimals: int, lang: str, unit: str, version: float
+    indicator_id: str, year: int, decimals: int, lang: str, unit: str, method: str, version: float
 ) -> dict:
-    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): Altair
-    walks all 27,600 boundary points each time it builds and checks a chart (about a
-    second), the same work for every reader of the same indicator and year."""
+    """The map of Iran as a Vega-Lite spec, kept until the next build (`version`): the
+    same work for every reader of the same indicator and year."""
     import altair as alt
 
     frame = iran.province_frame(query, indicator_id, year, decimals, lang)
     coloured, grey = iran.province_features(frame)
-    chart = choropleth(
+    return choropleth_spec(
         coloured,
         lang,
         unit,
@@ -131,8 +155,9 @@ def iran_spec(
         place=("استان", "Province"),
         extra_tooltip=(("share_text", "سهم از کشور", "Share of Iran"),),
         pick=alt.selection_point(name="pick", fields=["properties.geo_code"]),
+        decimals=decimals,
+        method=method,
     )
-    return chart.to_dict()
 
 
 def iran_map() -> None:
@@ -147,13 +172,16 @@ def iran_map() -> None:
         if isinstance(note, str) and note:
             st.caption(note)
     grey = not frame["delivered"].all()
-    spec = iran_spec(indicator_id, year, int(chosen["decimals"]), LANG, unit, snapshot_version())
+    spec = iran_spec(
+        indicator_id, year, int(chosen["decimals"]), LANG, unit, method, snapshot_version()
+    )
     event = st.vega_lite_chart(spec, width="stretch", on_select="rerun", key="iran_map")
     # Vega names the field with its dot escaped ('properties\\.geo_code'): take the value.
     clicked = [next(iter(p.values()), None) for p in event.selection.get("pick", [])]
     if clicked and clicked[0] in provinces:
         st.session_state["map_clicked"] = clicked[0]
         st.rerun()
+    classes_caption()
     st.caption(mapdata.ATTRIBUTION)
     if grey:
         st.caption(
@@ -194,7 +222,13 @@ frame = mapdata.map_frame(
 st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
 features = mapdata.geo_features(frame, year, lineage, province)
 unlabelled = mapdata.uncoded_features(province)
-st.altair_chart(choropleth(features, LANG, unit, unlabelled), width="stretch")
+st.vega_lite_chart(
+    choropleth_spec(
+        features, LANG, unit, unlabelled, decimals=int(chosen["decimals"]), method=method
+    ),
+    width="stretch",
+)
+classes_caption()
 st.caption(mapdata.ATTRIBUTION)
 if unlabelled:
     names = [c["name_fa" if FA else "name_en"] for c in mapdata.uncoded(province)]
@@ -215,10 +249,10 @@ if frame["merged"].any():
     )
     st.caption(
         tr(
-            f"مرزها، مرزهای امروز است؛ شهرستان‌هایی که پس از {figures.year(year, LANG)} جدا شده‌اند "
-            f"با رقم شهرستان مادر رنگ شده‌اند: {merged}.",
-            f"The boundaries are today's; counties that split off after {year} are drawn with the "
-            f"figure of the county they split from: {merged}.",
+            f"شهرستان‌های سال {figures.year(year, LANG)}: مرز امروزِ شهرستان‌هایی که پس از آن "
+            f"جدا شده‌اند در شهرستان مادر ادغام شده است: {merged}.",
+            f"The counties of {year}: today's boundaries of those that split off later are "
+            f"dissolved into the county they split from: {merged}.",
         )
     )
 
