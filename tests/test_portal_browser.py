@@ -125,6 +125,9 @@ def sign_in(tab, url: str, home: Path, user_id: str) -> None:
     tab.get_by_label("گذرواژه").fill(demo_password(home, user_id))
     tab.get_by_role("button", name="ورود").click()
     settle(tab)
+    # Signed in once the sidebar names the user: on a loaded machine the click's rerun can
+    # start after settle() saw the page idle, and a next visit() would leave before it.
+    tab.locator('[data-testid="stSidebar"]').get_by_text(user_id).first.wait_for(timeout=60_000)
 
 
 def test_public_pages_render_in_the_browser(portal, page):

@@ -17,7 +17,6 @@ from tests.test_portal_staff import ledger_of, returned_collapse
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture(scope="module")
 def served(demo_home, tmp_path_factory):
     """A real portal server on a private copy of the demo home; yields (url, home)."""
@@ -51,7 +50,7 @@ def test_the_review_queue_shows_every_key_column_at_1366_pixels(served, page):
     url, home = served
     sign_in(page, url, home, "demo-expert")
     visit(page, url, "review")
-    page.get_by_text("وضعیت", exact=True).first.wait_for()
+    page.get_by_text("وضعیت", exact=True).first.wait_for(timeout=60_000)
     # Returned tables, with their days overdue and the expert's comment: the widest rows.
     page.get_by_role("combobox").nth(2).click()
     page.get_by_role("option", name="بازگشت به دستگاه").click()
