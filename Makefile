@@ -66,8 +66,9 @@ dagster: setup
 		.venv/bin/dagster dev -m orchestration.definitions \
 		--port $(DAGSTER_PORT)
 
-# One pytest worker per core (pytest-xdist), each test file on one worker: its module's
-# fixtures are made once; a session's demo home is made by each worker that needs one.
+# One pytest worker per core (pytest-xdist). Each test file runs on one worker (its module's
+# fixtures are made once); the national hub is made once and shared (tests/conftest.py), a
+# demo home by each worker that needs one.
 TEST_WORKERS ?= auto
 test: setup
 	.venv/bin/ruff check .

@@ -211,13 +211,20 @@ class NationalHub:
 @pytest.fixture(scope="session")
 def national_hub(tmp_path_factory: pytest.TempPathFactory) -> NationalHub:
     """SCI's hub from three provinces' real 1390 census workbooks (Tehran 23, Gilan 01,
-    Qom 25), each through its own installation into its package, once per session (about
-    85 s here). Tests read it; a test that changes a hub works on a copy (`copy_home`)."""
+    Qom 25), each through its own installation into its package, once per run (about
+    85 s here) whichever worker asks first. Tests read it; a test that changes a hub works
+    on a copy (`copy_home`)."""
+    made = once_per_run(tmp_path_factory, "national", _make_national_hub)
+    return NationalHub(Path(made["root"]), Path(made["home"]),
+                       {code: Path(p) for code, p in made["packages"].items()},
+                       made["receive"])  # fmt: skip
+
+
+def _make_national_hub(root: Path) -> dict:
     import json
 
     from tests.test_national_hub import PROVINCES, cli, ok, province_package
 
-    root = tmp_path_factory.mktemp("national")
     home = root / "hub"
     with embedded_ledger():
         packages = {p: province_package(root, p) for p in PROVINCES}
@@ -225,7 +232,31 @@ def national_hub(tmp_path_factory: pytest.TempPathFactory) -> NationalHub:
         received = cli("national", "receive", *map(str, packages.values()), "--json", home=home)
         assert received.returncode == 0, received.stdout + received.stderr
         ok("build", home=home)
-    return NationalHub(root, home, packages, json.loads(received.stdout))
+    return {"root": str(root), "home": str(home), "receive": json.loads(received.stdout),
+            "packages": {code: str(path) for code, path in packages.items()}}  # fmt: skip
+
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> dict:
+    """What `make(folder)` returns (JSON), made once per test run: with pytest-xdist's
+    workers (`make test`), by the first worker that asks, while the others wait for it and
+    then reuse it; the files are only ever read after (tests change copies)."""
+    import fcntl
+    import json
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's
+    folder, made = shared / f"once-{name}", shared / f"once-{name}.json"
+    with (shared / f"once-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if made.exists():
+            return json.loads(made.read_text(encoding="utf-8"))
+        if folder.exists():
+            pytest.fail(f"{name}: another worker failed to make it (see its error)")
+        folder.mkdir()
+        result = make(folder)
+        made.write_text(json.dumps(result), encoding="utf-8")
+        return result
 
 
 # A real browser for the portal's browser tests (tests/test_portal_browser.py says how).
@@ -248,3 +279,4 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
