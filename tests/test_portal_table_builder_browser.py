@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from dashboards import figures
 from tests.test_portal_browser import portal, settle, shot, visit  # noqa: F401  (portal: a fixture)
@@ -88,6 +89,9 @@ def test_a_builder_link_opens_its_pivot_and_downloads_exactly_it(portal, page, b
     address = page.url
     page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
     settle(page)
+    # Each step waits for what it expects (a minute at most): on a loaded machine a click's
+    # rerun can begin after settle() has seen the page idle.
+    expect(page.locator("table.tb")).to_contain_text("Female", timeout=60_000)
     english = page.locator("table.tb").inner_text()
     assert f"{figure(home, '2301', 1401, 'female'):,.0f}" in english and "Female" in english
     assert not any(d in english for d in "۰۱۲۳۴۵۶۷۸۹")
@@ -95,15 +99,16 @@ def test_a_builder_link_opens_its_pivot_and_downloads_exactly_it(portal, page, b
     shot(page, "public-table_builder-en")
     page.locator('[class*="st-key-tb_view"]').get_by_text("Chart", exact=True).click()
     settle(page)  # the next run keeps the table chosen (relabelled widgets keep their state)
-    assert "table=pop_county_sex_estimate" in page.url and "view=chart" in page.url
-    assert page.locator(
+    page.locator(
         '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
-    ).count()
+    ).first.wait_for(timeout=60_000)
+    assert "table=pop_county_sex_estimate" in page.url and "view=chart" in page.url
     page.locator('[class*="st-key-tb_view"]').get_by_text("Table", exact=True).click()
     settle(page)
+    page.locator("table.tb").wait_for(timeout=60_000)
 
     # Swapping the layout redraws the pivot and rewrites the address.
     page.get_by_role("button", name="Swap rows and columns").click()
     settle(page)
-    assert page.locator("table.tb tbody tr").count() == 2 * 2
+    expect(page.locator("table.tb tbody tr")).to_have_count(2 * 2, timeout=60_000)
     assert "rows=year%2Csex%2Cmeasure" in page.url or "rows=year,sex,measure" in page.url
