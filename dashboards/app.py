@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.accessibility import accessible_page
 from dashboards.context import is_national, reference
 from dashboards.i18n import page_css
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
@@ -114,6 +115,7 @@ def main() -> None:
     st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
+    accessible_page(lang())
     actor = current_actor()
     page = menu(actor)
     search_box()
