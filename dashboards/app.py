@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboards.accessibility import accessible_page
 from dashboards.context import is_national, reference
-from dashboards.i18n import page_css
+from dashboards.i18n import page_css, widget_locale_script
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
 from salnameh.access import can
 
@@ -115,6 +115,7 @@ def main() -> None:
     st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
+    st.sidebar.html(widget_locale_script(lang()), unsafe_allow_javascript=True)
     accessible_page(lang())
     actor = current_actor()
     page = menu(actor)

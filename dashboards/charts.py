@@ -1,8 +1,10 @@
 """The portal's charts (Altair, drawn by Vega in the browser; no tiles, nothing fetched).
 
 Axis labels follow the reader's digits: Vega formats numbers with ASCII digits, so in
-Persian a label expression swaps them for Persian ones. Breaks in a series (a boundary
-change between two years) are a dashed rule with a marker whose tooltip is the note.
+Persian a label expression swaps them for Persian ones; tooltips show text written by
+figures.py. Time runs in the reading direction: right to left in Persian. Breaks in a
+series (a boundary change between two years) are a dashed rule with a marker whose tooltip
+is the note.
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ def label_digits(lang: str, expression: str = "datum.label") -> str | None:
     return f"isValid({expression}) ? {text} : ''"
 
 
+def time_scale(lang: str, **options) -> alt.Scale:
+    """The time axis in the reading direction: in Persian the first year on the right, as
+    the year slider above the chart runs (the page is right to left)."""
+    return alt.Scale(reverse=lang == "fa", **options)
+
+
+def value_axis_side(lang: str) -> str:
+    """The figures' axis where the time axis starts: on the right in Persian."""
+    return "right" if lang == "fa" else "left"
+
+
 def _year_axis(lang: str, title: str) -> alt.Axis:
     kwargs = {"format": "d", "tickMinStep": 1, "title": title, "labelAngle": 0}
     expression = label_digits(lang)
@@ -38,7 +51,7 @@ def _year_axis(lang: str, title: str) -> alt.Axis:
 
 
 def _value_axis(lang: str, title: str) -> alt.Axis:
-    kwargs = {"format": ",~r", "title": title}
+    kwargs = {"format": ",~r", "title": title, "orient": value_axis_side(lang)}
     expression = label_digits(lang)
     if expression:
         kwargs["labelExpr"] = expression
@@ -77,7 +90,7 @@ def series_chart(
     colour = alt.Color("place:N", title=place_title, legend=alt.Legend(orient="bottom"))
     base = alt.Chart(data)
     if kind == "bar":
-        x = alt.X("year:O", axis=_ordinal_year_axis(lang, year_title))
+        x = alt.X("year:O", axis=_ordinal_year_axis(lang, year_title), scale=time_scale(lang))
         drawn = base.mark_bar().encode(
             x=x,
             xOffset="place:N",
@@ -87,7 +100,7 @@ def series_chart(
         )
         mark_x = alt.X("year:O")
     else:
-        x = alt.X("year:Q", axis=_year_axis(lang, year_title), scale=alt.Scale(zero=False))
+        x = alt.X("year:Q", axis=_year_axis(lang, year_title), scale=time_scale(lang, zero=False))
         drawn = base.mark_line(point=True).encode(
             x=x,
             y=alt.Y("value:Q", axis=_value_axis(lang, unit), scale=alt.Scale(zero=False)),
@@ -157,7 +170,9 @@ def county_chart(
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:Q", axis=_year_axis(lang, year_title), scale=alt.Scale(zero=False)),
+            x=alt.X(
+                "year:Q", axis=_year_axis(lang, year_title), scale=time_scale(lang, zero=False)
+            ),
             y=alt.Y("value:Q", axis=_value_axis(lang, measure_title), scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title="", legend=alt.Legend(orient="bottom")),
             detail="segment:N",
@@ -483,7 +498,8 @@ def second_axis_chart(
     right: list[str],
 ) -> alt.LayerChart:
     """Lines on two value axes: the `right` places (a province beside its counties) on a
-    scale of their own at the right, the others at the left; one legend for both."""
+    scale of their own on the second axis (the right in English, the left in Persian,
+    facing the first axis), the others on the first; one legend for both."""
     on_right = shown["place"].isin(right)
     left_marks = marks[~marks["place"].isin(right)] if "place" in marks else marks
     left = series_chart(shown[~on_right], left_marks, "line", lang, unit, decimals)
@@ -491,7 +507,8 @@ def second_axis_chart(
     fa = lang == "fa"
     # The right axis is titled with its places (the unit is the left axis's title).
     axis = _value_axis(lang, figures.joined(right, lang))
-    axis.orient = "right"
+    # The second axis faces the first: on the left in Persian, where time ends.
+    axis.orient = "left" if value_axis_side(lang) == "right" else "right"
     line = (
         alt.Chart(data)
         .mark_line(point=True, strokeDash=[6, 3])

@@ -546,7 +546,7 @@ def layout_note(shown: pd.DataFrame, asked: str, drawn: str, lang: str) -> str:
         )
     if drawn == "second_axis":
         return (
-            "خط‌چین روی محور سمت راست خوانده می‌شود."
+            "خط‌چین روی محور سمت چپ خوانده می‌شود."  # Persian time runs right to left
             if fa
             else "Dashed lines read on the right-hand axis."
         )

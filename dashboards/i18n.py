@@ -25,3 +25,40 @@ RTL_RULES = """
 def page_css(lang: str) -> str:
     """The portal's style: right-to-left unless the reader chose English."""
     return f"<style>{RTL_RULES}</style>" if lang == "fa" else ""
+
+
+# The browser's widgets (Streamlit's sliders are React Aria's) take their direction and
+# digits from the browser's locale: a Persian page in an en-US browser would run its year
+# slider left to right, the English page in an fa-IR browser right to left. React Aria
+# reads its locale from this global before the browser's, but only anew on a
+# `languagechange` event heard while one of its widgets is on the page; a slider drawn
+# later (another page, the language switched) would keep the old one. So the event is
+# sent again, a moment after a slider appears, and the portal's language decides.
+WIDGET_LOCALES = {"fa": "fa-IR", "en": "en-US"}
+_LOCALE_SCRIPT = """<script>
+(() => {
+  const key = Symbol.for("react-aria.i18n.locale");
+  const announce = () => window.dispatchEvent(new Event("languagechange"));
+  if (window[key] !== "%s") {
+    window[key] = "%s";
+    announce();
+  }
+  if (window.salnamehWidgetLocale) return;
+  window.salnamehWidgetLocale = true;
+  const slider = '[data-testid="stSlider"]';
+  const added = (record) => [...record.addedNodes].some(
+    (node) => node.nodeType === 1 && (node.matches(slider) || node.querySelector(slider)));
+  let pending = null;
+  new MutationObserver((records) => {
+    if (pending === null && records.some(added)) {
+      pending = setTimeout(() => { pending = null; announce(); }, 50);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+})();
+</script>"""
+
+
+def widget_locale_script(lang: str) -> str:
+    """A script setting the widgets' locale to the reader's language (see WIDGET_LOCALES)."""
+    locale = WIDGET_LOCALES.get(lang, WIDGET_LOCALES["en"])
+    return _LOCALE_SCRIPT % (locale, locale)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from dashboards import figures
+from dashboards.charts import label_digits
 from dashboards.review_view import Query, place_names, with_live_verdicts
 from salnameh.reference import Reference
 
@@ -78,6 +80,9 @@ def heat_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def heat_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     counts = frame.groupby(["chapter_title", "place"]).size().rename("flags").reset_index()
+    # The counts in the reader's digits: Vega writes numbers in Latin ones.
+    counts["flags_text"] = [figures.number(n, 0, lang) for n in counts["flags"]]
+    legend = alt.Legend(labelExpr=label_digits(lang) or "datum.label")
     chapter_t, place_t, flags_t = (
         ("فصل", "محل", "تعداد هشدار") if lang == "fa" else ("Chapter", "Place", "Flags")
     )
@@ -87,18 +92,20 @@ def heat_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         .encode(
             x=alt.X("place:N", title=place_t),
             y=alt.Y("chapter_title:N", title=chapter_t),
-            color=alt.Color("flags:Q", title=flags_t, scale=alt.Scale(scheme="orangered")),
+            color=alt.Color(
+                "flags:Q", title=flags_t, scale=alt.Scale(scheme="orangered"), legend=legend
+            ),
             tooltip=[
                 alt.Tooltip("chapter_title:N", title=chapter_t),
                 alt.Tooltip("place:N", title=place_t),
-                alt.Tooltip("flags:Q", title=flags_t),
+                alt.Tooltip("flags_text:N", title=flags_t),
             ],
         )
     )
     numbers = (
         alt.Chart(counts)
         .mark_text(fontSize=13)
-        .encode(x="place:N", y="chapter_title:N", text="flags:Q")
+        .encode(x="place:N", y="chapter_title:N", text="flags_text:N")
     )
     # The height holds the axes too (Streamlit fits the chart in it): room for the rotated
     # place names below the rows.

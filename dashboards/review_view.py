@@ -21,6 +21,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from dashboards import figures
+from dashboards.charts import label_digits, time_scale, value_axis_side
 from dashboards.staff_display import (
     ANOMALY_KINDS,
     FLAG_VERDICTS,
@@ -446,12 +448,28 @@ def flag_chart(series: pd.DataFrame, flag: dict, lang: str) -> alt.Chart:
     usual = series[series["flagged"] & (series["value"] > 0)]["value"].median()
     extreme = data["index"].max() if len(data) else 0
     scale = alt.Scale(type="symlog") if extreme > 400 else alt.Scale(zero=True)
-    x = alt.X("year:O", title=year_t, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("index:Q", title=index_t, scale=scale)
+    # The reader's digits on the axes and in the tooltips, time in the reading direction.
+    digits_of = label_digits(lang) or "datum.label"
+    data = data.assign(
+        year_text=[figures.year(y, lang) for y in data["year"]],
+        value_text=[figures.number(v, None, lang) for v in data["value"]],
+    )
+    x = alt.X(
+        "year:O",
+        title=year_t,
+        axis=alt.Axis(labelAngle=0, labelExpr=digits_of),
+        scale=time_scale(lang),
+    )
+    y = alt.Y(
+        "index:Q",
+        title=index_t,
+        scale=scale,
+        axis=alt.Axis(labelExpr=digits_of, orient=value_axis_side(lang)),
+    )
     tooltip = [
         alt.Tooltip("place:N", title=place_t),
-        alt.Tooltip("year:O", title=year_t),
-        alt.Tooltip("value:Q", title=value_t, format=","),
+        alt.Tooltip("year_text:N", title=year_t),
+        alt.Tooltip("value_text:N", title=value_t),
     ]
     peers = alt.Chart(data[~data["flagged"]]).mark_line(color="#b0b0b0", strokeWidth=1)
     own = alt.Chart(data[data["flagged"]]).mark_line(color="#1f5fa8", strokeWidth=3, point=True)
@@ -474,6 +492,8 @@ def flag_chart(series: pd.DataFrame, flag: dict, lang: str) -> alt.Chart:
                 "value": [float(expected)],
                 "index": [100 * float(expected) / usual],
                 "place": ["مورد انتظار" if fa else "expected"],
+                "year_text": [figures.year(int(flag["year"]), lang)],
+                "value_text": [figures.number(float(expected), None, lang)],
             }
         )
         layers.append(

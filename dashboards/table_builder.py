@@ -606,7 +606,7 @@ def chart(cells: pd.DataFrame, selection: Selection, axes: list[Axis], table: Ta
     several years are chosen, else bars along the first row axis; a symbol has no point."""
     import altair as alt
 
-    from dashboards.charts import label_digits
+    from dashboards.charts import label_digits, time_scale, value_axis_side
 
     by_id = {a.id: a for a in axes}
     years = len(selection.members[YEAR]) > 1
@@ -641,12 +641,15 @@ def chart(cells: pd.DataFrame, selection: Selection, axes: list[Axis], table: Ta
         else by_id[MEASURE].member(selection.members[MEASURE][0]).label(lang)
     )
     order = [by_id[along].member(c).label(lang) for c in selection.members[along]]
-    value_axis = {"format": ",~r", "title": ""}
+    # Time in the reading direction (right to left in Persian), the figures' axis where it
+    # starts, as on the explorer's charts.
+    value_axis = {"format": ",~r", "title": "", "orient": value_axis_side(lang)}
     expression = label_digits(lang)
     x_axis = {"title": by_id[along].title(lang), "labelAngle": 0 if years else -45}
     if expression:
         value_axis["labelExpr"] = expression
-    x = alt.X("x:N", sort=order, axis=alt.Axis(**x_axis))
+    scale = time_scale(lang) if years else alt.Undefined
+    x = alt.X("x:N", sort=order, axis=alt.Axis(**x_axis), scale=scale)
     y = alt.Y("value:Q", axis=alt.Axis(**value_axis))
     tooltip = [
         alt.Tooltip("series:N", title=""),

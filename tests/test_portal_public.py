@@ -102,6 +102,13 @@ def grid(app, column: str) -> pd.DataFrame:
     return next(d.value for d in app.dataframe if column in d.value.columns)
 
 
+def figure(text: str) -> float:
+    """A figure as a grid shows it (text in the reader's digits, dashboards/grids.py)."""
+    from salnameh.persian import parse_cell
+
+    return parse_cell(text)[0]
+
+
 def captions(app) -> str:
     return "\n".join(c.value for c in app.caption)
 
@@ -296,7 +303,7 @@ def test_unreleased_table_years_stay_out_of_the_public_pages(portal_page, demo_h
     )
     app.button[0].click()
     run(app)
-    assert grid(app, "n")["n"].tolist() == [0]
+    assert grid(app, "n")["n"].tolist() == ["0"]  # shown as text in the reader's digits
 
 
 # ------------------------------------------------------------------ explorer
@@ -334,9 +341,9 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     shown = grid(app, "place")
     assert not {"indicator_id", "geo_code", "province"} & set(shown.columns)  # words only
     rows = shown.set_index(["place", "year"])
-    assert rows.loc[("Tehran Province", 1390), "value"] == PROVINCE_1390
-    assert rows.loc[("Tehran", 1390), "value"] == TEHRAN_1390
-    assert "Pardis" in rows.loc[("Tehran", 1395), "note"]  # the break, as published
+    assert figure(rows.loc[("Tehran Province", "1390"), "value"]) == PROVINCE_1390
+    assert figure(rows.loc[("Tehran", "1390"), "value"]) == TEHRAN_1390
+    assert "Pardis" in rows.loc[("Tehran", "1395"), "note"]  # the break, as published
     # The province's scale is not the counties': a panel per place, Tehran's with its break.
     specs = [c.proto.spec for c in app.get("vega_lite_chart")]
     assert len(specs) == 3 and '"rule"' not in specs[0]
@@ -346,8 +353,8 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
     app.radio(key="ex_basis").set_value("comparable")
     run(app)
     shown = grid(app, "place")
-    unit = shown[shown["place"].str.contains("Pardis") & (shown["year"] == 1395)]
-    assert unit["value"].tolist() == [TEHRAN_PARDIS_1395]
+    unit = shown[shown["place"].str.contains("Pardis") & (shown["year"] == "1395")]
+    assert unit["value"].map(figure).tolist() == [TEHRAN_PARDIS_1395]
     assert "Tehran + Pardis added up" in unit["note"].iloc[0]
     served = downloads["salnameh-series-comparable-1390-1401.csv"]
     downloaded = pd.read_csv(
@@ -357,13 +364,19 @@ def test_explorer_draws_comparable_units_with_notes_and_downloads_what_it_shows(
         keep_default_na=False,
         na_values={"value": [""]},
     )
-    # The download is the grid plus the ids and codes machines join on.
+    # The download is the grid plus the ids and codes machines join on, with the figures
+    # and years as numbers where the grid shows them as text in the reader's digits.
     assert downloaded.loc[downloaded["place"].str.contains("Pardis"), "geo_code"].iloc[0] == (
         "2301+2320"
     )
+    assert downloaded["value"].dtype == "float64" and downloaded["year"].dtype == "int64"
+    machine = shown.assign(
+        value=shown["value"].map(lambda t: figure(t) if t else float("nan")),
+        year=shown["year"].astype(int),
+    )
     pd.testing.assert_frame_equal(
         downloaded.drop(columns=explorer_data.CODE_COLUMNS),
-        shown.reset_index(drop=True),
+        machine.reset_index(drop=True),
         check_dtype=False,
     )
 
@@ -379,7 +392,8 @@ def test_explorer_opens_a_breakdown_from_a_link_and_lets_it_go(portal_page, demo
     run(app)
     assert app.toggle(key="ex_breakdowns").value
     assert app.multiselect(key="ex_indicators").value == [women]
-    assert grid(app, "place").set_index("year").loc[1395, "value"] == 6_593_965
+    # Written as the reader writes it, whatever the browser's locale (issue 20, item 3).
+    assert grid(app, "place").set_index("year").loc["۱۳۹۵", "value"] == "۶٬۵۹۳٬۹۶۵"
     app.toggle(key="ex_breakdowns").set_value(False)
     run(app)
     assert not app.toggle(key="ex_breakdowns").value  # the reader's choice holds
@@ -411,9 +425,10 @@ def test_county_page_sets_tehran_against_the_province(portal_page, demo_home):
     app.multiselect(key="co_indicators").set_value([CENSUS])
     run(app)
     table = grid(app, "value_province").set_index("year")
-    assert table.loc[1390, "value"] == TEHRAN_1390
-    assert table.loc[1390, "value_province"] == PROVINCE_1390
-    assert table.loc[1390, "share"] == pytest.approx(TEHRAN_1390 / PROVINCE_1390 * 100)
+    assert figure(table.loc["1390", "value"]) == TEHRAN_1390
+    assert figure(table.loc["1390", "value_province"]) == PROVINCE_1390
+    share = TEHRAN_1390 / PROVINCE_1390 * 100
+    assert figure(table.loc["1390", "share"]) == pytest.approx(share, abs=0.05)
     assert "Pardis formed from part of Tehran county" in markdown(app)
     app.radio(key="co_view").set_value("index")
     run(app)
@@ -431,14 +446,14 @@ def test_map_has_every_county_of_the_year_and_the_osm_attribution(portal_page, d
     run(app)
     assert "© OpenStreetMap contributors" in captions(app)
     counties = grid(app, "place")
-    assert len(counties) == 16 and counties["value"].notna().all()
-    assert counties["value"].sum() == PROVINCE_1395
+    assert len(counties) == 16 and (counties["value"] != "").all()
+    assert counties["value"].map(figure).sum() == PROVINCE_1395
 
     app.selectbox(key="map_year").select(1390)
     run(app)
     counties = grid(app, "place").set_index("geo_code")
-    assert len(counties) == 14 and counties["value"].notna().all()  # Pardis, Qarchak merged
-    assert counties.loc["2301", "value"] == TEHRAN_1390
+    assert len(counties) == 14 and (counties["value"] != "").all()  # Pardis, Qarchak merged
+    assert figure(counties.loc["2301", "value"]) == TEHRAN_1390
     assert counties.loc["2301", "place"] == "Tehran (with Pardis)"
     assert "2320" not in counties.index
     assert '"geoshape"' in app.get("vega_lite_chart")[0].proto.spec
@@ -514,7 +529,9 @@ def test_sql_page_refuses_files_and_attach_and_stops_at_the_row_limit(
     rows = grid(app, "n")
     assert len(rows) == 5_000 and "۵٬۰۰۰" in app.warning[0].value
     downloaded = pd.read_csv(io.BytesIO(downloads["salnameh-query.csv"]), encoding="utf-8-sig")
-    assert downloaded["n"].tolist() == rows["n"].tolist()
+    # Shown in Persian digits, downloaded as numbers.
+    assert rows["n"].tolist()[:3] == ["۰", "۱", "۲"]
+    assert downloaded["n"].tolist() == [int(figure(n)) for n in rows["n"]]
 
     app.text_area(key="sql_text").input("SELEC 1")
     app.button[0].click()

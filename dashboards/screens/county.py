@@ -10,6 +10,7 @@ from dashboards import figures
 from dashboards.charts import county_chart
 from dashboards.context import is_national
 from dashboards.explorer_data import FULL_SERIES, place_options
+from dashboards.grids import YEAR, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot, series
 from dashboards.session import lang, tr
@@ -106,16 +107,22 @@ if notes:
     st.markdown("\n".join(f"- {note}" for note in notes))
 
 table = rows.assign(indicator=rows["indicator_id"].map(labels))
+row_decimals = list(table["decimals"])
 st.dataframe(
-    table[["indicator", "year", "value", "value_province", "share"]],
+    # The figures as text in the reader's digits, whatever the browser's locale.
+    grid_frame(
+        table[["indicator", "year", "value", "value_province", "share"]],
+        LANG,
+        {"year": YEAR, "value": row_decimals, "value_province": row_decimals, "share": 1},
+    ),
     hide_index=True,
     key="co_table",
     column_config={
         "indicator": tr("شاخص", "Indicator"),
-        "year": st.column_config.NumberColumn(tr("سال", "Year"), format="%d"),
-        "value": st.column_config.NumberColumn(county_name, format="localized"),
-        "value_province": st.column_config.NumberColumn(province_name, format="localized"),
-        "share": st.column_config.NumberColumn(tr("سهم (درصد)", "Share (%)"), format="%.1f"),
+        "year": figure_column(tr("سال", "Year")),
+        "value": figure_column(county_name),
+        "value_province": figure_column(province_name),
+        "share": figure_column(tr("سهم (درصد)", "Share (%)")),
     },
 )
 page_link("county_map", tr("همه شهرستان‌ها روی نقشه", "Every county on the map"))

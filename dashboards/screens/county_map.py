@@ -23,6 +23,7 @@ from dashboards.context import (
     snapshot_version,
 )
 from dashboards.explorer_data import FULL_SERIES, default_indicator
+from dashboards.grids import CODE, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
 from dashboards.session import lang, tr
@@ -192,18 +193,20 @@ def iran_map() -> None:
             )
         )
     st.dataframe(
-        frame[["geo_code", "place", "value", "shown", "share", "rank"]],
+        grid_frame(
+            frame[["geo_code", "place", "value", "shown", "share", "rank"]],
+            LANG,
+            {"geo_code": CODE, "value": int(chosen["decimals"]), "share": 1, "rank": 0},
+        ),
         hide_index=True,
         key="map_table",
         column_config={
             "geo_code": tr("کد", "Code"),
             "place": tr("استان", "Province"),
-            "value": st.column_config.NumberColumn(unit, format="localized"),
+            "value": figure_column(unit),
             "shown": tr("چنان‌که چاپ می‌شود", "As printed"),
-            "share": st.column_config.NumberColumn(
-                tr("سهم از کشور (درصد)", "Share of Iran (%)"), format="%.1f"
-            ),
-            "rank": st.column_config.NumberColumn(tr("رتبه", "Rank"), format="%d"),
+            "share": figure_column(tr("سهم از کشور (درصد)", "Share of Iran (%)")),
+            "rank": figure_column(tr("رتبه", "Rank")),
         },
     )
 
@@ -263,17 +266,20 @@ if NATIONAL:
         )
     )
 st.dataframe(
-    frame[["geo_code", "place", "value", "shown", "share"]],
+    # The figures as text in the reader's digits, whatever the browser's locale.
+    grid_frame(
+        frame[["geo_code", "place", "value", "shown", "share"]],
+        LANG,
+        {"geo_code": CODE, "value": int(chosen["decimals"]), "share": 1},
+    ),
     hide_index=True,
     key="map_table",
     column_config={
         "geo_code": tr("کد", "Code"),
         "place": tr("شهرستان", "County"),
-        "value": st.column_config.NumberColumn(unit, format="localized"),
+        "value": figure_column(unit),
         "shown": tr("چنان‌که چاپ می‌شود", "As printed"),
-        "share": st.column_config.NumberColumn(
-            tr("سهم از استان (درصد)", "Share of province (%)"), format="%.1f"
-        ),
+        "share": figure_column(tr("سهم از استان (درصد)", "Share of province (%)")),
     },
 )
 page_link("county", tr("نمای یک شهرستان در طول سال‌ها", "One county over the years"))

@@ -16,6 +16,7 @@ from dashboards import explorer_data as data
 from dashboards import figures
 from dashboards.charts import panel_charts, second_axis_chart, segments, series_chart
 from dashboards.context import is_national
+from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
 from dashboards.session import lang, tr
@@ -274,8 +275,14 @@ meanings = data.flag_meanings(frame, LANG)
 if meanings:
     st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(meanings, LANG))
 
+SHOWN_AS = {"table_number": CODE, "year": YEAR, "value": frame["decimals"]}
 st.dataframe(
-    data.grid_frame(shown),
+    # The figures as text in the reader's digits (the download below keeps the numbers).
+    grid_frame(
+        data.grid_frame(shown),
+        LANG,
+        {**SHOWN_AS, "share": 1, "rank": 0} if NATIONAL else SHOWN_AS,
+    ),
     hide_index=True,
     key="ex_table",
     column_config={
@@ -283,15 +290,13 @@ st.dataframe(
         "table_number": tr("جدول", "Table"),
         "unit": tr("واحد", "Unit"),
         "place": tr("مکان", "Place"),
-        "year": st.column_config.NumberColumn(tr("سال", "Year"), format="%d"),
-        "value": st.column_config.NumberColumn(tr("رقم", "Figure"), format="localized"),
+        "year": figure_column(tr("سال", "Year")),
+        "value": figure_column(tr("رقم", "Figure")),
         "symbol": tr("نشانه", "Symbol"),
         "note": tr("یادداشت", "Note"),
         "population_source": tr("جمعیت تقسیم‌شده بر آن", "Population divided by"),
-        "share": st.column_config.NumberColumn(
-            tr("سهم از کشور (درصد)", "Share of Iran (%)"), format="%.1f"
-        ),
-        "rank": st.column_config.NumberColumn(tr("رتبه در میان استان‌ها", "Rank"), format="%d"),
+        "share": figure_column(tr("سهم از کشور (درصد)", "Share of Iran (%)")),
+        "rank": figure_column(tr("رتبه در میان استان‌ها", "Rank")),
     },
 )
 st.download_button(

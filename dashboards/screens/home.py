@@ -122,6 +122,8 @@ def show_metric(row) -> None:
         label += f" ({unit})"
     before = figures.year(int(row.previous_year), LANG) if delta is not None else ""
     history = row.history if isinstance(row.history, list) and len(row.history) > 1 else None
+    if history and FA:  # the sparkline's time in the reading direction: newest on the left
+        history = history[::-1]
     st.metric(
         label,
         value or "—",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.context import catalog, ledger, reference
+from dashboards.grids import grid_frame
 from dashboards.links import page_link
 from dashboards.quality_view import (
     by_chapter,
@@ -18,7 +19,14 @@ from dashboards.quality_view import (
     status_counts,
 )
 from dashboards.session import lang, require, tr
-from dashboards.staff_display import ANOMALY_KINDS, FLAG_VERDICTS, SEVERITIES, digits, words
+from dashboards.staff_display import (
+    ANOMALY_KINDS,
+    FLAG_VERDICTS,
+    SEVERITIES,
+    digits,
+    number,
+    words,
+)
 from dashboards.staff_snapshot import internal_query
 from dashboards.staff_widgets import chart, choose, table_of
 from salnameh.anomaly_flags import returns
@@ -110,7 +118,7 @@ table_of(
 st.subheader(tr("جدول گرمایی فصل × محل", "Heat table: chapter × place"))
 chart(heat_chart(frame, lang()))
 heat = heat_table(frame)
-st.dataframe(heat.map(lambda n: digits(n, lang())) if lang() == "fa" else heat, key="heat")
+st.dataframe(grid_frame(heat, lang(), dict.fromkeys(heat.columns, 0)), key="heat")
 
 st.subheader(tr("هشدارهای باز", "Open flags"))
 open_flags = frame[frame["status"] == "open"].sort_values("score", ascending=False)
@@ -121,7 +129,7 @@ table_of(
             "table": digits(r["table_number"], lang()),
             "place": r["place"],
             "kind": words(ANOMALY_KINDS, r["kind"], lang()),
-            "score": digits(f"{r['score']:g}", lang()),
+            "score": number(r["score"], lang(), 2),  # ٫ in Persian, never a Latin point
             "state": words(FLAG_VERDICTS, None, lang()),
         }
         for r in open_flags.head(500).to_dict("records")

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards import figures
 from dashboards import sql_console as console
 from dashboards.context import salnameh_home
+from dashboards.grids import PLAIN, grid_frame, numeric_columns
 from dashboards.public import query, require_snapshot
 from dashboards.session import lang, tr
 
@@ -68,7 +69,9 @@ with editor:
                 )
             else:
                 st.caption(tr(f"{figures.number(rows, 0, LANG)} ردیف", f"{rows:,} rows"))
-            st.dataframe(result.frame, hide_index=True, key="sql_rows")
+            # Numbers as text in the reader's digits (the CSV below keeps them as numbers).
+            plain = dict.fromkeys(numeric_columns(result.frame), PLAIN)
+            st.dataframe(grid_frame(result.frame, LANG, plain), hide_index=True, key="sql_rows")
             st.download_button(
                 tr("دریافت نتیجه (CSV)", "Download the result (CSV)"),
                 data=console.csv_bytes(result.frame),
