@@ -20,8 +20,14 @@ _LANG_SCRIPT = "<script>document.documentElement.lang = '{lang}';</script>"
 
 
 def accessible_page(lang: str) -> None:
-    """Readable contrast and the page's language, on every page (called by app.py)."""
+    """Readable contrast and the page's language, on every page (called by app.py after
+    the sidebar's own widgets).
+
+    Neither may take room: a style-only st.html goes to Streamlit's event container, and
+    the script sits at the foot of the sidebar (in the main column, its empty element's
+    gap would push every page's title down).
+    """
     if lang not in ("fa", "en"):  # the one value put into the script: never anything else
         raise ValueError(f"unknown portal language {lang!r}")
-    st.markdown(READABLE_CSS, unsafe_allow_html=True)
-    st.html(_LANG_SCRIPT.format(lang=lang), unsafe_allow_javascript=True)
+    st.html(READABLE_CSS)
+    st.sidebar.html(_LANG_SCRIPT.format(lang=lang), unsafe_allow_javascript=True)

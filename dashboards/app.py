@@ -116,11 +116,11 @@ def main() -> None:
     language_switch()
     st.markdown(page_css(lang()), unsafe_allow_html=True)
     st.sidebar.html(widget_locale_script(lang()), unsafe_allow_javascript=True)
-    accessible_page(lang())
     actor = current_actor()
     page = menu(actor)
     search_box()
     account_box(actor)
+    accessible_page(lang())
     page.run()
 
 
