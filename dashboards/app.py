@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.accessibility import accessible_page
 from dashboards.context import is_national, reference
 from dashboards.i18n import page_css, widget_locale_script
 from dashboards.session import current_actor, lang, role_title, sign_out, tr
@@ -119,6 +120,7 @@ def main() -> None:
     page = menu(actor)
     search_box()
     account_box(actor)
+    accessible_page(lang())
     page.run()
 
 

@@ -7,6 +7,7 @@ what it got wrong and shows what it can."""
 
 from __future__ import annotations
 
+import html
 from functools import partial
 
 import streamlit as st
@@ -223,8 +224,10 @@ elif selection.size() > MAX_SHOWN:
 else:
     grid = builder.pivot(cells, selection, axes, LANG)
     direction = "rtl" if FA else "ltr"
+    # A region that scrolls sideways must take keyboard focus (tabindex), and be named.
     st.markdown(
         f'{STYLE}<div style="overflow-x: auto; direction: {direction}" '
+        f'tabindex="0" role="region" aria-label="{html.escape(titles[table_id])}" '
         f'data-testid="tb-pivot">{grid.to_html(classes="tb", border=0)}</div>',
         unsafe_allow_html=True,
     )
