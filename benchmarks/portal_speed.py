@@ -1,0 +1,369 @@
+"""The portal's speed in Chromium (issue 20, "Speed and proof"): every page opened the first
+time and again, and public users at once.
+
+    .venv/bin/python -m benchmarks.portal_speed --home HOME [--runs 3] [--users 1,2,4,8]
+        [--rounds 3] [--pages all|home,yearbook] [--out benchmarks/results] [--readme PATH]
+        [--quick]
+
+A real `streamlit run` server on a copy of HOME (a built demo home; it is only read) and
+Debian's chromium driven by playwright, as benchmarks/portal_bench.py does; this reuses its
+server, its launch flags and its in-browser watch of a script run (a MutationObserver on
+`data-test-script-state`, so no polling delay is counted).
+
+1. Pages: each page, `runs` times, in a fresh browser context: opened the first time (a
+   public page by its address; a staff page from the menu after the demo coordinator has
+   signed in, since a new address starts a new, signed-out session), then opened again
+   (the address loaded again / the page chosen again from the menu after another page).
+   Timed from the navigation until the script is idle and the page's title (its h1) is
+   drawn. Goals: under 2 s the first time, under 1 s again; the median of the runs is
+   reported and the pages that miss are named.
+2. Load: 1, 2, 4 and 8 public users at once, each a browser context in one Chromium, each
+   doing `rounds` rounds of: explorer from the menu, choose a place; yearbook from the
+   menu, pick a table; county map from the menu, pick a year. The server is pinned to core
+   0 and Chromium (with this process) to core 1. Per action, timed in the browser from
+   the click to the end of the run it starts: p50 and p95; a lost click is an action whose
+   run or result does not appear within 30 s, or a menu click that leaves the page where
+   it was. Growth: b in p95 ~ users^b between the fewest and most users.
+
+Results: <out>/<date>-portal-speed.json and .md, and (with --readme) the marked section of
+benchmarks/README.md rewritten. The 1-minute load average is recorded beside each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.portal_bench import (
+    CHROMIUM,
+    IDLE,
+    LAUNCH_ARGS,
+    ROOT,
+    WATCH,
+    _free_port,
+    _password,
+    _serve,
+)
+
+FIRST_GOAL_S, AGAIN_GOAL_S, LOAD_P95_GOAL_S = 2.0, 1.0, 2.0
+LOST_AFTER_MS = 30_000
+TITLE = '[data-testid="stMain"] h1'
+START_MARK = "<!-- portal-speed:start (written by `python -m benchmarks.portal_speed`) -->"
+END_MARK = "<!-- portal-speed:end -->"
+VIEWPORT = {"width": 1366, "height": 900}
+
+
+class LostClick(Exception):
+    """An action whose run or expected result did not appear in time."""
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 3)
+
+
+async def _timed_run(tab, act, expect=None) -> float:
+    """Seconds from `act` (a click) to the end of the script run it starts, then `expect`
+    (the page's own result) awaited; LostClick if either does not come within 30 s."""
+    await tab.evaluate(WATCH)
+    await act()
+    try:
+        await tab.wait_for_function("window.__run.done !== null", timeout=LOST_AFTER_MS)
+        if expect is not None:
+            await expect()
+    except Exception as error:  # playwright's TimeoutError, or the expected text missing
+        raise LostClick(str(error).splitlines()[0]) from error
+    return await tab.evaluate("(window.__run.done - window.__run.start) / 1000")
+
+
+async def _goto(tab, url: str) -> float:
+    """Seconds from navigation until the page's title is drawn and the script idle."""
+    started = time.perf_counter()
+    await tab.goto(url)
+    await tab.wait_for_selector(TITLE, timeout=60_000)
+    await tab.wait_for_selector(IDLE, timeout=60_000)
+    return time.perf_counter() - started
+
+
+async def _menu(tab, title: str, name: str) -> float:
+    """Open a page from the sidebar menu; lost if the address is not the page's afterwards
+    (the click left the page where it was) or the page draws no title."""
+    nav = tab.locator('[data-testid="stSidebarNav"]')
+    path = "/" if name == "home" else f"/{name}"
+
+    async def expect():
+        await tab.wait_for_function(f"location.pathname === {json.dumps(path)}",
+                                    timeout=LOST_AFTER_MS)  # fmt: skip
+        await tab.locator(TITLE).first.wait_for(timeout=LOST_AFTER_MS)
+
+    return await _timed_run(tab, lambda: nav.get_by_text(title, exact=True).click(), expect)
+
+
+async def _sign_in(tab, url: str, home: Path) -> None:
+    await _goto(tab, f"{url}/sign_in")
+    await tab.get_by_label("نام کاربری").fill("demo-coordinator")
+    await tab.get_by_label("گذرواژه").fill(_password(home, "demo-coordinator"))
+    await tab.get_by_role("button", name="ورود").click()
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    await sidebar.get_by_text("demo-coordinator").first.wait_for(timeout=60_000)
+    await tab.wait_for_selector(IDLE, timeout=60_000)
+
+
+async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None) -> dict:
+    from dashboards.app import PUBLIC_PAGES, STAFF_PAGES
+
+    home_title = PUBLIC_PAGES[0][1]
+    found: dict[str, dict] = {}
+    for kind, listed in (("public", PUBLIC_PAGES), ("staff", STAFF_PAGES)):
+        for path, title, _en, _action in listed:
+            name = Path(path).stem
+            if only and name not in only:
+                continue
+            first, again = [], []
+            for _ in range(runs):
+                context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+                tab = await context.new_page()
+                address = f"{url}/{'' if name == 'home' else name}"
+                if kind == "public":
+                    first.append(await _goto(tab, address))
+                    again.append(await _goto(tab, address))
+                else:
+                    await _sign_in(tab, url, home)
+                    first.append(await _menu(tab, title, name))
+                    await _menu(tab, home_title, "home")
+                    again.append(await _menu(tab, title, name))
+                await context.close()
+            med_first, med_again = statistics.median(first), statistics.median(again)
+            found[name] = {
+                "kind": kind, "first_median_s": round(med_first, 3),
+                "again_median_s": round(med_again, 3), "first_s": [round(s, 3) for s in first],
+                "again_s": [round(s, 3) for s in again], "load_average_1min": _load(),
+                "met": med_first < FIRST_GOAL_S and med_again < AGAIN_GOAL_S,
+            }  # fmt: skip
+    return found
+
+
+async def _choose(tab, key: str, round_no: int, multi: bool = False) -> float:
+    """Open the select box `key` and choose an option not already chosen; timed to the end
+    of the run, and lost unless the box shows the option afterwards."""
+    widget = tab.locator(f".st-key-{key}")
+    field = widget.locator('[role="combobox"]')
+    try:
+        await field.click(timeout=LOST_AFTER_MS)
+        options = tab.locator('[role="option"]')
+        await options.first.wait_for(timeout=LOST_AFTER_MS)
+        labels = [t.strip() for t in await options.all_inner_texts() if t.strip()]
+        if multi:
+            shown = await widget.locator("[data-tag]").evaluate_all(
+                "tags => tags.map((t) => t.getAttribute('aria-label'))"
+            )
+        else:
+            shown = [await field.input_value()]
+    except Exception as error:  # the widget was never drawn, or its list never opened
+        raise LostClick(str(error).splitlines()[0]) from error
+    # A multiselect lists "Select all" first: a person choosing a place picks a place.
+    choices = [t for t in labels if t not in shown and t != "Select all"] or labels
+    label = choices[round_no % len(choices)]
+    chosen = json.dumps(label)
+
+    async def expect():
+        if multi:
+            script = f"""() => [...document.querySelectorAll('.st-key-{key} [data-tag]')]
+                .some((t) => t.getAttribute('aria-label') === {chosen})"""
+        else:
+            script = f"""() => document.querySelector('.st-key-{key} [role="combobox"]')
+                ?.value === {chosen}"""
+        await tab.wait_for_function(script, timeout=LOST_AFTER_MS)
+
+    async def act():
+        await options.get_by_text(label, exact=True).first.click()
+        if multi:  # a multiselect's list stays open after a choice
+            await tab.keyboard.press("Escape")
+
+    return await _timed_run(tab, act, expect)
+
+
+async def _user(browser, url: str, rounds: int, record) -> None:
+    from dashboards.app import PUBLIC_PAGES
+
+    titles = {Path(p).stem: fa for p, fa, _en, _a in PUBLIC_PAGES}
+    context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+    tab = await context.new_page()
+    await _goto(tab, url)
+    steps = [("explorer", "ex_places", True), ("yearbook", "yb_table", False),
+             ("county_map", "map_year", False)]  # fmt: skip
+    for round_no in range(rounds):
+        for page, key, multi in steps:
+            try:
+                record(f"open {page}", await _menu(tab, titles[page], page))
+            except LostClick as lost:
+                record(f"open {page}", None, str(lost))
+                continue  # the page is not there: its choice cannot be made
+            try:
+                record(f"choose in {page}", await _choose(tab, key, round_no, multi))
+            except LostClick as lost:
+                record(f"choose in {page}", None, str(lost))
+    await context.close()
+
+
+async def load(browser, url: str, users: int, rounds: int) -> dict:
+    spent: dict[str, list[float]] = {}
+    lost: list[dict] = []
+
+    def record(action: str, seconds: float | None, why: str = "") -> None:
+        if seconds is None:
+            lost.append({"action": action, "why": why})
+        else:
+            spent.setdefault(action, []).append(seconds)
+
+    load_before = _load()
+    await asyncio.gather(*(_user(browser, url, rounds, record) for _ in range(users)))
+    every = [s for values in spent.values() for s in values]
+    return {
+        "users": users, "rounds": rounds,
+        "actions": {a: {"p50_s": _pct(v, 0.5), "p95_s": _pct(v, 0.95), "n": len(v)}
+                    for a, v in spent.items()},
+        "all": {"p50_s": _pct(every, 0.5), "p95_s": _pct(every, 0.95), "n": len(every)}
+        if every else None,
+        "lost_clicks": len(lost), "lost": lost,
+        "load_average_1min": [load_before, _load()],
+    }  # fmt: skip
+
+
+def _growth(runs: list[dict]) -> float | None:
+    usable = [r for r in runs if r["all"]]
+    if len(usable) < 2 or usable[0]["users"] == usable[-1]["users"]:
+        return None
+    low, high = usable[0], usable[-1]
+    ratio = high["all"]["p95_s"] / low["all"]["p95_s"]
+    return round(math.log(ratio) / math.log(high["users"] / low["users"]), 2)
+
+
+async def measure(home: Path, runs: int, users: list[int], rounds: int, only) -> dict:
+    from playwright.async_api import async_playwright
+
+    served = Path(tempfile.mkdtemp(prefix="portal-speed-")) / "home"
+    shutil.copytree(home, served, ignore=shutil.ignore_patterns("dbt", "*.lock", "archive"))
+    cores = sorted(os.sched_getaffinity(0))
+    pinned = len(cores) >= 2
+    port = _free_port()
+    server = _serve(served, port)
+    if pinned:  # the server on its own core; this process and Chromium on the other
+        for task in os.listdir(f"/proc/{server.pid}/task"):  # every thread already started
+            os.sched_setaffinity(int(task), {cores[0]})
+        os.sched_setaffinity(0, set(cores[1:]))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with async_playwright() as driver:
+            browser = await driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            page_figures = await pages(browser, url, served, runs, only)
+            load_runs = [await load(browser, url, n, rounds) for n in users]
+            await browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if pinned:
+            os.sched_setaffinity(0, set(cores))
+        shutil.rmtree(served.parent, ignore_errors=True)
+    most = load_runs[-1] if load_runs else None
+    return {
+        "date": dt.date.today().isoformat(), "home": str(home), "cores": cores,
+        "server_pinned": pinned, "runs_per_page": runs,
+        "goals": {"first_s": FIRST_GOAL_S, "again_s": AGAIN_GOAL_S,
+                  "load_p95_s": LOAD_P95_GOAL_S, "lost_after_s": LOST_AFTER_MS / 1000},
+        "pages": page_figures,
+        "pages_missing_goal": [n for n, f in page_figures.items() if not f["met"]],
+        "load": load_runs,
+        "p95_growth_exponent": _growth(load_runs),
+        "load_goal_met": None if most is None else (
+            most["lost_clicks"] == 0 and most["all"] is not None
+            and most["all"]["p95_s"] < LOAD_P95_GOAL_S),
+    }  # fmt: skip
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Measured {result['date']} by `python -m benchmarks.portal_speed` on the demo home; "
+             f"server pinned to its own core: {'yes' if result['server_pinned'] else 'no'}. "
+             f"Each page {result['runs_per_page']} runs (median).", "",
+             "| page | first (s) | again (s) | goal (< 2 s / < 1 s) | load avg |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for name, f in result["pages"].items():
+        verdict = "met" if f["met"] else "**missed**"
+        lines.append(f"| {name} ({f['kind']}) | {f['first_median_s']} | {f['again_median_s']} | "
+                     f"{verdict} | {f['load_average_1min']} |")  # fmt: skip
+    missing = ", ".join(result["pages_missing_goal"]) or "none"
+    lines += ["", f"Pages missing a goal: {missing}.", "",
+              "| users | p50 (s) | p95 (s) | actions | lost clicks | load avg (before, after) |",
+              "|---|---|---|---|---|---|"]  # fmt: skip
+    for run in result["load"]:
+        every = run["all"] or {"p50_s": "-", "p95_s": "-", "n": 0}
+        lines.append(f"| {run['users']} | {every['p50_s']} | {every['p95_s']} | {every['n']} | "
+                     f"{run['lost_clicks']} | {run['load_average_1min']} |")  # fmt: skip
+    if result["load"]:
+        lines += ["", "Per action at the most users:", "", "| action | p50 (s) | p95 (s) | n |",
+                  "|---|---|---|---|"]  # fmt: skip
+        for action, f in result["load"][-1]["actions"].items():
+            lines.append(f"| {action} | {f['p50_s']} | {f['p95_s']} | {f['n']} |")
+        lines += ["", f"Growth of p95 with users (b in p95 ~ users^b): "
+                  f"{result['p95_growth_exponent']}. Goal at the most users (no lost click, "
+                  f"p95 < 2 s): {'met' if result['load_goal_met'] else 'not met'}."]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict, out: Path, readme: Path | None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"{result['date']}-portal-speed"
+    text = markdown(result)
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")  # fmt: skip
+    stem.with_suffix(".md").write_text(f"# Portal speed\n\n{text}", encoding="utf-8")
+    if readme is not None:
+        before = readme.read_text(encoding="utf-8")
+        if START_MARK in before and END_MARK in before:
+            head, rest = before.split(START_MARK, 1)
+            after = rest.split(END_MARK, 1)[1]
+            readme.write_text(f"{head}{START_MARK}\n{text}{END_MARK}{after}", encoding="utf-8")
+    return stem.with_suffix(".json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="a built demo home (read only)")
+    parser.add_argument("--runs", type=int, default=3, help="fresh contexts per page")
+    parser.add_argument("--users", default="1,2,4,8", help="simultaneous users, e.g. 1,2,4,8")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", default="all", help="all, or page names: home,yearbook")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 1 run of two pages, 1 user, 1 round")  # fmt: skip
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="a README whose portal-speed section is rewritten")  # fmt: skip
+    args = parser.parse_args()
+    home = args.home.resolve()
+    if not (home / "demo-staff.csv").exists():
+        parser.error(f"{home} is not a built demo home (no demo-staff.csv): "
+                     "make one with `salnameh demo --ingest && salnameh build`")  # fmt: skip
+    if args.quick:  # the same code on the least that exercises every part
+        args.runs, args.users, args.rounds, args.pages = 1, "1", 1, "home,review"
+    users = [int(n) for n in args.users.split(",") if n.strip()]
+    only = None if args.pages == "all" else {p.strip() for p in args.pages.split(",")}
+    result = asyncio.run(measure(home, args.runs, users, args.rounds, only))
+    print(write(result, args.out, args.readme))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""benchmarks/portal_speed.py in its quick mode (two pages, 1 user, 1 round), so the
+benchmark cannot rot: its results file holds every field. No time is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.portal_bench import browser_available
+from tests.conftest import in_ci
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
+    if not browser_available():
+        if in_ci():
+            pytest.fail("the portal speed run needs chromium and playwright")
+        pytest.skip("the portal speed run needs chromium and playwright")
+    command = [sys.executable, "-m", "benchmarks.portal_speed", "--home", str(demo_home.root),
+               "--quick", "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result_file] = tmp_path.glob("*-portal-speed.json")
+    assert result_file.with_suffix(".md").exists()
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    assert set(result["pages"]) == {"home", "review"}
+    for figures in result["pages"].values():
+        assert figures["first_median_s"] > 0 and figures["again_median_s"] > 0
+        assert isinstance(figures["met"], bool)
+        assert len(figures["first_s"]) == len(figures["again_s"]) == 1
+    [one_user] = result["load"]
+    assert one_user["users"] == 1 and one_user["rounds"] == 1
+    # Three pages opened and three choices made, each timed or counted as lost.
+    timed = sum(f["n"] for f in one_user["actions"].values())
+    assert timed + one_user["lost_clicks"] == 6
+    assert {"open explorer", "open yearbook", "open county_map"} <= set(one_user["actions"])
+    assert isinstance(result["load_goal_met"], bool)
+    assert result["p95_growth_exponent"] is None  # one user count: no growth to state
