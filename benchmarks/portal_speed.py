@@ -60,6 +60,18 @@ TITLE = '[data-testid="stMain"] h1'
 START_MARK = "<!-- portal-speed:start (written by `python -m benchmarks.portal_speed`) -->"
 END_MARK = "<!-- portal-speed:end -->"
 VIEWPORT = {"width": 1366, "height": 900}
+# portal_bench's WATCH observes the stApp element found before the click; the first switch
+# of page in a session can draw a new one, and that run went unseen (measured: the page was
+# there, idle, with no run seen). This watches the attribute anywhere in the document.
+WATCH_ANY = WATCH.replace(
+    "watcher.observe(app, {", "watcher.observe(document.body, {subtree: true, "
+).replace("const state = app.getAttribute(", "const state = document.querySelector(\n"
+          "    '[data-testid=\"stApp\"]')?.getAttribute(")
+# What a lost click left on screen: the address, the script state, whether a run was seen.
+SEEN = """() => ({path: location.pathname,
+  state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  ran: window.__run ? window.__run.ran : null,
+  title: document.querySelector('[data-testid="stMain"] h1')?.innerText ?? null})"""
 
 
 class LostClick(Exception):
@@ -78,14 +90,16 @@ def _pct(values: list[float], q: float) -> float:
 async def _timed_run(tab, act, expect=None) -> float:
     """Seconds from `act` (a click) to the end of the script run it starts, then `expect`
     (the page's own result) awaited; LostClick if either does not come within 30 s."""
-    await tab.evaluate(WATCH)
+    await tab.evaluate(WATCH_ANY)
     await act()
     try:
         await tab.wait_for_function("window.__run.done !== null", timeout=LOST_AFTER_MS)
         if expect is not None:
             await expect()
     except Exception as error:  # playwright's TimeoutError, or the expected text missing
-        raise LostClick(str(error).splitlines()[0]) from error
+        # Where the page was left, to tell a click that did nothing from a run not seen.
+        seen = await tab.evaluate(SEEN)
+        raise LostClick(f"{str(error).splitlines()[0]} | {json.dumps(seen)}") from error
     return await tab.evaluate("(window.__run.done - window.__run.start) / 1000")
 
 
