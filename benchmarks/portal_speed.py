@@ -78,6 +78,18 @@ class LostClick(Exception):
     """An action whose run or expected result did not appear in time."""
 
 
+class Unobserved(LostClick):
+    """An action whose result is on screen but whose script run the watch did not see."""
+
+
+async def _there(expect) -> bool:
+    try:
+        await expect()
+    except Exception:
+        return False
+    return True
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -94,6 +106,14 @@ async def _timed_run(tab, act, expect=None) -> float:
     await act()
     try:
         await tab.wait_for_function("window.__run.done !== null", timeout=LOST_AFTER_MS)
+    except Exception as error:
+        # No run seen: measured, the page can still be there, idle, with its title (the
+        # watch missed the run). Not a lost click, then, but an action without a time.
+        if expect is not None and await _there(expect):
+            raise Unobserved(json.dumps(await tab.evaluate(SEEN))) from error
+        seen = await tab.evaluate(SEEN)
+        raise LostClick(f"{str(error).splitlines()[0]} | {json.dumps(seen)}") from error
+    try:
         if expect is not None:
             await expect()
     except Exception as error:  # playwright's TimeoutError, or the expected text missing
@@ -223,11 +243,15 @@ async def _user(browser, url: str, rounds: int, record) -> None:
         for page, key, multi in steps:
             try:
                 record(f"open {page}", await _menu(tab, titles[page], page))
+            except Unobserved as seen:  # the page is there: go on with its choice
+                record(f"open {page}", None, f"unobserved {seen}")
             except LostClick as lost:
                 record(f"open {page}", None, str(lost))
                 continue  # the page is not there: its choice cannot be made
             try:
                 record(f"choose in {page}", await _choose(tab, key, round_no, multi))
+            except Unobserved as seen:
+                record(f"choose in {page}", None, f"unobserved {seen}")
             except LostClick as lost:
                 record(f"choose in {page}", None, str(lost))
     await context.close()
@@ -237,9 +261,13 @@ async def load(browser, url: str, users: int, rounds: int) -> dict:
     spent: dict[str, list[float]] = {}
     lost: list[dict] = []
 
+    unobserved: list[dict] = []
+
     def record(action: str, seconds: float | None, why: str = "") -> None:
         if seconds is None:
-            lost.append({"action": action, "why": why})
+            (unobserved if why.startswith("unobserved") else lost).append(
+                {"action": action, "why": why}
+            )
         else:
             spent.setdefault(action, []).append(seconds)
 
@@ -253,6 +281,7 @@ async def load(browser, url: str, users: int, rounds: int) -> dict:
         "all": {"p50_s": _pct(every, 0.5), "p95_s": _pct(every, 0.95), "n": len(every)}
         if every else None,
         "lost_clicks": len(lost), "lost": lost,
+        "unobserved_runs": len(unobserved), "unobserved": unobserved,
         "load_average_1min": [load_before, _load()],
     }  # fmt: skip
 
@@ -320,12 +349,13 @@ def markdown(result: dict) -> str:
                      f"{verdict} | {f['load_average_1min']} |")  # fmt: skip
     missing = ", ".join(result["pages_missing_goal"]) or "none"
     lines += ["", f"Pages missing a goal: {missing}.", "",
-              "| users | p50 (s) | p95 (s) | actions | lost clicks | load avg (before, after) |",
-              "|---|---|---|---|---|---|"]  # fmt: skip
+              "| users | p50 (s) | p95 (s) | actions timed | lost clicks | there, run unseen "
+              "| load avg (before, after) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for run in result["load"]:
         every = run["all"] or {"p50_s": "-", "p95_s": "-", "n": 0}
         lines.append(f"| {run['users']} | {every['p50_s']} | {every['p95_s']} | {every['n']} | "
-                     f"{run['lost_clicks']} | {run['load_average_1min']} |")  # fmt: skip
+                     f"{run['lost_clicks']} | {run['unobserved_runs']} | "
+                     f"{run['load_average_1min']} |")  # fmt: skip
     if result["load"]:
         lines += ["", "Per action at the most users:", "", "| action | p50 (s) | p95 (s) | n |",
                   "|---|---|---|---|"]  # fmt: skip

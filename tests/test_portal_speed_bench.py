@@ -39,9 +39,9 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
         assert len(figures["first_s"]) == len(figures["again_s"]) == 1
     [one_user] = result["load"]
     assert one_user["users"] == 1 and one_user["rounds"] == 1
-    # Three pages opened and three choices made, each timed or counted as lost.
+    # Three pages opened and three choices made, each timed, lost, or there but unseen.
     timed = sum(f["n"] for f in one_user["actions"].values())
-    assert timed + one_user["lost_clicks"] == 6
+    assert timed + one_user["lost_clicks"] + one_user["unobserved_runs"] == 6
     assert {"open explorer", "open yearbook", "open county_map"} <= set(one_user["actions"])
     assert isinstance(result["load_goal_met"], bool)
     assert result["p95_growth_exponent"] is None  # one user count: no growth to state
