@@ -70,7 +70,9 @@ def test_population_shemiranat_leads_to_its_series_in_the_explorer(portal, page)
     assert indicators == ["شاخص‌ها", "جدول", "۳-۱:", "جمعیت", "(نفر)"]
     # Over the years: the chart's axis runs from the first year to the last.
     chart = main.locator('[data-testid="stVegaLiteChart"]').first
-    assert "۱۳۹۰" in chart.inner_text() and "۱۴۰۱" in chart.inner_text()
+    # Drawn after the script's run: waited for (it was read empty once, under load).
+    expect(chart).to_contain_text("۱۳۹۰", timeout=60_000)
+    assert "۱۴۰۱" in chart.inner_text()
     shot(page, "search-population-shemiranat-explorer")
 
 
