@@ -19,6 +19,9 @@ start_postgres() {
   PG_STOP="runuser -u postgres -- $bin/pg_ctl -D $PG_DIR/data -m fast stop"
   runuser -u postgres -- "$bin/psql" -h "$PG_DIR" -p "$port" -d postgres -qv ON_ERROR_STOP=1 \
     -c "CREATE ROLE salnameh LOGIN CREATEDB PASSWORD '$password'" \
+    -c "GRANT pg_signal_backend TO salnameh" \
     -c "CREATE DATABASE salnameh OWNER salnameh"
+  # pg_signal_backend: a test's `DROP DATABASE ... WITH (FORCE)` must end an autovacuum
+  # worker that happens to be in its database (refused once without it).
   export SALNAMEH_TEST_POSTGRES_URL="postgresql://salnameh:$password@127.0.0.1:$port/salnameh"
 }
