@@ -613,6 +613,8 @@ def build(salnameh_home, full: bool) -> None:
         sys.exit(1)
     what = ("models and data tests replayed" if result.how == "replayed"
             else "seeds, models and tests passed")  # fmt: skip
+    if result.tables_recomputed is not None:
+        what += f"; {result.tables_recomputed} table(s) recomputed, the others kept"
     click.echo(f"warehouse built: {result.passed} {what} ({salnameh_home.warehouse_path})")
     public = result.published
     click.echo(f"snapshots published in {salnameh_home.snapshots_dir}: internal (everything), "

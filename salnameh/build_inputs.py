@@ -17,6 +17,7 @@ import itertools
 
 import pandas as pd
 
+from salnameh.build_scope import scope_everything
 from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
 from salnameh.jalali import jalali_year_bounds
@@ -181,6 +182,7 @@ def copy_inputs(
             by_name = "BY NAME " if name.startswith("ledger.") else ""
             con.execute(f"INSERT INTO {name} {by_name}SELECT * FROM incoming")  # names from here
             con.unregister("incoming")
+        scope_everything(con)  # a build recomputes every table unless it narrows this
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

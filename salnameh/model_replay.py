@@ -7,7 +7,10 @@ editions, verdicts, the catalog's rows: what stage_inputs copies in), the SQL db
 then is the SQL it would compile now, because nothing in the project reads data at compile
 time. So the build replays it: every table model in dependency order, then every data
 test, in one DuckDB transaction; a failing test rolls the whole replay back, as a failed
-dbt build publishes nothing.
+dbt build publishes nothing. A replay recomputes only the tables whose inputs changed since
+the last build that passed, and the tables reading theirs (salnameh.build_scope): in the
+marts that declare `meta.rebuilt_by`, those tables' rows are replaced and the others kept;
+the small marts are rebuilt whole.
 
 Nothing here states a rule of the warehouse: the SQL is dbt's, from its manifest. What the
 compiled SQL does depend on (the project's files, the seeds dbt loads, the vars, dbt's own
@@ -25,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from salnameh import build_scope
 from salnameh.settings import DBT_PROJECT_DIR, REFERENCE_DIR, Home
 
 # The project files that shape compiled SQL (target/ and logs/ are dbt's output).
@@ -33,10 +37,13 @@ _PROJECT_PARTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml"
 
 @dataclass(frozen=True)
 class Replay:
-    """What a replay runs: table models in dependency order, then data tests."""
+    """What a replay runs: table models in dependency order, then data tests. `scoped`:
+    every table model that reads the build's scope says how its rows are replaced
+    (meta.rebuilt_by), so the replay may recompute only the tables whose inputs changed."""
 
     models: list[dict]
     tests: list[dict]
+    scoped: bool = True
 
 
 class ReplayFailed(Exception):
@@ -103,7 +110,32 @@ def plan(salnameh_home: Home, manifest_path: Path, key: str) -> Replay | None:
         return None  # only what this module knows how to replay
     if any(not n.get("compiled_code") for n in [*tables, *tests]):
         return None  # the last dbt invocation compiled only part of the project
-    return Replay(_in_dependency_order(tables, models), tests)
+    unscoped = [n["name"] for n in tables if _reads_scope_whole(n, models)]
+    return Replay(_in_dependency_order(tables, models), tests, scoped=not unscoped)
+
+
+def _meta(node: dict) -> dict:
+    return node.get("config", {}).get("meta") or node.get("meta") or {}
+
+
+def _reads_scope_whole(table: dict, models: dict[str, dict]) -> bool:
+    """A table model without meta.rebuilt_by that reads, through views, the model applying
+    the build's scope: replaced whole from a narrowed scope, it would lose rows."""
+    if _meta(table).get("rebuilt_by"):
+        return False
+    seen: set[str] = set()
+    parents = list(table["depends_on"]["nodes"])
+    while parents:
+        uid = parents.pop()
+        node = models.get(uid)
+        if node is None or uid in seen:
+            continue
+        seen.add(uid)
+        if _meta(node).get("applies_build_scope"):
+            return True
+        if node["config"]["materialized"] != "table":  # a table stands whole on its own
+            parents.extend(node["depends_on"]["nodes"])
+    return False
 
 
 def _in_dependency_order(tables: list[dict], models: dict[str, dict]) -> list[dict]:
@@ -141,17 +173,27 @@ def _crosses(failures: int, threshold: str) -> bool:
     return _COMPARE[found.group(1)](failures, int(found.group(2)))
 
 
-def run(con, replay: Replay) -> tuple[int, list[str]]:
+def run(con, replay: Replay, narrow: bool = True) -> tuple[int, list[str], int | None]:
     """Replay in one transaction on an open warehouse connection; returns (nodes passed,
-    tests that only warned). Raises ReplayFailed, with nothing changed, if a test fails."""
+    tests that only warned, tables recomputed or None for all). With `narrow`, only the
+    tables whose inputs changed since the last build that passed, and their partners
+    (salnameh.build_scope), are recomputed in the marts that say how (meta.rebuilt_by).
+    Raises ReplayFailed, with nothing changed, if a test fails."""
     warned: list[str] = []
     failed: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
+        now = build_scope.states(con)
+        changed = build_scope.changed_tables(con, now) if narrow and replay.scoped else None
+        scope = None if changed is None else build_scope.with_partners(con, changed)
+        if scope is not None:
+            build_scope.set_scope(con, scope)
         for model in replay.models:
-            # Rows replaced, the table kept: its columns' comments (persist_docs) stay.
             relation = model["relation_name"]
-            con.execute(f"DELETE FROM {relation}")
+            key = _meta(model).get("rebuilt_by")
+            # Rows replaced, the table kept: its columns' comments (persist_docs) stay.
+            where = f" WHERE {build_scope.REPLACED_ROWS[key]}" if scope is not None and key else ""
+            con.execute(f"DELETE FROM {relation}{where}")
             con.execute(f"INSERT INTO {relation} BY NAME SELECT * FROM ({model['compiled_code']})")
         for test in replay.tests:
             config = test["config"]
@@ -167,8 +209,10 @@ def run(con, replay: Replay) -> tuple[int, list[str]]:
                 warned.append(test["name"])
         if failed:
             raise ReplayFailed(failed)
+        build_scope.scope_everything(con)
+        build_scope.remember(con, now)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(replay.models) + len(replay.tests), warned
+    return len(replay.models) + len(replay.tests), warned, None if scope is None else len(scope)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salnameh import model_replay
+from salnameh import build_scope, model_replay
 from salnameh.children import child_process
 from salnameh.faults import pause_if_fault
 from salnameh.jalali import format_jalali
@@ -38,6 +38,7 @@ class BuildResult:
     failed: list[str]
     published: dict[str, int] = field(default_factory=dict)  # public table -> rows
     how: str = "dbt build"  # or "replayed" (salnameh.model_replay)
+    tables_recomputed: int | None = None  # a replay's narrowed scope; None: every table
 
 
 # What each holder of the lock is doing, as the busy message names it.
@@ -306,9 +307,22 @@ def build_warehouse(salnameh_home: Home, publish: bool = True, full: bool = Fals
 def full_build(salnameh_home: Home) -> BuildResult:
     """`dbt build`; once it passed, its compiled SQL may be replayed until the key changes."""
     key = model_replay.replay_key(salnameh_home, dbt_vars(salnameh_home))
+    # The inputs' states are read before dbt: another build may stage newer inputs
+    # meanwhile, and states older than the marts only make the next scope wider.
+    states = _with_warehouse(salnameh_home, build_scope.states_if_built)
     result = run_dbt(salnameh_home, "build")
+    _with_warehouse(salnameh_home, lambda con: build_scope.remember(con, states or {}))
     model_replay.remember_full_build(salnameh_home, key)
     return result
+
+
+def _with_warehouse(salnameh_home: Home, step):
+    with writer_lock(salnameh_home):
+        con = connect_warehouse(salnameh_home)
+        try:
+            return step(con)
+        finally:
+            con.close()
 
 
 def replay_models(salnameh_home: Home) -> BuildResult | None:
@@ -322,7 +336,7 @@ def replay_models(salnameh_home: Home) -> BuildResult | None:
             return None
         con = connect_warehouse(salnameh_home)
         try:
-            passed, _warned = model_replay.run(con, replay)
+            passed, _warned, recomputed = model_replay.run(con, replay)
         except model_replay.ReplayFailed as failed:
             raise BuildError(
                 f"replayed build failed: {', '.join(failed.failed)}; the warehouse is as it "
@@ -330,7 +344,7 @@ def replay_models(salnameh_home: Home) -> BuildResult | None:
             ) from failed
         finally:
             con.close()
-    return BuildResult(passed, [], how="replayed")
+    return BuildResult(passed, [], how="replayed", tables_recomputed=recomputed)
 
 
 # ---------------------------------------------------------------------- the raw layer

@@ -432,9 +432,33 @@ def test_a_replayed_build_gives_the_marts_a_full_build_gives(demo_home, tmp_path
     outcome = Ingestor(salnameh_home, catalog, Reference.for_home(salnameh_home)).ingest(again)
     assert outcome.verdict == "accepted", [p.en for p in outcome.problems]
     ledger.review(approved["submission_id"], "approved", EXPERT)
+    # And a table another table's totals must equal, sent again with every figure doubled
+    # (its own sums still hold): the other table's identity flags change with it, so a
+    # build that recomputes only the changed tables must recompute that one too.
+    doubled = tmp_path / "doubled" / "1402" / "admin_recruitment" / "gov_employees_type_sex.csv"
+    doubled.parent.mkdir(parents=True)
+    sent = (root / "demo" / "files" / "1402" / "admin_recruitment" / doubled.name).read_text(
+        encoding="utf-8-sig"
+    )
+    doubled.write_text(
+        re.sub(r"(?<=,)(\d+)(?=,|$)", lambda m: str(2 * int(m.group(1))), sent, flags=re.M),
+        encoding="utf-8-sig",
+    )
+    outcome_doubled = Ingestor(
+        salnameh_home, catalog, Reference.for_home(salnameh_home)
+    ).ingest(doubled)
+    assert outcome_doubled.verdict == "accepted", [p.en for p in outcome_doubled.problems]
 
     replayed = build_warehouse(salnameh_home)
     assert replayed.how == "replayed" and replayed.published
+    # Only the changed tables and the one reading the doubled table were recomputed.
+    assert replayed.tables_recomputed is not None and 3 <= replayed.tables_recomputed <= 6
+    with open_snapshot(salnameh_home, "internal") as con:
+        identity_flags = con.execute(
+            "SELECT count(*) FROM marts.fct_anomalies WHERE table_id = ? AND year = 1402"
+            " AND kind = 'broken_identity'", ["gov_employees_education_sex"],
+        ).fetchone()[0]  # fmt: skip
+    assert identity_flags > 0
     with open_snapshot(salnameh_home, "internal") as con:
         current = con.execute(
             "SELECT DISTINCT submission_id FROM marts.fct_observations"
@@ -459,6 +483,15 @@ def test_a_replayed_build_gives_the_marts_a_full_build_gives(demo_home, tmp_path
     manifest = dbt_target_dir(salnameh_home) / "manifest.json"
     key = model_replay.replay_key(salnameh_home, dbt_vars(salnameh_home))
     assert model_replay.plan(salnameh_home, manifest, key) is not None
+    # A mart reading the scoped values that does not say how its rows are replaced would
+    # lose the other tables' rows in a narrowed build: such a replay recomputes everything.
+    assert model_replay.plan(salnameh_home, manifest, key).scoped
+    unsaid = json.loads(manifest.read_text(encoding="utf-8"))
+    for node in unsaid["nodes"].values():
+        if node["name"] == "fct_anomalies":
+            node["config"]["meta"].pop("rebuilt_by")
+    (tmp_path / "unsaid.json").write_text(json.dumps(unsaid), encoding="utf-8")
+    assert not model_replay.plan(salnameh_home, tmp_path / "unsaid.json", key).scoped
     other = model_replay.replay_key(salnameh_home, {"province": "01"})
     assert other != key and model_replay.plan(salnameh_home, manifest, other) is None
     run_dbt(salnameh_home, "run", "--select", "dim_chapter")
@@ -485,9 +518,11 @@ def test_a_failing_data_test_rolls_the_whole_replay_back(demo_home, tmp_path):
         before = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
         con.execute("DELETE FROM raw.submission_values")
         with pytest.raises(model_replay.ReplayFailed) as failed:
-            model_replay.run(con, model_replay.Replay(replay.models, [*replay.tests, failing]))
+            model_replay.run(
+                con, model_replay.Replay(replay.models, [*replay.tests, failing]), narrow=False
+            )
         after = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
-        passed, _warned = model_replay.run(con, replay)  # the same replay without it
+        passed, _warned, _ = model_replay.run(con, replay, narrow=False)  # without it
         emptied = con.execute("SELECT count(*) FROM marts.fct_observations").fetchone()[0]
     assert failed.value.failed == ["always_fails"]
     assert before > 0 and after == before and emptied == 0 and passed > 0

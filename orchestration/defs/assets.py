@@ -34,7 +34,7 @@ WAREHOUSE_POOL = "warehouse"
 RAW_KEYS = [dg.AssetKey(["raw", "values"]), dg.AssetKey(["raw", "submissions"])]
 INPUT_KEYS = [dg.AssetKey(["catalog", t]) for t in CATALOG_TABLES] + [
     dg.AssetKey(["ledger", t]) for t in LEDGER_TABLES
-]
+] + [dg.AssetKey(["build", "scope"])]  # every table: Dagster's builds are dbt's, whole
 
 
 @dg.multi_asset(

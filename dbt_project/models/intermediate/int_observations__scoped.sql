@@ -1,6 +1,7 @@
 -- The values that matter: those of the current version of each table-year (for experts)
 -- and of the released version (for the public), each with its version's state and the
--- geography version it was reported on.
+-- geography version it was reported on. Only the tables in the build's scope
+-- (macros/build_scope.sql): every table in a full build.
 select
     v.submission_id,
     s.province,
@@ -32,4 +33,4 @@ inner join {{ ref('int_submissions__versions') }} as s
 left join {{ province_geography() }} as geo
     on geo.code = v.geo_code
     and v.year between coalesce(geo.valid_from, 0) and coalesce(geo.valid_to, 9999)
-where s.is_current or s.is_released
+where (s.is_current or s.is_released) and {{ in_build_scope('v.table_id') }}
