@@ -114,6 +114,32 @@ def test_every_planted_collapse_is_flagged_and_little_else(demo_home):
     assert "درصد" in fa and "% of the" in en and len(history) >= 5
 
 
+def test_each_trend_is_the_median_of_the_slopes_between_every_two_years(demo_home):
+    """Issue 22: the anomaly trends are computed inside each series' list of points, not by
+    joining every point with every other. Whatever the SQL, a trend must still be
+    Theil-Sen's: here recomputed in Python from the points (y = residual + the line) for
+    every series of the demo that was judged."""
+    from statistics import median
+
+    with internal(demo_home) as con:  # a copy of the warehouse, its views included
+        rows = con.execute(
+            "SELECT table_id, measure_id, dim_key, geo_code, geo_valid_from, year,"
+            " residual + trend_intercept + trend_slope * year, trend_slope"
+            " FROM intermediate.int_anomaly__features WHERE residual IS NOT NULL"
+        ).fetchall()
+    series: dict[tuple, list[tuple[int, float]]] = {}
+    slopes: dict[tuple, float] = {}
+    for *key, year, y, slope in rows:
+        series.setdefault(tuple(key), []).append((year, y))
+        slopes[tuple(key)] = slope
+    assert len(series) > 1000
+    for key, points in series.items():
+        points.sort()
+        pairwise = [(yb - ya) / (b - a) for i, (a, ya) in enumerate(points)
+                    for b, yb in points[i + 1 :]]  # fmt: skip
+        assert median(pairwise) == pytest.approx(slopes[key], rel=1e-9, abs=1e-12), key
+
+
 def test_public_snapshot_holds_only_released_figures(demo_home):
     with open_snapshot(home(demo_home.root), PUBLIC) as con:
         years = {

@@ -83,25 +83,28 @@ points as (
         and year_effect.geo_parent_code = observed.geo_parent_code
 ),
 
-pairs as (
-    select
-        a.table_id, a.measure_id, a.dim_key, a.geo_code, a.geo_valid_from,
-        (b.y - a.y) / (b.year - a.year) as slope
-    from points as a
-    inner join points as b
-        on b.table_id = a.table_id
-        and b.measure_id = a.measure_id
-        and b.dim_key = a.dim_key
-        and b.geo_code = a.geo_code
-        and b.geo_valid_from = a.geo_valid_from
-        and b.year > a.year
-    where a.y is not null and b.y is not null
-),
-
 slopes as (
-    select table_id, measure_id, dim_key, geo_code, geo_valid_from, median(slope) as slope
-    from pairs
-    group by all
+    -- Theil-Sen: the median of the slopes between every two years of a series. Taken
+    -- inside each series' own list of points, so the work grows with the number of series
+    -- (n(n-1)/2 slopes for a series of n years, n at most the years a yearbook spans), where
+    -- a join of the points with themselves grew faster than the data and held every pair of
+    -- every series in memory at once.
+    select
+        table_id, measure_id, dim_key, geo_code, geo_valid_from,
+        list_aggregate(
+            flatten(list_transform(range(1, len(pts) + 1), lambda i:
+                list_transform(range(i + 1, len(pts) + 1), lambda j:
+                    (pts[j].y - pts[i].y) / (pts[j].year - pts[i].year)))),
+            'median'
+        ) as slope
+    from (
+        select
+            table_id, measure_id, dim_key, geo_code, geo_valid_from,
+            list({'year': year, 'y': y} order by year) as pts
+        from points
+        where y is not null
+        group by all
+    )
 ),
 
 fits as (
@@ -129,6 +132,8 @@ residuals as (
         fits.history_values,
         fits.median_value,
         fits.n_zeros,
+        fits.slope as trend_slope,
+        fits.intercept as trend_intercept,
         points.y - (fits.intercept + fits.slope * points.year) as residual,
         -- What the trend (and, for a county, this year's common movement) predicts.
         exp(fits.intercept + fits.slope * points.year + points.common_move) as expected_value
@@ -167,6 +172,8 @@ select
     residuals.history_values,
     residuals.residual,
     residuals.residual / spread.sigma as robust_z,
+    residuals.trend_slope,
+    residuals.trend_intercept,
     exists (
         select 1
         from missing_parts
