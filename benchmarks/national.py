@@ -2,8 +2,8 @@
 
     .venv/bin/python -m benchmarks.national --out DIR [--provinces 31] [--years 1390-1409]
 
-Province k = 0 is Tehran (23), as the demo makes it; province k >= 1 takes an unused
-two-digit code (01, 02, ... skipping 23) and a copy of Tehran's counties, boundaries and
+Province k = 0 is Tehran (23), as the demo makes it; province k >= 1 takes a
+two-digit code no real province has (31, 32, ...) and a copy of Tehran's counties, boundaries and
 splits under that code, named after Tehran's with the province's number («دماوند ۵»,
 "Damavand 5"). Each province's figures come from the demo's generator with its own seed
 (seed + k): other figures, other liaison habits (xlsx, CSV in UTF-8 or Windows-1256,
@@ -45,8 +45,10 @@ GEOGRAPHY_SEEDS = ("geography.csv", "geography_lineage.csv", "geography_aliases.
 
 
 def province_codes(n: int) -> list[str]:
-    """Two-digit codes for n provinces: the demo's own first, then unused ones from 01."""
-    others = [f"{i:02d}" for i in range(1, 100) if f"{i:02d}" != SOURCE_PROVINCE]
+    """Two-digit codes for n provinces: the demo's own first, then codes no real province
+    has (31 up: the reference seeds hold all 31 real ones, 00-30, and a copy of Tehran
+    under a real code would clash with that province's places and boundary changes)."""
+    others = [f"{i:02d}" for i in range(31, 100)]
     return [SOURCE_PROVINCE, *others[: n - 1]]
 
 

@@ -87,7 +87,7 @@ def test_every_figure_is_in_the_results_with_a_sane_value(quick_run):
 def test_synthetic_provinces_files_are_accepted_by_ingestion(quick_run):
     _done, results, _readme = quick_run
     national = results["details"]["national"]
-    assert national["provinces"] == ["23", "01"]
+    assert national["provinces"] == ["23", "31"]
     sample = national["ingested_sample"]
     assert sample["verdicts"].get("accepted", 0) > 0
     assert sample["rejected_unplanted"] == []
@@ -114,10 +114,10 @@ def test_the_national_generator_is_deterministic(tmp_path):
     second = generate_national(tmp_path / "b", 2, (1401,), table_ids=tables)
     assert first.files == second.files == 4
     assert first.manifest() == second.manifest()
-    assert [r["province"] for r in first.manifest()] == ["23", "23", "01", "01"]
-    # Province 01 has Tehran's places under its own codes and its own names...
+    assert [r["province"] for r in first.manifest()] == ["23", "23", "31", "31"]
+    # Province 31 has Tehran's places under its own codes and its own names...
     national = (first.national_seeds / "geography.csv").read_text(encoding="utf-8")
-    assert "0112,1389,,county,01,رباط کریم ۱,Robat Karim 1" in national
+    assert "3112,1389,,county,31,رباط کریم ۱,Robat Karim 1" in national
     # ...and is ingested with seeds that keep Tehran's codes (ingestion's province is 23).
-    own = (first.province_seeds("01") / "geography.csv").read_text(encoding="utf-8")
+    own = (first.province_seeds("31") / "geography.csv").read_text(encoding="utf-8")
     assert "2312,1389,,county,23,رباط کریم ۱,Robat Karim 1" in own
