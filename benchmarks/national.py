@@ -96,11 +96,11 @@ def write_national_seeds(seeds_dir: Path, source: Path, codes: list[str]) -> Non
     shutil.rmtree(seeds_dir, ignore_errors=True)
     shutil.copytree(source, seeds_dir)
     geography = _read_csv(source / "geography.csv")
-    rows = list(geography)
+    rows = list(geography)  # every real province stays; Tehran's places are copied
     for k, province in enumerate(codes):
         if province == SOURCE_PROVINCE:
             continue
-        for row in geography:
+        for row in (r for r in geography if _is_tehrans(r["code"])):
             fa, en = synthetic_names(row["name_fa"], row["name_en"], k)
             rows.append({**row, "code": recode(row["code"], province),
                          "parent_code": recode(row["parent_code"], province),
@@ -111,19 +111,26 @@ def write_national_seeds(seeds_dir: Path, source: Path, codes: list[str]) -> Non
     for province in codes:
         if province == SOURCE_PROVINCE:
             continue
-        for row in lineage:
+        # Tehran's own changes; a county leaving it goes to the real province it went to.
+        for row in (r for r in lineage if _is_tehrans(r["from_code"])):
+            to_code = row["to_code"]
             rows.append({**row, "from_code": recode(row["from_code"], province),
-                         "to_code": recode(row["to_code"], province)})  # fmt: skip
+                         "to_code": recode(to_code, province) if _is_tehrans(to_code)
+                         else to_code})  # fmt: skip
     _write_csv(seeds_dir / "geography_lineage.csv", rows, _fields(source / "geography_lineage.csv"))
     aliases = _read_csv(source / "geography_aliases.csv")
     rows = list(aliases)
     for k, province in enumerate(codes):
         if province == SOURCE_PROVINCE:
             continue
-        for row in aliases:
+        for row in (r for r in aliases if _is_tehrans(r["code"])):
             fa, _en = synthetic_names(row["alias"], "", k)
             rows.append({**row, "alias": fa, "code": recode(row["code"], province)})
     _write_csv(seeds_dir / "geography_aliases.csv", rows, _fields(source / "geography_aliases.csv"))
+
+
+def _is_tehrans(code: str) -> bool:
+    return code[: len(SOURCE_PROVINCE)] == SOURCE_PROVINCE
 
 
 def write_province_seeds(seeds_dir: Path, source: Path, k: int) -> None:
