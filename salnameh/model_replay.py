@@ -16,7 +16,7 @@ Nothing here states a rule of the warehouse: the SQL is dbt's, from its manifest
 compiled SQL does depend on (the project's files, the seeds dbt loads, the vars, dbt's own
 version) makes the replay key; when it differs from the key of the last full build, or the
 manifest lacks a node's SQL, the build goes back to dbt. Unit tests (fixed inputs, the SQL's
-logic) run in every full build and in `make test`, not here.
+logic) run in `make test` only (salnameh.warehouse.PRODUCTION_BUILD), not here.
 """
 
 from __future__ import annotations

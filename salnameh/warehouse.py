@@ -168,6 +168,12 @@ def dbt_vars(salnameh_home: Home) -> dict[str, str | bool]:
     return {"province": salnameh_home.province}
 
 
+# What an installation's full build runs: seeds, models and data tests. dbt's unit tests
+# check the models' SQL on fixed rows, which no installation's data changes: they run in
+# `make test` (tests/test_warehouse_build.py), not in every build.
+PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
+
+
 def run_dbt(salnameh_home: Home, *args: str) -> BuildResult:
     """Run one dbt command against this home's warehouse, under the writer lock.
 
@@ -289,11 +295,13 @@ def build_warehouse(salnameh_home: Home, publish: bool = True, full: bool = Fals
     """The pipeline after ingestion: stage the inputs, build the models, publish the snapshots.
 
     Where only data changed since the last full build, the models and data tests are
-    replayed from the SQL dbt compiled then (salnameh.model_replay: about 5 s less on the
-    demo); otherwise, or with `full`, one dbt invocation (`dbt build`) does seeds, models,
-    unit and data tests together. The snapshots are published only when every test
-    passed, so readers keep the last good ones when a build fails. Dagster runs the same
-    steps as assets (always through dbt, whose tests it reports as asset checks).
+    replayed from the SQL dbt compiled then (salnameh.model_replay), for the tables whose
+    inputs changed and those reading them (salnameh.build_scope); otherwise, or with
+    `full`, one dbt invocation (`dbt build`, unit tests left to `make test`) does seeds,
+    models and data tests together, for every table. The snapshots are published only
+    when every test passed, so readers keep the last good ones when a build fails. Dagster
+    runs the same steps as assets (always through dbt, whose tests it reports as asset
+    checks).
     """
     stage_inputs(salnameh_home)
     result = None if full else replay_models(salnameh_home)
@@ -310,7 +318,7 @@ def full_build(salnameh_home: Home) -> BuildResult:
     # The inputs' states are read before dbt: another build may stage newer inputs
     # meanwhile, and states older than the marts only make the next scope wider.
     states = _with_warehouse(salnameh_home, build_scope.states_if_built)
-    result = run_dbt(salnameh_home, "build")
+    result = run_dbt(salnameh_home, *PRODUCTION_BUILD)
     _with_warehouse(salnameh_home, lambda con: build_scope.remember(con, states or {}))
     model_replay.remember_full_build(salnameh_home, key)
     return result

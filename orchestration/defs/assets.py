@@ -26,7 +26,13 @@ from salnameh.collection import PIPELINE, open_years, refer_added_tables, remind
 from salnameh.ledger import Ledger
 from salnameh.national import receive_inbox
 from salnameh.reference import Reference
-from salnameh.warehouse import dbt_vars, publish_snapshots, stage_inputs, writer_lock
+from salnameh.warehouse import (
+    PRODUCTION_BUILD,
+    dbt_vars,
+    publish_snapshots,
+    stage_inputs,
+    writer_lock,
+)
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -157,7 +163,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     target = home.root / "dbt" / "dagster"  # one folder, reused: not one per run
     with _dbt_home(str(home.root)), writer_lock(home):
         # The home's province, whose geography the models keep (as run_dbt passes it).
-        args = ["build", "--vars", json.dumps(dbt_vars(home))]
+        args = [*PRODUCTION_BUILD, "--vars", json.dumps(dbt_vars(home))]
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
