@@ -137,4 +137,5 @@ def remember(con, now: dict[str, str]) -> None:
     """The states the marts now stand on, written with them."""
     ensure(con)
     con.execute("DELETE FROM build.table_states")
-    con.executemany("INSERT INTO build.table_states VALUES (?, ?)", sorted(now.items()))
+    if now:  # none before a first build: the next build recomputes every table
+        con.executemany("INSERT INTO build.table_states VALUES (?, ?)", sorted(now.items()))
