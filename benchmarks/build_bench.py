@@ -10,8 +10,10 @@ Two measurements, both in a temporary folder (never `var/` or `seeds/`):
    the dbt child process, snapshot publication), with dbt's own timings and an invocation
    that selects nothing, for dbt's fixed cost;
 2. national scale: the demo's raw layer copied to up to 31 provinces x 20 years, with a
-   synthetic ledger (every version approved and released), built with one `dbt build` per
-   size: wall time, the time of dbt's nodes and the peak RSS of the dbt process.
+   synthetic ledger (every version approved and released), built as SCI's hub builds with
+   anomaly scoring on (NATIONAL_VARS), one `dbt build` per size: wall time, the time of
+   dbt's nodes and the peak RSS of the dbt process; then one new file (a table-year sent
+   again) and the build that recomputes only the tables it changed.
 
 See benchmarks/README.md for what each figure means.
 """
@@ -514,9 +516,9 @@ def synthesize_raw(con, source: Path, codes: list[str], years=YEARS) -> tuple[in
     con.execute(
         """
         INSERT INTO raw.submissions (submission_id, sha256, filename, table_id, period, sheet,
-            agency, uploader, catalog_version, received_at, n_values)
+            agency, uploader, catalog_version, received_at, n_values, province)
         SELECT submission_id, sha256, filename, table_id, year, sheet, agency, uploader,
-            catalog_version, received_at, n_values
+            catalog_version, received_at, n_values, province
         FROM bench_copies
         """
     )
@@ -584,6 +586,11 @@ def write_synthetic_ledger(con) -> None:
     )
     con.execute("COMMIT")
 
+
+# The national sizes are built as SCI's hub builds (every province's geography, national
+# totals, shares and ranks), with the anomaly scoring a province runs on its own figures
+# turned on, so the scoring's growth with provinces is measured too.
+NATIONAL_VARS = ("--vars", json.dumps({"national": True, "province": "", "score_anomalies": True}))
 
 # The table-year whose new version the national sizes time: a county table of the demo's
 # first province, as a liaison's corrected file would be.
@@ -751,7 +758,7 @@ def measure_national_size(
     values, submissions, raw_s, copy_s, ledger_s = prepare_national(
         salnameh_home, source, codes, catalog, reference, years
     )
-    dbt = run_dbt_measured(salnameh_home, *PRODUCTION_BUILD)
+    dbt = run_dbt_measured(salnameh_home, *PRODUCTION_BUILD, *NATIONAL_VARS)
     # Publication is timed even when tests failed (build_warehouse would not publish
     # then), as long as every model was built: its cost does not depend on the tests.
     models_built = all(
@@ -816,7 +823,7 @@ def _measure_sizes(
     write_national_seeds(seeds_dir, pristine_seeds, province_codes(1))
     # Every size then starts from a parsed project, like a home that has built before
     # (dbt's partial parsing re-reads only the geography seeds, which change per size).
-    warm_up = launch_dbt(salnameh_home, "parse") if plan.warm_up else None
+    warm_up = launch_dbt(salnameh_home, "parse", *NATIONAL_VARS) if plan.warm_up else None
     if warm_up is not None and warm_up.returncode != 0:
         raise BenchError("dbt parse failed on the national project copy")
     runs: list[NationalRun] = []

@@ -9,6 +9,13 @@
     {{- return(var('national', false) in (true, 'true', 'True')) -}}
 {%- endmacro %}
 
+{% macro scores_anomalies() -%}
+    {#- A province scores its latest figures; SCI's hub does not (docs/decisions.md), unless
+        the var `score_anomalies` says so (the build benchmark scores 31 provinces' series). -#}
+    {%- set asked = var('score_anomalies', none) -%}
+    {{- return(not is_national() if asked is none else asked in (true, 'true', 'True')) -}}
+{%- endmacro %}
+
 {% macro installation_province() -%}
     {#- The var as a quoted SQL literal, checked first: only two digits may reach the SQL.
         A national hub serves no one province: NULL (every row names its own). -#}
