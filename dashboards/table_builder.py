@@ -480,6 +480,13 @@ def pivot(
     return pd.DataFrame(values, index=row_index, columns=column_index)
 
 
+def pivot_html(grid: pd.DataFrame) -> str:
+    """The pivot as an HTML table (pandas writes it; labels escaped). pandas leaves the
+    corner, and the cells beside the row axes' names, as empty header cells: a screen
+    reader announces an empty header for every figure below it, so they are plain cells."""
+    return grid.to_html(classes="tb", border=0).replace("<th></th>", "<td></td>")
+
+
 # ------------------------------------------------------------------------------- downloads
 
 

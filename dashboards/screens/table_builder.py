@@ -126,7 +126,7 @@ for problem in st.session_state.pop("tb_problems", []):
     st.warning(problem)
 
 by_id = {a.id: a for a in axes}
-st.subheader(tr("اعضای ابعاد", "Members of each dimension"), divider="gray")
+st.header(tr("اعضای ابعاد", "Members of each dimension"), divider="gray")
 columns = st.columns(min(len(axes), 3))
 for i, axis in enumerate(axes):
     with columns[i % len(columns)]:
@@ -145,7 +145,7 @@ for i, axis in enumerate(axes):
             tr("هیچ", "None"), key=f"tb_none_{axis.id}", on_click=choose_all, args=(axis.id, [])
         )
 
-st.subheader(tr("چیدمان", "Layout"), divider="gray")
+st.header(tr("چیدمان", "Layout"), divider="gray")
 ids = [a.id for a in axes]
 left, middle, right = st.columns([3, 3, 2])
 with left:
@@ -198,7 +198,7 @@ if empty:
     st.stop()
 
 cells = builder.selected_cells(query, table, selection)
-st.subheader(
+st.header(
     figures.table_label(table.number, table.title.fa if FA else table.title.en, LANG),
     divider="gray",
 )
@@ -228,7 +228,7 @@ else:
     st.markdown(
         f'{STYLE}<div style="overflow-x: auto; direction: {direction}" '
         f'tabindex="0" role="region" aria-label="{html.escape(titles[table_id])}" '
-        f'data-testid="tb-pivot">{grid.to_html(classes="tb", border=0)}</div>',
+        f'data-testid="tb-pivot">{builder.pivot_html(grid)}</div>',
         unsafe_allow_html=True,
     )
 # The symbols as markdown text: «*» and «**» would otherwise open a list or bold type.
@@ -237,7 +237,7 @@ legend = [
 ]
 st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(legend, LANG))
 
-st.subheader(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
+st.header(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
 edition = builder.selection_edition(table, cells)
 buttons = st.columns(len(builder.FORMATS))
 for column, fmt in zip(buttons, builder.FORMATS, strict=True):
