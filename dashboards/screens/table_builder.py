@@ -16,7 +16,7 @@ from dashboards import figures
 from dashboards import table_builder as builder
 from dashboards.context import catalog, reference
 from dashboards.public import query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -67,11 +67,7 @@ def swap() -> None:
     st.session_state["tb_cols"] = list(rows)
 
 
-# The English switch relabels every widget, which gives each a new identity: the browser
-# would then send their defaults (the first table) on the next run. Setting each choice
-# again from the session, before its widget is drawn, keeps them.
-for name in [k for k in st.session_state if str(k).startswith(KEPT)]:
-    st.session_state[name] = st.session_state[name]
+keep_choices(*KEPT)  # across the language switch (dashboards.session says why)
 
 st.title(tr("جدول‌ساز", "Table builder"))
 st.caption(
