@@ -12,8 +12,8 @@ from __future__ import annotations
 COLUMNS = """t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
        g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
        o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals"""
-# A place's name valid in the cell's year: a county renamed or split since is printed as
-# it was then, and a cell matches exactly one version of its place.
+# The version of the cell's place valid in the cell's year: a county renamed or split
+# since is named as it was then.
 FROM = """FROM marts.fct_observations AS o
 JOIN marts.dim_table AS t ON t.table_id = o.table_id
 JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
