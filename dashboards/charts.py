@@ -401,9 +401,12 @@ def choropleth(
     grey_places = [*unlabelled, *no_figure]
     layers = []
     if grey_places:
+        # Nothing encoded, so Vega draws the layer as one image: it needs a name for a
+        # screen reader (axe's svg-img-alt); the places' names are the names layer's.
+        no_figure_text = "جاهای بی‌رقم (خاکستری)" if fa else "Places without a figure (grey)"
         layers.append(
             alt.Chart(_data("grey", grey_places, datasets)).mark_geoshape(
-                fill=UNLABELLED_GREY, stroke="white", strokeWidth=1
+                fill=UNLABELLED_GREY, stroke="white", strokeWidth=1, description=no_figure_text
             )
         )
     layers.append(places)

@@ -130,7 +130,8 @@ def queue_html(rows: list[dict], lang: str) -> str:
     """The queue as an HTML table in the reader's direction that wraps its text: every
     column stays in sight at any width (a scrolling grid keeps its columns left to right
     and, 1366 pixels wide, scrolled the submission number and state out of a Persian
-    reader's sight). Every value is escaped."""
+    reader's sight). Every value is escaped. The list scrolls, so it takes keyboard focus
+    (a keyboard reader scrolls it with the arrows) and is named for a screen reader."""
     fa = lang == "fa"
     head = "".join(f"<th>{escape(fa_ if fa else en)}</th>" for fa_, en in QUEUE_COLUMNS.values())
     body = []
@@ -144,8 +145,10 @@ def queue_html(rows: list[dict], lang: str) -> str:
             "<tr>" + "".join(f"<td>{escape(str(cells[k]))}</td>" for k in QUEUE_COLUMNS) + "</tr>"
         )
     direction, align = ("rtl", "right") if fa else ("ltr", "left")
+    name = escape("صف بررسی" if fa else "Review queue")
     return (
-        f'<div class="review-queue" dir="{direction}" style="max-height:420px;overflow-y:auto">'
+        f'<div class="review-queue" dir="{direction}" tabindex="0" role="region"'
+        f' aria-label="{name}" style="max-height:420px;overflow-y:auto">'
         f'<table style="width:100%;text-align:{align}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )

@@ -43,6 +43,29 @@ def tr(fa: str, en: str) -> str:
     return fa if lang() == "fa" else en
 
 
+def keep_choices(*prefixes: str) -> None:
+    """Keep a page's choices across the language switch: each widget whose key starts with
+    one of `prefixes` gets the reader's choice again. Call it at the top of the page,
+    before any of those widgets is drawn; name only choices (a button's, a download's or
+    a chart's key takes no value from the page, and Streamlit refuses one).
+
+    Why: Streamlit keeps a choice widget's value as the text the browser shows for it (a
+    radio's option label, a multiselect's tags, a slider's years in their digits). The
+    switch changes every such text, so on the run after it the browser's old text matches
+    no option, and the widget falls back to its default (the first table, the first
+    option, no tags). Read here, before the widget is drawn, the value is still the
+    reader's choice (decoded with the options of the run before); set again by the page,
+    it is the value Streamlit gives the widget. A value the page sets also outlives a run
+    that does not draw its widget (a base year shown only for an index), where Streamlit
+    drops a widget's own value.
+
+    A range slider is a range by its `value` argument, so its key is not named here: its
+    page passes the kept span as `value`, which the slider falls back to in the same case.
+    """
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
+        st.session_state[key] = st.session_state[key]
+
+
 def current_actor() -> Actor | None:
     """The signed-in Actor, or None; a session ended elsewhere or idle is signed out here."""
     actor = _session_actor()

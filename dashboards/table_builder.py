@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dashboards import figures
+from dashboards.released_cells import cells_query
 from publishing.edition import Edition
 from publishing.machine import jsonstat_dataset, observations
 from publishing.safe import neutralize
@@ -76,34 +77,22 @@ ORDER BY places.rank, used.geo_code, used.year
 # A selection's cells with the columns publishing.machine's writers take (the edition's
 # observations), each with the newest edition of its year and when it was released.
 # Members of the table's code lists are filtered after the query, from the cell's dim_key.
-CELLS = """
-SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
-       g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
-       o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, t.agency_id,
-       {edition}
-FROM marts.fct_observations AS o
-JOIN marts.dim_table AS t ON t.table_id = o.table_id
-JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
-JOIN marts.dim_geography AS g
-  ON g.geo_code = o.geo_code
-  AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)
-{join}
-WHERE o.table_id = ? AND list_contains(?, o.geo_code) AND list_contains(?, o.year)
-  AND list_contains(?, o.measure_id)
-"""
-WITH_EDITIONS = {
-    "edition": "coalesce(e.edition, o.first_edition) AS edition, e.released_at_utc",
-    "join": """LEFT JOIN (
+_CELLS_WHERE = """o.table_id = ? AND list_contains(?, o.geo_code) AND list_contains(?, o.year)
+  AND list_contains(?, o.measure_id)"""
+CELLS = cells_query(
+    "t.agency_id, coalesce(e.edition, o.first_edition) AS edition, e.released_at_utc",
+    where=_CELLS_WHERE,
+    join="""LEFT JOIN (
     SELECT province, year, max(edition_number) AS edition,
            arg_max(released_at_utc, edition_number) AS released_at_utc
     FROM marts.dim_edition GROUP BY ALL
 ) AS e ON e.province = o.province AND e.year = o.year""",
-}
+)
 # A snapshot from before marts.dim_edition: each cell's first edition, no release date.
-WITHOUT_EDITIONS = {
-    "edition": "o.first_edition AS edition, NULL::TIMESTAMP AS released_at_utc",
-    "join": "",
-}
+CELLS_WITHOUT_EDITIONS = cells_query(
+    "t.agency_id, o.first_edition AS edition, NULL::TIMESTAMP AS released_at_utc",
+    where=_CELLS_WHERE,
+)
 
 
 @dataclass(frozen=True)
@@ -396,9 +385,9 @@ def selected_cells(query: Query, table: TableDecl, selection: Selection) -> pd.D
     chosen = selection.members
     params = [table.id, list(chosen[GEO]), [int(y) for y in chosen[YEAR]], list(chosen[MEASURE])]
     try:  # one query, so one opening of the snapshot, for an answer
-        frame = query(CELLS.format(**WITH_EDITIONS), params)
+        frame = query(CELLS, params)
     except duckdb.CatalogException:
-        frame = query(CELLS.format(**WITHOUT_EDITIONS), params)
+        frame = query(CELLS_WITHOUT_EDITIONS, params)
     lists = [d.code_list for d in table.dimensions]
     if lists:
         parsed = pd.DataFrame(
@@ -478,6 +467,13 @@ def pivot(
         shown.to_numpy()
     )
     return pd.DataFrame(values, index=row_index, columns=column_index)
+
+
+def pivot_html(grid: pd.DataFrame) -> str:
+    """The pivot as an HTML table (pandas writes it; labels escaped). pandas leaves the
+    corner, and the cells beside the row axes' names, as empty header cells: a screen
+    reader announces an empty header for every figure below it, so they are plain cells."""
+    return grid.to_html(classes="tb", border=0).replace("<th></th>", "<td></td>")
 
 
 # ------------------------------------------------------------------------------- downloads

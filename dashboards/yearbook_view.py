@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import figures
+from dashboards.released_cells import cells_query
 from publishing.edition import Edition
 from publishing.export import edition_folder, print_edition_name
 from publishing.machine import observations
@@ -41,21 +42,13 @@ PROVINCES_OF = """
 SELECT DISTINCT province FROM marts.fct_observations WHERE table_id = ? AND year = ?
 ORDER BY province
 """
-# The columns publishing.edition.VALUES gives an edition, from the released rows.
-VALUES = """
-SELECT t.chapter_no, t.table_number, t.sort_order, o.table_id, o.year, o.geo_code,
-       g.name_fa AS geo_name_fa, g.name_en AS geo_name_en, g.level AS geo_level, o.dim_key,
-       o.measure_id, o.indicator_id, o.value, o.flag, o.unit, i.decimals, o.value_note,
-       o.first_edition, o.source_row, o.source_column, o.province, t.agency_id
-FROM marts.fct_observations AS o
-JOIN marts.dim_table AS t ON t.table_id = o.table_id
-JOIN marts.dim_indicator AS i ON i.indicator_id = o.indicator_id
-JOIN marts.dim_geography AS g
-  ON g.geo_code = o.geo_code
-  AND o.year BETWEEN coalesce(g.valid_from, 0) AND coalesce(g.valid_to, 9999)
-WHERE o.table_id = ? AND o.year = ? AND (?::VARCHAR IS NULL OR o.province = ?)
-ORDER BY o.source_row, o.source_column
-"""
+# The columns publishing.edition.VALUES gives an edition, from the released rows of a
+# table-year (on a national hub, of one province), in the printed layout's order.
+VALUES = cells_query(
+    "o.value_note, o.first_edition, o.source_row, o.source_column, o.province, t.agency_id",
+    where="o.table_id = ? AND o.year = ? AND (?::VARCHAR IS NULL OR o.province = ?)",
+    order_by="o.source_row, o.source_column",
+)
 # A national hub's table of provinces: each cell of the table (an indicator) for Iran's
 # total and every province, from the series (the observations hold no national total).
 NATIONAL_VALUES = """

@@ -1,29 +1,62 @@
-"""The public portal is accessible: axe-core finds no serious or critical violation on any
-public page, in Persian and in English, and a keyboard alone reaches every control.
+"""The portal is accessible: axe-core finds no serious or critical violation, and no
+heading that skips a level, on any public page and on every staff page (signed in with
+the role the page is for), in Persian and in English; a keyboard alone reaches every
+control of each.
 
 axe-core is the script bundled in the `axe-playwright-python` wheel (nothing downloads);
 it runs in Debian's chromium against a real `streamlit run` server, served and driven as
-tests/test_portal_browser.py does. The full results go to test-output/accessibility/ for
-the record. What Streamlit's own components get wrong, and we cannot change, is listed in
-STREAMLIT_OWN below, one entry per rule and component; everything else fails the test.
+tests/test_portal_browser.py does: one browser and one server for every page of the demo
+home (a national hub's pages have a server of their own). The full results go to
+test-output/accessibility/ for the record. What Streamlit's own components get wrong, and
+we cannot change, is listed in STREAMLIT_OWN below, one entry per rule and component;
+everything else fails the test.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
-from dashboards.app import PUBLIC_PAGES
-from tests.test_portal_browser import ROOT, portal, settle, visit  # noqa: F401 (a fixture)
+from dashboards.app import NATIONAL_PAGES, PUBLIC_PAGES, STAFF_PAGES
+from tests.conftest import copy_home
+from tests.test_portal_browser import (  # noqa: F401 (portal: a fixture)
+    ROOT,
+    _need_browser,
+    portal,
+    serve_portal,
+    settle,
+    sign_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
 RESULTS = ROOT / "test-output" / "accessibility"
 # Each public page by its address (the menu's list, so a new page is checked too).
 PAGES = [("" if i == 0 else Path(path).stem) for i, (path, *_) in enumerate(PUBLIC_PAGES)]
+# The demo's user each staff page is checked as, by the action the page needs: the role
+# the page is for (a liaison sees only their agency's tables, an analyst reads the
+# report). A staff page with a new action fails here until it is given its user.
+USER_FOR = {
+    "upload": "liaison-road_maintenance",
+    "review": "demo-expert",
+    "open_year": "demo-coordinator",
+    "publish": "demo-coordinator",
+    "read_sla": "demo-analyst",
+}
+STAFF = [(Path(path).stem, USER_FOR[action], action) for path, _fa, _en, action in STAFF_PAGES]
+# On a national hub: the public pages drawn there by code of their own (Iran's highlights,
+# the table of provinces, the map of Iran) and the hub's own pages (on a province's home
+# these only say they are the hub's).
+HUB_PAGES = ["", "yearbook", "county_map"] + [Path(path).stem for path, *_ in NATIONAL_PAGES]
 FAILING = ("serious", "critical")
+# Rules that fail whatever axe's impact: a heading that skips a level (a screen reader's
+# list of headings then reads as if a section were missing) and an empty header cell
+# (read out before every figure of its column).
+ALWAYS_FAILING = ("heading-order", "empty-table-header")
 
 # Violations inside Streamlit's own components, which our code cannot reach: (rule id, the
 # component's selector, why it is Streamlit's). A violation is excused only when its
@@ -73,10 +106,11 @@ def excused(tab, rule: str, target: list) -> bool:
 
 
 def failing_violations(tab, results: dict) -> list[str]:
-    """Serious and critical violations not excused, one line each: rule, target, help."""
+    """Serious and critical violations, and those of ALWAYS_FAILING, not excused, one line
+    each: rule, target, help."""
     found = []
     for violation in results["violations"]:
-        if violation["impact"] not in FAILING:
+        if violation["impact"] not in FAILING and violation["id"] not in ALWAYS_FAILING:
             continue
         for node in violation["nodes"]:
             if not excused(tab, violation["id"], node["target"]):
@@ -96,18 +130,92 @@ def run_axe(tab, name: str) -> dict:
     return results
 
 
+def assert_axe_passes(tab, url: str, path: str, lang: str, name: str) -> None:
+    """Open the page in the language and run axe on it: nothing failing, not excused."""
+    open_page(tab, url, path, lang)
+    assert tab.locator('[data-testid="stException"]').count() == 0, f"/{path} ({lang}) raised"
+    # The page says its language, so a screen reader reads Persian with a Persian voice
+    # (set by a script Streamlit runs once the page's elements are drawn: wait for it).
+    tab.wait_for_function("lang => document.documentElement.lang === lang", arg=lang,
+                          timeout=15_000)  # fmt: skip
+    results = run_axe(tab, f"{name}-{lang}")
+    failing = failing_violations(tab, results)
+    assert not failing, "axe-core found, on /" + path + f" ({lang}):\n" + "\n".join(failing)
+
+
 @pytest.mark.parametrize("lang", ["fa", "en"])
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_serious_violation(portal, page, path, lang):  # noqa: F811
     url, _home = portal
-    open_page(page, url, path, lang)
-    # The page says its language, so a screen reader reads Persian with a Persian voice
-    # (set by a script Streamlit runs once the page's elements are drawn: wait for it).
-    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang,
-                           timeout=15_000)  # fmt: skip
-    results = run_axe(page, f"{path or 'home'}-{lang}")
-    failing = failing_violations(page, results)
-    assert not failing, "axe-core found, on /" + path + f" ({lang}):\n" + "\n".join(failing)
+    assert_axe_passes(page, url, path, lang, path or "home")
+
+
+@pytest.fixture(scope="module")
+def staff_tab(portal, browser):  # noqa: F811
+    """A tab signed in as a demo user, one browser context per user for the module: the
+    session's cookie keeps each signed in as its tests open their pages by address."""
+    url, home = portal
+    tabs = {}
+
+    def signed_in(user_id: str):
+        if user_id not in tabs:
+            context = browser.new_context(viewport={"width": 1366, "height": 900},
+                                          locale="fa-IR")  # fmt: skip
+            tabs[user_id] = context.new_page()
+            sign_in(tabs[user_id], url, home, user_id)
+        return tabs[user_id]
+
+    yield signed_in
+    for tab in tabs.values():
+        tab.context.close()
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+@pytest.mark.parametrize(("path", "user_id", "action"), STAFF)
+def test_staff_pages_pass_axe_and_the_keyboard_reaches_every_control(
+    portal,  # noqa: F811
+    staff_tab,
+    path,
+    user_id,
+    action,
+    lang,
+):
+    from salnameh.access import Actor, Forbidden
+
+    url, home = portal
+    tab = staff_tab(user_id)
+    assert_axe_passes(tab, url, path, lang, f"staff-{path}")
+    # Checked was the page itself, not its refusal: still signed in, with the role.
+    sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
+    assert user_id in sidebar, f"/{path}: no longer signed in as {user_id}"
+    refused = Forbidden(Actor(user_id, demo_role(home, user_id)), action)
+    main = tab.locator('[data-testid="stMain"]').inner_text()
+    assert refused.fa not in main and refused.en not in main, main
+    # And a keyboard alone reaches every control of the page (a second each: the page
+    # is open already).
+    controls, unreached = unreached_by_tab(tab)
+    assert len(controls) > 10, controls
+    assert not unreached, f"Tab never reaches these on /{path} ({lang}):\n" + "\n".join(unreached)
+
+
+def demo_role(home: Path, user_id: str) -> str:
+    with (home / "demo-staff.csv").open(encoding="utf-8") as handle:
+        return next(r["role"] for r in csv.DictReader(handle) if r["user_id"] == user_id)
+
+
+@pytest.fixture(scope="module")
+def hub_server(national_hub, tmp_path_factory):
+    """The portal of a private copy of the national hub (the conftest's, made once a run)."""
+    _need_browser()
+    home = copy_home(national_hub.home, tmp_path_factory.mktemp("a11y-hub") / "hub")
+    yield from serve_portal(home, tmp_path_factory)
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+@pytest.mark.parametrize("path", HUB_PAGES)
+def test_axe_finds_no_serious_violation_on_the_hubs_own_pages(hub_server, page, path, lang):
+    url, _home = hub_server
+    assert_axe_passes(page, url, path, lang, f"hub-{path or 'home'}")
 
 
 # What a keyboard must reach: native controls and anything given a role or a tab stop.
@@ -119,8 +227,13 @@ INTERACTIVE = (
 # Streamlit's widgets that are one stop for Tab, whose parts the arrows and keys inside
 # reach: a radio group (arrows), a selectbox or multiselect (its combobox input: arrows
 # open the list, Enter chooses, Backspace removes the last choice; the chevron and the
-# tags' remove buttons are for the mouse and are not tab stops).
-COMPOSITE = "[role=radiogroup], [data-testid=stSelectbox], [data-testid=stMultiSelect]"
+# tags' remove buttons are for the mouse and are not tab stops), a row of tabs (the
+# chosen tab is the stop, arrows move to the others, as in ARIA's tabs pattern) and a
+# file uploader (its button opens the file chooser; its file input is the button's).
+COMPOSITE = (
+    "[role=radiogroup], [data-testid=stSelectbox], [data-testid=stMultiSelect],"
+    " [role=tablist], [data-testid=stFileUploader]"
+)
 # Marks each visible, enabled control with the index of its stop; returns a description
 # of each stop. The controls of one composite widget share one stop.
 _MARK_CONTROLS = """([selector, composite]) => {

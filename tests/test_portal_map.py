@@ -344,7 +344,7 @@ def test_the_map_of_1390_in_chromium_names_the_counties_of_1390(map_portal, page
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     main = page.locator('[data-testid="stMain"]')
-    assert "۱۳۹۰" in main.locator("h3").inner_text()
+    assert "۱۳۹۰" in main.locator("h2").inner_text()
     shapes = page.locator(f"{CHART} svg g.mark-shape path")
     assert shapes.count() == 14  # one outline per county of 1390
     names = written(page)

@@ -163,7 +163,7 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
 
     app = portal_page("screens/home.py", demo_home.root, lang="fa")
     run(app)
-    assert app.subheader[0].value == "سالنامه ۱۴۰۱، ویرایش ۱"
+    assert app.header[0].value == "سالنامه ۱۴۰۱، ویرایش ۱"
     day = figures.jalali_day(edition[2], "fa")
     assert day in markdown(app) and "۱۴۰" in day  # a Jalali date in Persian digits
     metric = next(m for m in app.metric if m.label.startswith("جمعیت"))
@@ -173,7 +173,7 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
 
     app = portal_page("screens/home.py", demo_home.root, lang="en")
     run(app)
-    assert app.subheader[0].value == "Yearbook 1401, edition 1"
+    assert app.header[0].value == "Yearbook 1401, edition 1"
     metric = next(m for m in app.metric if m.label == "Population (persons)")
     assert metric.value == f"{population[1401]:,.0f}"
 
@@ -209,7 +209,7 @@ def test_yearbook_prints_the_census_table_with_its_notes(portal_page, demo_home)
     run(app)
     printed = markdown(app)
     assert "13,267,637" in printed and "Source: Statistical Centre of Iran" in printed
-    assert app.subheader[0].value.startswith("Table 3-2 - Population")
+    assert app.header[0].value.startswith("Table 3-2 - Population")
 
 
 def test_yearbook_shows_symbols_as_printed_and_downloads_the_csv(

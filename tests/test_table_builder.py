@@ -136,6 +136,47 @@ def test_a_places_by_years_by_sex_pivot_holds_the_public_snapshots_figures(publi
     assert english.iloc[0, 0] == f"{province_1390_male:,.0f}"
 
 
+def test_the_builder_and_the_yearbook_page_read_the_same_cells(public, demo_home):
+    """One FROM clause (dashboards.released_cells) serves both: a table-year's cells in the
+    builder are the yearbook page's, place names and decimals alike; a snapshot from
+    before marts.dim_edition gives each cell its first edition and no release date."""
+    from dashboards import yearbook_view
+
+    query, _con, reference = public
+    table, _axes, selection = places_years_sex(query, reference)
+    one_year = dataclasses.replace(selection, members={**selection.members, "year": ("1395",)})
+    cells = builder.selected_cells(query, table, one_year)
+    page = yearbook_view.table_values(query, ESTIMATE, 1395)
+    shared = ["geo_code", "geo_name_fa", "geo_name_en", "dim_key", "value", "decimals"]
+    key = ["geo_code", "dim_key"]
+    page = page[page["geo_code"].isin(one_year.members["geo"])]
+    page = page[page["dim_key"].isin(cells["dim_key"])][shared].sort_values(key)
+    assert len(cells) == 16 * 2 and cells["edition"].notna().all()
+    pd.testing.assert_frame_equal(
+        cells[shared].sort_values(key).reset_index(drop=True), page.reset_index(drop=True)
+    )
+
+    # The same snapshot seen without its editions' table, as an older one is.
+    older = duckdb.connect()
+    path = home(demo_home.root).snapshots_dir / f"{PUBLIC}.duckdb"
+    older.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
+    older.execute("CREATE SCHEMA marts")
+    for mart in ("fct_observations", "dim_table", "dim_indicator", "dim_geography"):
+        older.execute(f"CREATE VIEW marts.{mart} AS SELECT * FROM snapshot.marts.{mart}")
+    old_query = lambda sql, params=(): older.execute(sql, list(params)).df()  # noqa: E731
+    before = builder.selected_cells(old_query, table, one_year)
+    assert before["released_at_utc"].isna().all()
+    firsts = query(
+        "SELECT geo_code, dim_key, first_edition FROM marts.fct_observations"
+        " WHERE table_id = ? AND year = 1395",
+        [ESTIMATE],
+    ).set_index(key)["first_edition"]
+    assert [int(e) for e in before["edition"]] == [
+        int(firsts[(g, d)]) for g, d in zip(before["geo_code"], before["dim_key"], strict=True)
+    ]
+    pd.testing.assert_frame_equal(before[shared], cells[shared])
+
+
 def test_the_layout_follows_the_chosen_rows_and_columns(public):
     query, _con, reference = public
     table, axes, selection = places_years_sex(query, reference)
@@ -361,7 +402,10 @@ def test_the_page_opens_a_link_at_its_selection_and_offers_each_download(
     cells = builder.selected_cells(query, table, narrow)
     shown = builder.pivot(cells, narrow, axes, "fa")
     printed = markdown(app)
-    assert shown.to_html(classes="tb", border=0) in printed  # the pivot, as laid out
+    assert builder.pivot_html(shown) in printed  # the pivot, as laid out
+    # pandas' empty corner and header cells are plain cells: no empty header for a screen
+    # reader to announce before the figures (axe's empty-table-header).
+    assert "<th></th>" in shown.to_html() and "<th></th>" not in printed
     assert figures.number(float(cells["value"].iloc[0]), 0, "fa") in printed
     assert dict(app.query_params) == {**builder.selection_params(narrow)}  # unchanged
     # A button per format (each file is written when clicked; the browser test downloads one).

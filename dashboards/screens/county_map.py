@@ -163,7 +163,7 @@ def iran_spec(
 def iran_map() -> None:
     """The provinces, each with its figure, share of the national total and rank."""
     frame = iran.province_frame(query, indicator_id, year, int(chosen["decimals"]), LANG)
-    st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
+    st.header(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
     nation = iran.nation_row(query, indicator_id, year)
     if nation is not None:
         total = figures.cell(nation["value"], nation["flag"], int(chosen["decimals"]), LANG)
@@ -219,7 +219,7 @@ lineage = province_reference(province).lineage
 frame = mapdata.map_frame(
     query, indicator_id, year, int(chosen["decimals"]), lineage, LANG, province
 )
-st.subheader(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
+st.header(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
 features = mapdata.geo_features(frame, year, lineage, province)
 unlabelled = mapdata.uncoded_features(province)
 st.vega_lite_chart(

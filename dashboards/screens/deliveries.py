@@ -45,7 +45,7 @@ st.caption(
 )
 st.table(view.delivery_grid(rows, provinces, LANG))
 
-st.subheader(tr("همه بسته‌های دریافت‌شده", "Every package received"))
+st.header(tr("همه بسته‌های دریافت‌شده", "Every package received"))
 st.dataframe(
     view.package_list(rows, LANG),
     hide_index=True,

@@ -52,7 +52,7 @@ if published is not None:
     )
     table_of(held_rows(store, catalog(), reference(), held, lang()), HELD, key="just_held")
 
-st.subheader(tr("آمادگی سال‌ها", "Years"))
+st.header(tr("آمادگی سال‌ها", "Years"))
 years = readiness(store, actor, lang())
 table_of(
     years,
@@ -70,7 +70,7 @@ table_of(
     static=True,
 )
 
-st.subheader(tr("انتشار ویرایش تازه", "Publish a new edition"))
+st.header(tr("انتشار ویرایش تازه", "Publish a new edition"))
 publishable = [r for r in years if r["n_approved"]]
 if not publishable:
     st.info(tr("هنوز جدول تأییدشده‌ای نیست.", "Nothing is approved yet."))
@@ -118,7 +118,7 @@ else:
             st.session_state["edition_published"] = (year, number_, held)
             st.rerun()
 
-st.subheader(tr("ویرایش‌های پیشین", "Previous editions"))
+st.header(tr("ویرایش‌های پیشین", "Previous editions"))
 editions = edition_rows(store, lang())
 if not editions:
     st.info(tr("هنوز ویرایشی منتشر نشده است.", "No edition has been released yet."))

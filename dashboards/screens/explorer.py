@@ -3,10 +3,8 @@ comparable units, as levels, per 1,000 people, an index, growth or a share of th
 province; places whose scales differ drawn each on a scale of its own; breaks marked; the
 frame shown downloadable as CSV.
 
-Every choice is kept by stable ids (indicator ids, place codes, option keys) in a state of
-the page's own, not only in the widgets: Streamlit starts a widget afresh when its label
-or option texts change, as they do on the language switch, and the reader's choices must
-survive that."""
+Every choice is kept by stable ids (indicator ids, place codes, option keys) across the
+language switch, as dashboards.session.keep_choices says why."""
 
 from __future__ import annotations
 
@@ -19,7 +17,7 @@ from dashboards.context import is_national
 from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
 from dashboards.public import query, require_snapshot, series
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -29,35 +27,25 @@ BASES = {
     "comparable": ("واحدهای مقایسه‌پذیر", "Comparable units"),
 }
 KINDS = {"line": ("خطی", "Line"), "bar": ("ستونی", "Bars")}
-KEPT = "explorer_choices"  # the page's own copy of its choices, by widget key
+# The widgets' keys whose choices the language switch must keep (the years' range slider
+# takes its span as its value instead: see keep_choices).
+CHOICES = ("ex_breakdowns", "ex_indicators", "ex_places", "ex_basis", "ex_kind",
+           "ex_transform", "ex_layout", "ex_base_year")  # fmt: skip
 
 
-def kept(key: str, default=None, allowed=None, write: bool = True):
-    """The choice behind widget `key`: the widget's value when it has one, else the copy
-    kept from an earlier run, else `default`; a value no longer in `allowed` falls back to
-    `default`. Written back before the widget is drawn, so a widget Streamlit starts
-    afresh (its label changed language) shows the reader's choice; `write=False` for a
-    widget that takes it as its `value` instead (a range slider is a range by its value)."""
-    choices = st.session_state.setdefault(KEPT, {})
-    if key in st.session_state:
-        choices[key] = st.session_state[key]
-    value = choices.get(key, default)
-    if allowed is not None and not allowed(value):
-        value = default
-    if value is None:
-        choices.pop(key, None)
-        st.session_state.pop(key, None)
-        return None
-    choices[key] = value
-    if write:
-        st.session_state[key] = value
-    return value
+def kept(key: str, default, allowed=None):
+    """The reader's choice behind widget `key`, set before the widget is drawn: `default`
+    when there is none yet, or when it is no longer `allowed`."""
+    if key not in st.session_state or (allowed is not None and not allowed(st.session_state[key])):
+        st.session_state[key] = default
+    return st.session_state[key]
 
 
 def label(pair: tuple[str, str]) -> str:
     return pair[0 if FA else 1]
 
 
+keep_choices(*CHOICES)
 st.title(tr("کاوش شاخص‌ها", "Indicator explorer"))
 require_snapshot()
 options = data.indicator_options(query)
@@ -85,13 +73,11 @@ elif asked_table:
     of_table = options[(options["table_id"] == asked_table) & options["is_headline"]]
     if not of_table.empty:
         st.session_state["ex_indicators"] = list(of_table["indicator_id"])
-if "ex_places" not in st.session_state and "ex_places" not in st.session_state.get(KEPT, {}):
+if "ex_places" not in st.session_state:
     # A province's home: its province; a hub: Iran's total and the provinces beside it.
     first = ["province", "nation"] if NATIONAL else ["province"]
     st.session_state["ex_places"] = list(places.loc[places["level"].isin(first), "geo_code"])
-if "ex_indicators" not in st.session_state and "ex_indicators" not in st.session_state.get(
-    KEPT, {}
-):
+if "ex_indicators" not in st.session_state:
     full = set(query(data.FULL_SERIES)["indicator_id"])
     st.session_state["ex_indicators"] = [data.default_indicator(options, full)]
 
@@ -106,11 +92,8 @@ breakdowns = st.toggle(
 )
 listed = options if breakdowns else options[options["is_headline"]]
 allowed = set(listed["indicator_id"])
-kept("ex_indicators", [])
-st.session_state["ex_indicators"] = [i for i in st.session_state["ex_indicators"] if i in allowed]
-st.session_state[KEPT]["ex_indicators"] = st.session_state["ex_indicators"]
-kept("ex_places", [])
-st.session_state["ex_places"] = [p for p in st.session_state["ex_places"] if p in place_names]
+st.session_state["ex_indicators"] = [i for i in kept("ex_indicators", []) if i in allowed]
+st.session_state["ex_places"] = [p for p in kept("ex_places", []) if p in place_names]
 indicators = st.multiselect(
     tr("شاخص‌ها", "Indicators"),
     list(listed["indicator_id"]),
@@ -134,19 +117,19 @@ with right:
         only = figures.year(first_year, LANG)
         st.caption(tr(f"سال {only}", f"Year {only}"))
     else:
-        span_kept = kept(
-            "ex_years",
-            (first_year, last_year),
-            lambda v: len(v) == 2 and first_year <= min(v) and max(v) <= last_year,
-            write=False,
-        )
+        # The slider's own value, else the copy of another page's visit (the slider's
+        # state goes when the page is left), else every year.
+        span = st.session_state.get("ex_years", st.session_state.get("ex_span"))
+        if not (span and len(span) == 2 and first_year <= min(span) <= max(span) <= last_year):
+            span = (first_year, last_year)
         years = st.select_slider(
             tr("سال‌ها", "Years"),
             options=list(range(first_year, last_year + 1)),
-            value=tuple(span_kept),
+            value=tuple(span),
             key="ex_years",
             format_func=lambda y: figures.year(y, LANG),
         )
+        st.session_state["ex_span"] = tuple(years)
 kept("ex_basis", "as_published", lambda v: v in BASES)
 kept("ex_kind", "line", lambda v: v in KINDS)
 kept("ex_transform", "level", lambda v: v in data.TRANSFORMS)

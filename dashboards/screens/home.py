@@ -65,7 +65,7 @@ released = (
     if edition.released_at_utc
     else tr("نامعلوم", "not recorded")
 )
-st.subheader(tr(f"سالنامه {year}، ویرایش {number}", f"Yearbook {year}, edition {number}"))
+st.header(tr(f"سالنامه {year}، ویرایش {number}", f"Yearbook {year}, edition {number}"))
 st.markdown(
     tr(
         f"تاریخ انتشار: **{released}**، {figures.digits(edition.table_years, LANG)} جدول",

@@ -26,7 +26,7 @@ def show_letters() -> None:
     letters = agency_letters(ledger(), catalog(), actor, agency, lang())
     if not letters:
         return
-    st.subheader(tr("نامه‌های دریافتی", "Letters received"))
+    st.header(tr("نامه‌های دریافتی", "Letters received"))
     table_of(
         letters,
         {
@@ -62,14 +62,14 @@ if not rows:
 
 comments = returned_comments(ledger(), actor, agency, lang())
 if comments:
-    st.subheader(tr("نظرهای کارشناسان", "Experts' comments"))
+    st.header(tr("نظرهای کارشناسان", "Experts' comments"))
     for c in comments:
         st.warning(
             f"**{c['table_id']} · {digits(c['year'], lang())}** · {c['when']} · "
             f"{c['reviewer']}: {c['comment']}"
         )
 
-st.subheader(tr("ارسال‌ها", "Submissions"))
+st.header(tr("ارسال‌ها", "Submissions"))
 table_of(
     rows,
     {
@@ -100,7 +100,7 @@ if chosen is not None:
     )
     st.markdown(tr("**گزارش بررسی فایل**", "**The file's report**"))
     show_problems(ledger().get(chosen).report)
-    st.subheader(tr("گفت‌وگو با کارشناسان", "Messages with the experts"))
+    st.header(tr("گفت‌وگو با کارشناسان", "Messages with the experts"))
     show_thread(ledger(), chosen, actor, key="liaison_thread")
 
 show_letters()

@@ -55,7 +55,7 @@ for r in rows:
             + r["comment"]
         )
 
-st.subheader(tr("دریافت فرم خالی", "Download an empty form"))
+st.header(tr("دریافت فرم خالی", "Download an empty form"))
 forms = {
     (r["year"], r["table_id"]): f"{r['number']} {r['title']} ({digits(r['year'], lang())})"
     for r in rows

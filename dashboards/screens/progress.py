@@ -61,20 +61,20 @@ columns = {
     "on_time": ("به‌موقع", "On time"),
     "overdue": ("گذشته از مهلت", "Overdue"),
 }
-st.subheader(tr("برحسب دستگاه", "By agency"))
+st.header(tr("برحسب دستگاه", "By agency"))
 table_of(
     agency_rows(report, reference(), lang()),
     {"agency": ("دستگاه", "Agency"), **columns},
     key="by_agency",
 )
-st.subheader(tr("برحسب فصل", "By chapter"))
+st.header(tr("برحسب فصل", "By chapter"))
 table_of(
     chapter_rows(report, catalog(), reference(), lang()),
     {"chapter": ("فصل", "Chapter"), **columns},
     static=True,
 )
 
-st.subheader(tr("جدول‌های گذشته از مهلت", "Overdue tables"))
+st.header(tr("جدول‌های گذشته از مهلت", "Overdue tables"))
 late = overdue_rows(report, catalog(), reference(), lang())
 if late:
     table_of(
@@ -91,7 +91,7 @@ if late:
 else:
     st.success(tr("جدولی از مهلت نگذشته است.", "No table is overdue."))
 
-st.subheader(tr("یادآوری به دستگاه‌ها", "Reminders to agencies"))
+st.header(tr("یادآوری به دستگاه‌ها", "Reminders to agencies"))
 st.caption(
     tr(
         "به هر دستگاهی که جدول گذشته از مهلت دارد یک نامه یادآوری فرستاده می‌شود (روزی "
@@ -126,7 +126,7 @@ if st.button(tr("فرستادن یادآوری‌ها", "Send reminders"), key="
                     st.caption(f"{tr('به', 'To')}: {letter['to']} · {delivery}")
                     st.text(letter["body"])
 
-st.subheader(tr("تمدید مهلت یک جدول", "Extend a table's deadline"))
+st.header(tr("تمدید مهلت یک جدول", "Extend a table's deadline"))
 show_flash("progress")
 with st.form("extend"):
     chosen = choose(tr("جدول", "Table"), table_choices(report, catalog(), lang()),
@@ -149,7 +149,7 @@ if extend:
                                         f"{chosen} now due {until}."))  # fmt: skip
         st.rerun()
 
-st.subheader(tr("نامه‌های این سال", "Letters of this year"))
+st.header(tr("نامه‌های این سال", "Letters of this year"))
 letters = year_letters(ledger(), reference(), actor, year, lang())
 if letters:
     table_of(

@@ -73,7 +73,7 @@ if frame.empty:
     st.success(tr("هشداری با این انتخاب نیست.", "No flags for this choice."))
     st.stop()
 
-st.subheader(tr("برحسب فصل", "By chapter"))
+st.header(tr("برحسب فصل", "By chapter"))
 chapter_rows = by_chapter(frame)
 table_of(
     [
@@ -95,7 +95,7 @@ table_of(
     static=True,
 )
 
-st.subheader(tr("برحسب شهرستان", "By county"))
+st.header(tr("برحسب شهرستان", "By county"))
 table_of(
     [
         {
@@ -115,12 +115,12 @@ table_of(
     static=True,
 )
 
-st.subheader(tr("جدول گرمایی فصل × محل", "Heat table: chapter × place"))
+st.header(tr("جدول گرمایی فصل × محل", "Heat table: chapter × place"))
 chart(heat_chart(frame, lang()))
 heat = heat_table(frame)
 st.dataframe(grid_frame(heat, lang(), dict.fromkeys(heat.columns, 0)), key="heat")
 
-st.subheader(tr("هشدارهای باز", "Open flags"))
+st.header(tr("هشدارهای باز", "Open flags"))
 open_flags = frame[frame["status"] == "open"].sort_values("score", ascending=False)
 table_of(
     [
@@ -144,7 +144,7 @@ table_of(
     },
     key="open_flags",
 )
-st.subheader(tr("هشدارها برحسب ارسال", "Flags by submission"))
+st.header(tr("هشدارها برحسب ارسال", "Flags by submission"))
 st.caption(
     tr(
         "هر پیوند همان ارسال را در «صف بررسی» باز می‌کند؛ داوری هر هشدار در برگه "

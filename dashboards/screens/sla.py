@@ -47,13 +47,13 @@ table_of(
     },
     key="sla_measures",
 )
-st.subheader(tr("زمان‌بندی مرکز آمار ایران", "SCI's timetable"))
+st.header(tr("زمان‌بندی مرکز آمار ایران", "SCI's timetable"))
 table_of(
     timetable_rows(report, lang()),
     {"milestone": ("مرحله", "Milestone"), "date": ("تاریخ", "Date")},
     static=True,
 )
-st.subheader(tr("تمدید مهلت جدول‌ها", "Deadlines extended"))
+st.header(tr("تمدید مهلت جدول‌ها", "Deadlines extended"))
 extended = extension_rows(report, lang())
 if extended:
     table_of(
@@ -68,7 +68,7 @@ if extended:
     )
 else:
     st.caption(tr("تمدیدی داده نشده است.", "No deadline was extended."))
-st.subheader(tr("گزارش برای مرکز آمار", "The report for SCI"))
+st.header(tr("گزارش برای مرکز آمار", "The report for SCI"))
 files = report_files(report, reference())
 columns = st.columns(len(files))
 for column, (name, data) in zip(columns, files.items(), strict=True):

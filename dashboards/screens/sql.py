@@ -81,7 +81,7 @@ with editor:
             )
 
 with documentation:
-    st.subheader(tr("جدول‌ها و ستون‌ها", "Tables and columns"))
+    st.header(tr("جدول‌ها و ستون‌ها", "Tables and columns"))
     tables, columns = console.schema(query)
     for table in tables.itertuples(index=False):
         name = f"{table.schema_name}.{table.table_name}"

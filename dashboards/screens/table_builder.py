@@ -16,7 +16,7 @@ from dashboards import figures
 from dashboards import table_builder as builder
 from dashboards.context import catalog, reference
 from dashboards.public import query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -67,11 +67,7 @@ def swap() -> None:
     st.session_state["tb_cols"] = list(rows)
 
 
-# The English switch relabels every widget, which gives each a new identity: the browser
-# would then send their defaults (the first table) on the next run. Setting each choice
-# again from the session, before its widget is drawn, keeps them.
-for name in [k for k in st.session_state if str(k).startswith(KEPT)]:
-    st.session_state[name] = st.session_state[name]
+keep_choices(*KEPT)  # across the language switch (dashboards.session says why)
 
 st.title(tr("جدول‌ساز", "Table builder"))
 st.caption(
@@ -126,7 +122,7 @@ for problem in st.session_state.pop("tb_problems", []):
     st.warning(problem)
 
 by_id = {a.id: a for a in axes}
-st.subheader(tr("اعضای ابعاد", "Members of each dimension"), divider="gray")
+st.header(tr("اعضای ابعاد", "Members of each dimension"), divider="gray")
 columns = st.columns(min(len(axes), 3))
 for i, axis in enumerate(axes):
     with columns[i % len(columns)]:
@@ -145,7 +141,7 @@ for i, axis in enumerate(axes):
             tr("هیچ", "None"), key=f"tb_none_{axis.id}", on_click=choose_all, args=(axis.id, [])
         )
 
-st.subheader(tr("چیدمان", "Layout"), divider="gray")
+st.header(tr("چیدمان", "Layout"), divider="gray")
 ids = [a.id for a in axes]
 left, middle, right = st.columns([3, 3, 2])
 with left:
@@ -198,7 +194,7 @@ if empty:
     st.stop()
 
 cells = builder.selected_cells(query, table, selection)
-st.subheader(
+st.header(
     figures.table_label(table.number, table.title.fa if FA else table.title.en, LANG),
     divider="gray",
 )
@@ -228,7 +224,7 @@ else:
     st.markdown(
         f'{STYLE}<div style="overflow-x: auto; direction: {direction}" '
         f'tabindex="0" role="region" aria-label="{html.escape(titles[table_id])}" '
-        f'data-testid="tb-pivot">{grid.to_html(classes="tb", border=0)}</div>',
+        f'data-testid="tb-pivot">{builder.pivot_html(grid)}</div>',
         unsafe_allow_html=True,
     )
 # The symbols as markdown text: «*» and «**» would otherwise open a list or bold type.
@@ -237,7 +233,7 @@ legend = [
 ]
 st.caption(tr("نشانه‌ها: ", "Symbols: ") + figures.joined(legend, LANG))
 
-st.subheader(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
+st.header(tr("دریافت همین انتخاب", "Download this selection"), divider="gray")
 edition = builder.selection_edition(table, cells)
 buttons = st.columns(len(builder.FORMATS))
 for column, fmt in zip(buttons, builder.FORMATS, strict=True):

@@ -34,7 +34,7 @@ def national_table(table, year: int, delivered: list[str]) -> None:
     values = view.national_values(query, table.id, year)
     period = figures.year(year, LANG, table.period)
     number = figures.digits(table.number, LANG)
-    st.subheader(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
+    st.header(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
     unit = view.unit_line(table, reference(), LANG)
     st.caption(
         figures.joined(
@@ -163,7 +163,7 @@ edition = view.edition_of_year(query, year, values, province)
 agency = place_reference.agencies[table.agency]
 period = figures.year(year, LANG, table.period)
 number = figures.digits(table.number, LANG)
-st.subheader(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
+st.header(tr(f"جدول {number} - {table.title.fa}", f"Table {number} - {table.title.en}"))
 unit = view.unit_line(table, place_reference, LANG)
 edition_no = figures.digits(edition.number, LANG)
 st.caption(
