@@ -545,18 +545,19 @@ def raw_counts(con) -> tuple[int, int]:
 def write_synthetic_ledger(con) -> None:
     """The ledger's copy as if every synthetic submission was loaded, approved and released.
 
-    Replaces what copy_inputs wrote from the (empty) SQLite ledger: one edition per year
-    holds every submission of that year, as `Ledger.release` would make it.
+    Replaces what copy_inputs wrote from the (empty) SQLite ledger: one edition per province
+    and year holds every submission of that year, as each province's `Ledger.release` would
+    make it and the hub receives it.
     """
     con.execute("BEGIN TRANSACTION")
     con.execute(
         """
         INSERT INTO ledger.submissions (submission_id, sha256, filename, size_bytes, table_id,
             year, agency, identified_by, uploader, catalog_version, received_at, verdict,
-            n_values, n_errors, n_warnings, state, state_at)
+            n_values, n_errors, n_warnings, state, state_at, province)
         SELECT submission_id, sha256, filename, size_bytes, table_id, year, agency,
             identified_by, uploader, catalog_version, received_at, ?, n_values, 0, 0, ?,
-            received_at
+            received_at, province
         FROM bench_copies
         """,
         ["accepted", "loaded"],
@@ -570,9 +571,11 @@ def write_synthetic_ledger(con) -> None:
     )
     con.execute(
         """
-        INSERT INTO ledger.editions (edition_id, year, number, released_at, released_by, note)
-        SELECT row_number() OVER (ORDER BY year), year, 1, ?, ?, 'Benchmark edition ' || year
-        FROM (SELECT DISTINCT year FROM bench_copies)
+        INSERT INTO ledger.editions (edition_id, year, number, released_at, released_by, note,
+            province)
+        SELECT row_number() OVER (ORDER BY province, year), year, 1, ?, ?,
+            'Benchmark edition ' || year, province
+        FROM (SELECT DISTINCT province, year FROM bench_copies)
         """,
         [BENCH_TIME, BENCH_RELEASER],
     )
@@ -581,7 +584,7 @@ def write_synthetic_ledger(con) -> None:
         INSERT INTO ledger.edition_submissions (edition_id, submission_id)
         SELECT e.edition_id, c.submission_id
         FROM bench_copies AS c
-        INNER JOIN ledger.editions AS e ON e.year = c.year
+        INNER JOIN ledger.editions AS e ON e.year = c.year AND e.province = c.province
         """
     )
     con.execute("COMMIT")
@@ -668,11 +671,12 @@ def time_new_file(salnameh_home) -> NewFile:
     with writer_lock(salnameh_home):
         con = connect_warehouse(salnameh_home)
         try:
-            _passed, _warned, recomputed = model_replay.run(con, replay)
+            done = model_replay.run(con, replay)
         finally:
             con.close()
     replayed = now() - start
-    published, _counts = publish_national(salnameh_home)
+    recomputed = None if done.scope is None else len(done.scope)
+    published, _counts = publish_national(salnameh_home, done)
     with open_snapshot(salnameh_home, "internal") as con:
         found = con.execute(
             "SELECT count(*) FROM marts.fct_observations WHERE submission_id = ? AND is_current",
@@ -737,13 +741,13 @@ def prepare_national(salnameh_home, source: Path, codes: list[str], catalog, ref
     return values, submissions, synthesized - start, copied - synthesized, written - copied
 
 
-def publish_national(salnameh_home) -> tuple[float, dict[str, int]]:
+def publish_national(salnameh_home, replayed=None) -> tuple[float, dict[str, int]]:
     from salnameh.snapshots import publish
     from salnameh.warehouse import dbt_target_dir, writer_lock
 
     start = now()
     with writer_lock(salnameh_home):
-        counts = publish(salnameh_home, dbt_target_dir(salnameh_home) / "manifest.json")
+        counts = publish(salnameh_home, dbt_target_dir(salnameh_home) / "manifest.json", replayed)
     return now() - start, counts
 
 

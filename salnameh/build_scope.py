@@ -68,12 +68,31 @@ WHERE kind = 'equals_table' AND other_table IS NOT NULL
 """
 
 
-# The rows of a mart that a scoped build replaces, by the mart's meta.rebuilt_by.
-REPLACED_ROWS = {
-    "table_id": "table_id IN (SELECT table_id FROM build.scope)",
-    "indicator_id": "indicator_id IN (SELECT indicator_id FROM intermediate.int_indicators"
-    " WHERE table_id IN (SELECT table_id FROM build.scope))",
-}
+def replaced_rows(key: str, tables: str = "SELECT table_id FROM build.scope",
+                  database: str = "") -> str:  # fmt: skip
+    """The rows of a mart (meta.rebuilt_by = key) that belong to `tables` (a query of
+    table ids): the rows a scoped build replaces, in the warehouse and in the public
+    snapshot (whose warehouse is attached as `database`)."""
+    if key == "table_id":
+        return f"table_id IN ({tables})"
+    if key == "indicator_id":  # a catalog that changed sends the build to every table,
+        # so the indicators of a table are the same in dim_indicator before and after
+        return (f"indicator_id IN (SELECT indicator_id FROM {database}marts.dim_indicator"
+                f" WHERE table_id IN ({tables}))")  # fmt: skip
+    raise ValueError(f"meta.rebuilt_by must be table_id or indicator_id, not {key!r}")
+
+
+def token(states: dict[str, str]) -> str:
+    """One digest of every table's state: which build a public snapshot was published from."""
+    import hashlib
+
+    return hashlib.sha256(repr(sorted(states.items())).encode()).hexdigest()
+
+
+def kept_token(con) -> str:
+    """The token of the states kept with the marts now."""
+    ensure(con)
+    return token(dict(con.execute("SELECT table_id, digest FROM build.table_states").fetchall()))
 
 
 def ensure(con) -> None:

@@ -173,9 +173,36 @@ def _crosses(failures: int, threshold: str) -> bool:
     return _COMPARE[found.group(1)](failures, int(found.group(2)))
 
 
-def run(con, replay: Replay, narrow: bool = True) -> tuple[int, list[str], int | None]:
-    """Replay in one transaction on an open warehouse connection; returns (nodes passed,
-    tests that only warned, tables recomputed or None for all). With `narrow`, only the
+def _scoped_relations(replay: Replay) -> dict[str, str]:
+    """Each mart whose rows a narrowed replay replaced, with those rows as a subquery."""
+    return {
+        model["relation_name"]: f"(SELECT * FROM {model['relation_name']}"
+        f" WHERE {build_scope.replaced_rows(key)})"
+        for model in replay.models
+        if (key := _meta(model).get("rebuilt_by"))
+    }
+
+
+def _in_scope(test_sql: str, scoped: dict[str, str]) -> str:
+    """A data test read on the recomputed rows only. A test's failures are rows of the marts
+    it reads, grouped at most by keys within one table (uniqueness of keys that name the
+    table or indicator, sums within an indicator); the other tables' rows are those that
+    passed at the last build. Intermediate views need nothing: they apply the scope."""
+    for relation, rows in scoped.items():
+        test_sql = test_sql.replace(relation, rows)
+    return test_sql
+
+
+@dataclass(frozen=True)
+class Replayed:
+    passed: int  # models and data tests
+    warned: list[str]  # tests over their warn threshold only
+    scope: frozenset[str] | None  # the tables recomputed; None: every table
+    since: str  # build_scope.token of the states the marts stood on before
+
+
+def run(con, replay: Replay, narrow: bool = True) -> Replayed:
+    """Replay in one transaction on an open warehouse connection. With `narrow`, only the
     tables whose inputs changed since the last build that passed, and their partners
     (salnameh.build_scope), are recomputed in the marts that say how (meta.rebuilt_by).
     Raises ReplayFailed, with nothing changed, if a test fails."""
@@ -183,6 +210,7 @@ def run(con, replay: Replay, narrow: bool = True) -> tuple[int, list[str], int |
     failed: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
+        since = build_scope.kept_token(con)
         now = build_scope.states(con)
         changed = build_scope.changed_tables(con, now) if narrow and replay.scoped else None
         scope = None if changed is None else build_scope.with_partners(con, changed)
@@ -192,14 +220,15 @@ def run(con, replay: Replay, narrow: bool = True) -> tuple[int, list[str], int |
             relation = model["relation_name"]
             key = _meta(model).get("rebuilt_by")
             # Rows replaced, the table kept: its columns' comments (persist_docs) stay.
-            where = f" WHERE {build_scope.REPLACED_ROWS[key]}" if scope is not None and key else ""
+            where = f" WHERE {build_scope.replaced_rows(key)}" if scope is not None and key else ""
             con.execute(f"DELETE FROM {relation}{where}")
             con.execute(f"INSERT INTO {relation} BY NAME SELECT * FROM ({model['compiled_code']})")
+        scoped = _scoped_relations(replay) if scope is not None else {}
         for test in replay.tests:
             config = test["config"]
             failures = con.execute(
                 f"SELECT {config.get('fail_calc') or 'count(*)'}"
-                f" FROM ({test['compiled_code']}) AS dbt_test"
+                f" FROM ({_in_scope(test['compiled_code'], scoped)}) AS dbt_test"
             ).fetchone()[0] or 0
             if config.get("severity", "error").lower() == "error" and _crosses(
                 failures, config.get("error_if") or "!=0"
@@ -215,4 +244,5 @@ def run(con, replay: Replay, narrow: bool = True) -> tuple[int, list[str], int |
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(replay.models) + len(replay.tests), warned, None if scope is None else len(scope)
+    passed = len(replay.models) + len(replay.tests)
+    return Replayed(passed, warned, None if scope is None else frozenset(scope), since)

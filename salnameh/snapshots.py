@@ -70,6 +70,7 @@ class MartRule:
     publish: str  # all | released | internal
     filter: str | None  # SQL predicate on the mart's own columns, from dbt meta
     internal_columns: tuple[str, ...] = ()  # columns kept out of the public snapshot
+    rebuilt_by: str | None = None  # how a narrowed build replaces its rows (meta.rebuilt_by)
 
 
 def snapshot_path(salnameh_home: Home, kind: str) -> Path:
@@ -90,7 +91,8 @@ def mart_rules(manifest_path: Path) -> list[MartRule]:
         if publish == "released" and not meta.get("publish_filter"):
             raise ValueError(f"{node['name']}: meta.publish 'released' needs a publish_filter")
         rules.append(MartRule(node["schema"], node["alias"] or node["name"], publish,
-                              meta.get("publish_filter"), _internal_columns(node)))  # fmt: skip
+                              meta.get("publish_filter"), _internal_columns(node),
+                              meta.get("rebuilt_by")))  # fmt: skip
     return sorted(rules, key=lambda r: (r.schema, r.name))
 
 
@@ -108,23 +110,44 @@ def _internal_columns(node: dict) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def publish(salnameh_home: Home, manifest_path: Path) -> dict[str, int]:
+def publish(salnameh_home: Home, manifest_path: Path, replayed=None) -> dict[str, int]:
     """Publish both snapshots from the warehouse; returns the rows copied per public table.
 
+    After a build that recomputed only some tables (`replayed`, a model_replay.Replayed),
+    the public snapshot is the last one with those tables' rows replaced, when the last one
+    was published from the marts that build started from; otherwise it is written whole.
     The caller holds the warehouse writer lock, so nothing changes the warehouse meanwhile.
     """
+    from salnameh import build_scope
+
     salnameh_home.snapshots_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(salnameh_home)
     warehouse = salnameh_home.warehouse_path
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CHECKPOINT")  # everything in the file itself, nothing in the WAL
+        built_from = build_scope.kept_token(con)
     _swap_in(snapshot_path(salnameh_home, INTERNAL), lambda tmp: shutil.copyfile(warehouse, tmp))
+    public = snapshot_path(salnameh_home, PUBLIC)
+    scope = replayed.scope if replayed is not None else None
+    if scope is None or _built_from(public) != replayed.since:
+        public, scope = None, None  # written whole
     counts: dict[str, int] = {}
     _swap_in(
         snapshot_path(salnameh_home, PUBLIC),
-        lambda tmp: counts.update(_write_public(warehouse, tmp, mart_rules(manifest_path))),
-    )
+        lambda tmp: counts.update(_write_public(
+            warehouse, tmp, mart_rules(manifest_path), built_from, public, scope
+        )),
+    )  # fmt: skip
     return counts
+
+
+def _built_from(public: Path) -> str | None:
+    """The states token the public snapshot was published from; None if unknown."""
+    try:
+        with duckdb.connect(str(public), read_only=True) as con:
+            return con.execute("SELECT built_from FROM about.snapshot").fetchone()[0]
+    except (duckdb.Error, OSError, TypeError):
+        return None  # none yet, damaged, or published before the token was kept
 
 
 def remove_stale_temporaries(salnameh_home: Home) -> list[Path]:
@@ -153,44 +176,59 @@ def _swap_in(final: Path, write) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _write_public(warehouse: Path, target: Path, rules: list[MartRule]) -> dict[str, int]:
+def _write_public(warehouse: Path, target: Path, rules: list[MartRule],
+                  built_from: str | None = None, previous: Path | None = None,
+                  scope: frozenset[str] | None = None) -> dict[str, int]:  # fmt: skip
+    """The public snapshot: written whole, or from `previous` with the rows of the tables in
+    `scope` replaced in the marts that say how (meta.rebuilt_by) and the rest copied whole."""
+    from salnameh.build_scope import replaced_rows
+
+    if previous is not None:
+        shutil.copyfile(previous, target)
     counts = {}
     with duckdb.connect(str(target)) as con:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
+        con.execute("CREATE TEMP TABLE scope_tables (table_id VARCHAR)")
+        for table_id in scope or ():
+            con.execute("INSERT INTO scope_tables VALUES (?)", [table_id])
         tables = con.execute(
             "SELECT schema_name, table_name, comment FROM duckdb_tables()"
             " WHERE database_name = 'wh'"
         ).fetchall()
         comments = {(s, t): c for s, t, c in tables}
-        wanted: list[tuple[str, str, str | None, tuple[str, ...]]] = [
-            (s, t, None, ()) for s, t, _c in tables if s in PUBLIC_SCHEMAS
+        wanted: list[tuple[str, str, str | None, tuple[str, ...], str | None]] = [
+            (s, t, None, (), None) for s, t, _c in tables if s in PUBLIC_SCHEMAS
         ]
         wanted += [
-            (r.schema, r.name, r.filter, r.internal_columns)
+            (r.schema, r.name, r.filter, r.internal_columns, r.rebuilt_by)
             for r in rules
             if r.publish != "internal"
         ]
-        for schema, name, predicate, internal in wanted:
+        for schema, name, predicate, internal, rebuilt_by in wanted:
             if (schema, name) not in comments:
                 continue  # a mart the last build did not produce
-            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             # Names come from the warehouse's own catalog and the dbt manifest; the filter
             # is the dbt project's declared predicate, never user input.
-            where = f" WHERE {predicate}" if predicate else ""
             left_out = ", ".join(f'"{c}"' for c in internal)
             columns = f"* EXCLUDE ({left_out})" if internal else "*"
-            con.execute(
-                f'CREATE TABLE "{schema}"."{name}" AS'
-                f' SELECT {columns} FROM wh."{schema}"."{name}"{where}'
-            )
-            _copy_comments(con, schema, name, comments[(schema, name)], internal)
-            counts[f"{schema}.{name}"] = con.execute(
-                f'SELECT count(*) FROM "{schema}"."{name}"'
-            ).fetchone()[0]
-        con.execute("CREATE SCHEMA about")
+            table, source = f'"{schema}"."{name}"', f'wh."{schema}"."{name}"'
+            if scope is not None and rebuilt_by:
+                rows = replaced_rows(rebuilt_by, "SELECT table_id FROM scope_tables", "wh.")
+                con.execute(f"DELETE FROM {table} WHERE {rows}")
+                where = f" WHERE ({predicate}) AND {rows}" if predicate else f" WHERE {rows}"
+                con.execute(f"INSERT INTO {table} SELECT {columns} FROM {source}{where}")
+            else:
+                where = f" WHERE {predicate}" if predicate else ""
+                con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                con.execute(f"CREATE TABLE {table} AS SELECT {columns} FROM {source}{where}")
+                _copy_comments(con, schema, name, comments[(schema, name)], internal)
+            counts[f"{schema}.{name}"] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        con.execute("CREATE SCHEMA IF NOT EXISTS about")
         con.execute(
-            "CREATE TABLE about.snapshot AS SELECT ? AS kind, ?::TIMESTAMP AS published_at_utc",
-            [PUBLIC, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            "CREATE OR REPLACE TABLE about.snapshot AS SELECT ? AS kind,"
+            " ?::TIMESTAMP AS published_at_utc, ? AS built_from",
+            [PUBLIC, dt.datetime.now(dt.UTC).replace(tzinfo=None), built_from],
         )
         con.execute("DETACH wh")
     return counts

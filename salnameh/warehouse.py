@@ -38,7 +38,13 @@ class BuildResult:
     failed: list[str]
     published: dict[str, int] = field(default_factory=dict)  # public table -> rows
     how: str = "dbt build"  # or "replayed" (salnameh.model_replay)
-    tables_recomputed: int | None = None  # a replay's narrowed scope; None: every table
+    replayed: model_replay.Replayed | None = None  # what a replay recomputed
+
+    @property
+    def tables_recomputed(self) -> int | None:
+        """A replay's narrowed scope; None: every table."""
+        scope = self.replayed.scope if self.replayed else None
+        return None if scope is None else len(scope)
 
 
 # What each holder of the lock is doing, as the busy message names it.
@@ -280,14 +286,17 @@ def build_is_due(salnameh_home: Home) -> str | None:
     return mark if mark != staged else None
 
 
-def publish_snapshots(salnameh_home: Home, manifest_path: Path | None = None) -> dict[str, int]:
-    """Publish the internal and public snapshots of the warehouse as it stands."""
+def publish_snapshots(salnameh_home: Home, manifest_path: Path | None = None,
+                      replayed: model_replay.Replayed | None = None) -> dict[str, int]:  # fmt: skip
+    """Publish the internal and public snapshots of the warehouse as it stands (after a
+    narrowed replay, the public one by replacing the recomputed tables' rows)."""
     from salnameh.snapshots import publish
 
     with writer_lock(salnameh_home):
         return publish(
-            salnameh_home, manifest_path or dbt_target_dir(salnameh_home) / "manifest.json"
-        )
+            salnameh_home, manifest_path or dbt_target_dir(salnameh_home) / "manifest.json",
+            replayed,
+        )  # fmt: skip
 
 
 def build_warehouse(salnameh_home: Home, publish: bool = True, full: bool = False
@@ -309,7 +318,8 @@ def build_warehouse(salnameh_home: Home, publish: bool = True, full: bool = Fals
         result = full_build(salnameh_home)
     if not publish:
         return result
-    return dataclasses.replace(result, published=publish_snapshots(salnameh_home))
+    published = publish_snapshots(salnameh_home, replayed=result.replayed)
+    return dataclasses.replace(result, published=published)
 
 
 def full_build(salnameh_home: Home) -> BuildResult:
@@ -344,7 +354,7 @@ def replay_models(salnameh_home: Home) -> BuildResult | None:
             return None
         con = connect_warehouse(salnameh_home)
         try:
-            passed, _warned, recomputed = model_replay.run(con, replay)
+            replayed = model_replay.run(con, replay)
         except model_replay.ReplayFailed as failed:
             raise BuildError(
                 f"replayed build failed: {', '.join(failed.failed)}; the warehouse is as it "
@@ -352,7 +362,7 @@ def replay_models(salnameh_home: Home) -> BuildResult | None:
             ) from failed
         finally:
             con.close()
-    return BuildResult(passed, [], how="replayed", tables_recomputed=recomputed)
+    return BuildResult(replayed.passed, [], how="replayed", replayed=replayed)
 
 
 # ---------------------------------------------------------------------- the raw layer

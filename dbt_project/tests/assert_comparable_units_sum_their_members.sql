@@ -8,17 +8,25 @@ with units as (
     where basis = 'comparable' and n_counties > 1 and value is not null
 ),
 
+unit_members as (
+    -- One row per member, so members join their figures on equal keys (a join on
+    -- list_contains compared every unit with every place: 24 s of a 31-province build).
+    select *, unnest(string_split(geo_code, '+')) as member_code
+    from units
+),
+
 members as (
     select
-        units.version, units.indicator_id, units.year, units.geo_code, units.value,
+        unit_members.version, unit_members.indicator_id, unit_members.year,
+        unit_members.geo_code, unit_members.value,
         sum(published.value) as members_sum
-    from units
+    from unit_members
     inner join {{ ref('fct_indicator_series') }} as published
         on published.basis = 'as_published'
-        and published.version = units.version
-        and published.indicator_id = units.indicator_id
-        and published.year = units.year
-        and list_contains(string_split(units.geo_code, '+'), published.geo_code)
+        and published.version = unit_members.version
+        and published.indicator_id = unit_members.indicator_id
+        and published.year = unit_members.year
+        and published.geo_code = unit_members.member_code
     group by all
 )
 
