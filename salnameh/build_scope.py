@@ -10,9 +10,10 @@ changes one table's inputs; the build then recomputes that table and its partner
 (macros/build_scope.sql limits the models to the tables in `build.scope`).
 
 The state of each table's inputs is a digest of its rows in the staged ledger copy, kept
-in the warehouse (`build.table_states`) by the build that passed, in the same transaction
-as the marts it wrote. A catalog that changed, or no digest kept, means every table. The
-rule is one-sided on purpose: a stale digest only makes a scope larger, never smaller.
+in the warehouse (`build.table_states`) by the build that passed: a replay writes it in the
+transaction that writes the marts, a dbt build as read before dbt ran. A catalog that
+changed, or no digest kept, means every table. The rule is one-sided on purpose: a digest
+older than the marts only makes a scope larger, never smaller.
 """
 
 from __future__ import annotations
