@@ -40,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from salnameh.build_scope import scope_everything
 from salnameh.settings import home
 from salnameh.warehouse import run_dbt
 
@@ -240,6 +241,8 @@ def inject(warehouse: Path, picks: list[Injected]) -> None:
                     " AND v.dim_key = d.dim_key",
                     [p.submission_id, geo, p.measure_id],
                 )
+        # dbt then recomputes every table (a home built before build.scope existed lacks it).
+        scope_everything(con)
 
 
 # ------------------------------------------------------------------------------- report
