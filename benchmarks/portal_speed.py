@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import datetime as dt
 import json
 import math
@@ -41,6 +42,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.portal_bench import (
@@ -52,26 +54,37 @@ from benchmarks.portal_bench import (
     _free_port,
     _password,
     _serve,
+    run_watch_script,
 )
 
 FIRST_GOAL_S, AGAIN_GOAL_S, LOAD_P95_GOAL_S = 2.0, 1.0, 2.0
 LOST_AFTER_MS = 30_000
+# Playwright checks a waited-for condition at each animation frame unless told an interval;
+# measured under load, a page can draw no frame for 30 s (and the run's end, recorded in the
+# page, went unread: a "lost click" whose run had ended). The interval only decides when
+# the benchmark reads the time the page recorded, not the time itself.
+POLL_MS = 100
 TITLE = '[data-testid="stMain"] h1'
 START_MARK = "<!-- portal-speed:start (written by `python -m benchmarks.portal_speed`) -->"
 END_MARK = "<!-- portal-speed:end -->"
 VIEWPORT = {"width": 1366, "height": 900}
-# portal_bench's WATCH observes the stApp element found before the click; the first switch
-# of page in a session can draw a new one, and that run went unseen (measured: the page was
-# there, idle, with no run seen). This watches the attribute anywhere in the document.
-WATCH_ANY = WATCH.replace(
-    "watcher.observe(app, {", "watcher.observe(document.body, {subtree: true, "
-).replace("const state = app.getAttribute(", "const state = document.querySelector(\n"
-          "    '[data-testid=\"stApp\"]')?.getAttribute(")
 # What a lost click left on screen: the address, the script state, whether a run was seen.
 SEEN = """() => ({path: location.pathname,
   state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
-  ran: window.__run ? window.__run.ran : null,
+  ran: window.__run?.ran ?? null, flipped: window.__run?.flipped ?? null,
+  heard: window.__run?.heard ?? null, ended: window.__run?.ended ?? null,
+  done: window.__run?.done ?? null,
   title: document.querySelector('[data-testid="stMain"] h1')?.innerText ?? null})"""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A timed action: seconds from the click to the end of its run drawn, and whether the
+    page's own script-state attribute ever showed the run as running (see portal_bench's
+    _RUN_WATCH: when it did not, the watch before this one saw no run at all)."""
+
+    seconds: float
+    drawn_running: bool
 
 
 class LostClick(Exception):
@@ -99,16 +112,21 @@ def _pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 3)
 
 
-async def _timed_run(tab, act, expect=None) -> float:
+async def _timed_run(tab, act, expect=None) -> Run:
     """Seconds from `act` (a click) to the end of the script run it starts, then `expect`
     (the page's own result) awaited; LostClick if either does not come within 30 s."""
-    await tab.evaluate(WATCH_ANY)
-    await act()
+    await tab.evaluate(WATCH)
     try:
-        await tab.wait_for_function("window.__run.done !== null", timeout=LOST_AFTER_MS)
+        await act()
+    except Exception as error:  # the element never became clickable (stable, visible)
+        seen = await tab.evaluate(SEEN)
+        raise LostClick(f"{str(error).splitlines()[0]} | {json.dumps(seen)}") from error
+    try:
+        await tab.wait_for_function("window.__run.done !== null", timeout=LOST_AFTER_MS,
+                                    polling=POLL_MS)  # fmt: skip
     except Exception as error:
-        # No run seen: measured, the page can still be there, idle, with its title (the
-        # watch missed the run). Not a lost click, then, but an action without a time.
+        # No run heard of: if the page is there all the same, an action without a time
+        # (not a lost click); with the server's messages watched, none is expected.
         if expect is not None and await _there(expect):
             raise Unobserved(json.dumps(await tab.evaluate(SEEN))) from error
         seen = await tab.evaluate(SEEN)
@@ -120,7 +138,10 @@ async def _timed_run(tab, act, expect=None) -> float:
         # Where the page was left, to tell a click that did nothing from a run not seen.
         seen = await tab.evaluate(SEEN)
         raise LostClick(f"{str(error).splitlines()[0]} | {json.dumps(seen)}") from error
-    return await tab.evaluate("(window.__run.done - window.__run.start) / 1000")
+    seconds, drawn = await tab.evaluate(
+        "[(window.__run.done - window.__run.start) / 1000, window.__run.flipped]"
+    )
+    return Run(seconds, drawn)
 
 
 async def _goto(tab, url: str) -> float:
@@ -132,7 +153,7 @@ async def _goto(tab, url: str) -> float:
     return time.perf_counter() - started
 
 
-async def _menu(tab, title: str, name: str) -> float:
+async def _menu(tab, title: str, name: str) -> Run:
     """Open a page from the sidebar menu; lost if the address is not the page's afterwards
     (the click left the page where it was) or the page draws no title."""
     nav = tab.locator('[data-testid="stSidebarNav"]')
@@ -140,7 +161,7 @@ async def _menu(tab, title: str, name: str) -> float:
 
     async def expect():
         await tab.wait_for_function(f"location.pathname === {json.dumps(path)}",
-                                    timeout=LOST_AFTER_MS)  # fmt: skip
+                                    timeout=LOST_AFTER_MS, polling=POLL_MS)  # fmt: skip
         await tab.locator(TITLE).first.wait_for(timeout=LOST_AFTER_MS)
 
     return await _timed_run(tab, lambda: nav.get_by_text(title, exact=True).click(), expect)
@@ -169,6 +190,7 @@ async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None)
             first, again = [], []
             for _ in range(runs):
                 context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+                await context.add_init_script(run_watch_script())
                 tab = await context.new_page()
                 address = f"{url}/{'' if name == 'home' else name}"
                 if kind == "public":
@@ -176,9 +198,9 @@ async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None)
                     again.append(await _goto(tab, address))
                 else:
                     await _sign_in(tab, url, home)
-                    first.append(await _menu(tab, title, name))
+                    first.append((await _menu(tab, title, name)).seconds)
                     await _menu(tab, home_title, "home")
-                    again.append(await _menu(tab, title, name))
+                    again.append((await _menu(tab, title, name)).seconds)
                 await context.close()
             med_first, med_again = statistics.median(first), statistics.median(again)
             found[name] = {
@@ -190,7 +212,7 @@ async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None)
     return found
 
 
-async def _choose(tab, key: str, round_no: int, multi: bool = False) -> float:
+async def _choose(tab, key: str, round_no: int, multi: bool = False) -> Run:
     """Open the select box `key` and choose an option not already chosen; timed to the end
     of the run, and lost unless the box shows the option afterwards."""
     widget = tab.locator(f".st-key-{key}")
@@ -220,7 +242,7 @@ async def _choose(tab, key: str, round_no: int, multi: bool = False) -> float:
         else:
             script = f"""() => document.querySelector('.st-key-{key} [role="combobox"]')
                 ?.value === {chosen}"""
-        await tab.wait_for_function(script, timeout=LOST_AFTER_MS)
+        await tab.wait_for_function(script, timeout=LOST_AFTER_MS, polling=POLL_MS)
 
     async def act():
         await options.get_by_text(label, exact=True).first.click()
@@ -235,6 +257,7 @@ async def _user(browser, url: str, rounds: int, record) -> None:
 
     titles = {Path(p).stem: fa for p, fa, _en, _a in PUBLIC_PAGES}
     context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+    await context.add_init_script(run_watch_script())
     tab = await context.new_page()
     await _goto(tab, url)
     steps = [("explorer", "ex_places", True), ("yearbook", "yb_table", False),
@@ -260,16 +283,18 @@ async def _user(browser, url: str, rounds: int, record) -> None:
 async def load(browser, url: str, users: int, rounds: int) -> dict:
     spent: dict[str, list[float]] = {}
     lost: list[dict] = []
-
     unobserved: list[dict] = []
+    not_drawn: list[str] = []  # timed runs the page never showed as running
 
-    def record(action: str, seconds: float | None, why: str = "") -> None:
-        if seconds is None:
+    def record(action: str, run: Run | None, why: str = "") -> None:
+        if run is None:
             (unobserved if why.startswith("unobserved") else lost).append(
                 {"action": action, "why": why}
             )
-        else:
-            spent.setdefault(action, []).append(seconds)
+            return
+        spent.setdefault(action, []).append(run.seconds)
+        if not run.drawn_running:
+            not_drawn.append(action)
 
     load_before = _load()
     await asyncio.gather(*(_user(browser, url, rounds, record) for _ in range(users)))
@@ -282,6 +307,8 @@ async def load(browser, url: str, users: int, rounds: int) -> dict:
         if every else None,
         "lost_clicks": len(lost), "lost": lost,
         "unobserved_runs": len(unobserved), "unobserved": unobserved,
+        "runs_never_drawn_running": len(not_drawn),
+        "runs_never_drawn_running_by_action": dict(collections.Counter(not_drawn)),
         "load_average_1min": [load_before, _load()],
     }  # fmt: skip
 
@@ -350,11 +377,13 @@ def markdown(result: dict) -> str:
     missing = ", ".join(result["pages_missing_goal"]) or "none"
     lines += ["", f"Pages missing a goal: {missing}.", "",
               "| users | p50 (s) | p95 (s) | actions timed | lost clicks | there, run unseen "
-              "| load avg (before, after) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+              "| runs never drawn running | load avg (before, after) |",
+              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for run in result["load"]:
         every = run["all"] or {"p50_s": "-", "p95_s": "-", "n": 0}
         lines.append(f"| {run['users']} | {every['p50_s']} | {every['p95_s']} | {every['n']} | "
                      f"{run['lost_clicks']} | {run['unobserved_runs']} | "
+                     f"{run.get('runs_never_drawn_running', '-')} | "
                      f"{run['load_average_1min']} |")  # fmt: skip
     if result["load"]:
         lines += ["", "Per action at the most users:", "", "| action | p50 (s) | p95 (s) | n |",
