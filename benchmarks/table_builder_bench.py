@@ -164,7 +164,15 @@ def whole_process(home_path: Path, runs: int) -> dict:
 def in_browser(home_path: Path, rounds: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.portal_bench import CHROMIUM, IDLE, LAUNCH_ARGS, WATCH, _free_port, _serve
+    from benchmarks.portal_bench import (
+        CHROMIUM,
+        IDLE,
+        LAUNCH_ARGS,
+        WATCH,
+        _free_port,
+        _serve,
+        run_watch_script,
+    )
 
     builder, query, reference, table = _setup(home_path)
     axes = builder.table_axes(query, table, reference)
@@ -187,6 +195,7 @@ def in_browser(home_path: Path, rounds: int) -> dict:
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             tab = browser.new_page(viewport={"width": 1366, "height": 900})
+            tab.add_init_script(run_watch_script())  # WATCH reads the server's run status
             started = time.perf_counter()
             tab.goto(url)
             tab.wait_for_selector("table.tb", timeout=120_000)

@@ -43,5 +43,7 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
     timed = sum(f["n"] for f in one_user["actions"].values())
     assert timed + one_user["lost_clicks"] + one_user["unobserved_runs"] == 6
     assert {"open explorer", "open yearbook", "open county_map"} <= set(one_user["actions"])
+    # The runs the page never drew as running (the old watch's blind spot) are counted.
+    assert 0 <= one_user["runs_never_drawn_running"] <= timed
     assert isinstance(result["load_goal_met"], bool)
     assert result["p95_growth_exponent"] is None  # one user count: no growth to state

@@ -16,7 +16,7 @@ from dashboards.charts import panel_charts, second_axis_chart, segments, series_
 from dashboards.context import is_national
 from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
-from dashboards.public import query, require_snapshot, series
+from dashboards.public import derived, query, require_snapshot, series
 from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
@@ -48,7 +48,7 @@ def label(pair: tuple[str, str]) -> str:
 keep_choices(*CHOICES)
 st.title(tr("کاوش شاخص‌ها", "Indicator explorer"))
 require_snapshot()
-options = data.indicator_options(query)
+options = derived(data.indicator_options)
 labels = dict(zip(options["indicator_id"], options["label_fa" if FA else "label_en"], strict=True))
 places = data.place_options(query, NATIONAL)
 place_names = dict(zip(places["geo_code"], places["name_fa" if FA else "name_en"], strict=True))

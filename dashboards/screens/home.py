@@ -8,7 +8,7 @@ from dashboards import figures
 from dashboards.context import catalog, is_national, reference
 from dashboards.highlights import headline_figures, latest_edition
 from dashboards.links import page_link
-from dashboards.public import query, require_snapshot
+from dashboards.public import derived, query, require_snapshot
 from dashboards.session import lang, tr
 
 LANG = lang()
@@ -23,7 +23,7 @@ def highlights_national(year: int) -> None:
     st.header(tr(f"گزیده اطلاعات کشور در {shown}", f"Iran's highlights, {shown}"))
     page_link("deliveries", tr("کدام استان‌ها تحویل داده‌اند", "Which provinces delivered"))
     order = {t.id: [m.id for m in t.measures] for t in catalog()}
-    rows = headline_figures(query, year, order, level="nation")
+    rows = derived(headline_figures, year, order, "nation")
     notes = list(dict.fromkeys(rows["break_note_fa" if FA else "break_note_en"].dropna()))
     for note in notes:
         st.caption(note)
@@ -85,7 +85,7 @@ with links[3]:
 
 st.header(tr(f"گزیده اطلاعات استان در {year}", f"Province highlights, {year}"))
 order = {t.id: [m.id for m in t.measures] for t in catalog()}
-figures_of_year = headline_figures(query, edition.year, order)
+figures_of_year = derived(headline_figures, edition.year, order)
 chapters = reference().chapters
 shown_chapters = list(dict.fromkeys(figures_of_year["chapter_no"]))
 everything = tr("همه فصل‌ها", "All chapters")
