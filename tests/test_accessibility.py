@@ -7,28 +7,24 @@ axe-core is the script bundled in the `axe-playwright-python` wheel (nothing dow
 it runs in Debian's chromium against a real `streamlit run` server, served and driven as
 tests/test_portal_browser.py does: one browser and one server for every page of the demo
 home (a national hub's pages have a server of their own). The full results go to
-test-output/accessibility/ for the record. What Streamlit's own components get wrong, and
-we cannot change, is listed in STREAMLIT_OWN below, one entry per rule and component;
-everything else fails the test.
+test-output/accessibility/ for the record. The staff pages and the hub's are checked in
+tests/test_accessibility_staff.py and tests/test_accessibility_hub.py with these rules.
+What Streamlit's own components get wrong, and we cannot change, is listed in
+STREAMLIT_OWN below, one entry per rule and component; everything else fails the test.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from dashboards.app import NATIONAL_PAGES, PUBLIC_PAGES, STAFF_PAGES
-from tests.conftest import copy_home
 from tests.test_portal_browser import (  # noqa: F401 (portal: a fixture)
     ROOT,
-    _need_browser,
     portal,
-    serve_portal,
     settle,
-    sign_in,
     visit,
 )
 
@@ -148,74 +144,6 @@ def assert_axe_passes(tab, url: str, path: str, lang: str, name: str) -> None:
 def test_axe_finds_no_serious_violation(portal, page, path, lang):  # noqa: F811
     url, _home = portal
     assert_axe_passes(page, url, path, lang, path or "home")
-
-
-@pytest.fixture(scope="module")
-def staff_tab(portal, browser):  # noqa: F811
-    """A tab signed in as a demo user, one browser context per user for the module: the
-    session's cookie keeps each signed in as its tests open their pages by address."""
-    url, home = portal
-    tabs = {}
-
-    def signed_in(user_id: str):
-        if user_id not in tabs:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="fa-IR")  # fmt: skip
-            tabs[user_id] = context.new_page()
-            sign_in(tabs[user_id], url, home, user_id)
-        return tabs[user_id]
-
-    yield signed_in
-    for tab in tabs.values():
-        tab.context.close()
-
-
-@pytest.mark.parametrize("lang", ["fa", "en"])
-@pytest.mark.parametrize(("path", "user_id", "action"), STAFF)
-def test_staff_pages_pass_axe_and_the_keyboard_reaches_every_control(
-    portal,  # noqa: F811
-    staff_tab,
-    path,
-    user_id,
-    action,
-    lang,
-):
-    from salnameh.access import Actor, Forbidden
-
-    url, home = portal
-    tab = staff_tab(user_id)
-    assert_axe_passes(tab, url, path, lang, f"staff-{path}")
-    # Checked was the page itself, not its refusal: still signed in, with the role.
-    sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
-    assert user_id in sidebar, f"/{path}: no longer signed in as {user_id}"
-    refused = Forbidden(Actor(user_id, demo_role(home, user_id)), action)
-    main = tab.locator('[data-testid="stMain"]').inner_text()
-    assert refused.fa not in main and refused.en not in main, main
-    # And a keyboard alone reaches every control of the page (a second each: the page
-    # is open already).
-    controls, unreached = unreached_by_tab(tab)
-    assert len(controls) > 10, controls
-    assert not unreached, f"Tab never reaches these on /{path} ({lang}):\n" + "\n".join(unreached)
-
-
-def demo_role(home: Path, user_id: str) -> str:
-    with (home / "demo-staff.csv").open(encoding="utf-8") as handle:
-        return next(r["role"] for r in csv.DictReader(handle) if r["user_id"] == user_id)
-
-
-@pytest.fixture(scope="module")
-def hub_server(national_hub, tmp_path_factory):
-    """The portal of a private copy of the national hub (the conftest's, made once a run)."""
-    _need_browser()
-    home = copy_home(national_hub.home, tmp_path_factory.mktemp("a11y-hub") / "hub")
-    yield from serve_portal(home, tmp_path_factory)
-
-
-@pytest.mark.parametrize("lang", ["fa", "en"])
-@pytest.mark.parametrize("path", HUB_PAGES)
-def test_axe_finds_no_serious_violation_on_the_hubs_own_pages(hub_server, page, path, lang):
-    url, _home = hub_server
-    assert_axe_passes(page, url, path, lang, f"hub-{path or 'home'}")
 
 
 # What a keyboard must reach: native controls and anything given a role or a tab stop.
