@@ -74,7 +74,7 @@ test: setup
 	.venv/bin/ruff check .
 	.venv/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
 
-# Every benchmark in one run (about 20 min here; see benchmarks/README.md): writes
+# Every benchmark in one run (about 25 min here; see benchmarks/README.md): writes
 # benchmarks/results/<date>.json and the table in benchmarks/README.md. `make test` runs
 # the same code on a tiny set (tests/test_benchmarks.py).
 BENCH_ARGS ?=
