@@ -62,9 +62,6 @@ STREAMLIT_OWN = (
     # header and its items sit in a <div> directly inside the list.
     ("list", '[data-testid="stSidebarNavItems"]', "Streamlit's sectioned page menu"),
     ("listitem", '[data-testid="stSidebarNavItems"]', "Streamlit's sectioned page menu"),
-    # st.metric's sparkline (chart_data) is a Vega SVG with role="img" and no name; the
-    # metric's label and value beside it say what it shows, and Streamlit takes no alt text.
-    ("svg-img-alt", '[data-testid="stMetric"]', "st.metric's sparkline"),
     # A disabled st.multiselect (the table builder's columns, which follow from the rows)
     # greys its label and tags; WCAG 1.4.3 exempts inactive controls, but Streamlit marks
     # only the <input> disabled, so axe cannot tell.

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import time
+import urllib.parse
 from pathlib import Path
 
 import duckdb
@@ -16,6 +18,7 @@ import streamlit as st
 
 from dashboards import charts, county_map_data, explorer_data, figures, highlights
 from dashboards import yearbook_view as view
+from dashboards.highlight_cards import Card, card_html
 from dashboards.sql_console import run_sql
 from salnameh.catalog import load_catalog
 from salnameh.ledger import Ledger
@@ -166,16 +169,48 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
     assert app.header[0].value == "سالنامه ۱۴۰۱، ویرایش ۱"
     day = figures.jalali_day(edition[2], "fa")
     assert day in markdown(app) and "۱۴۰" in day  # a Jalali date in Persian digits
-    metric = next(m for m in app.metric if m.label.startswith("جمعیت"))
-    assert metric.value == figures.number(population[1401], 0, "fa")
+    card = next(c for c in cards(app) if c["label"].startswith("جمعیت"))
+    assert card["value"] == figures.number(population[1401], 0, "fa")
     change = (population[1401] - population[1400]) / population[1400] * 100
-    assert metric.delta == f"+{figures.number(change, 1, 'fa')}٪"
+    assert card["change"] == f"+{figures.number(change, 1, 'fa')}٪ نسبت به ۱۴۰۰"
+    assert card["trend"].startswith("روند ")  # the line's alt text
 
     app = portal_page("screens/home.py", demo_home.root, lang="en")
     run(app)
     assert app.header[0].value == "Yearbook 1401, edition 1"
-    metric = next(m for m in app.metric if m.label == "Population (persons)")
-    assert metric.value == f"{population[1401]:,.0f}"
+    card = next(c for c in cards(app) if c["label"] == "Population (persons)")
+    assert card["value"] == f"{population[1401]:,.0f}"
+    assert card["change"].endswith(" from 1400") and card["trend"].endswith(" figures to 1401")
+
+
+CARD = re.compile(
+    r'<li><div class="label">(?P<label>.*?)</div><div class="value">(?P<value>.*?)</div>'
+    r'(?:<div class="change">(?P<change>.*?)</div>)?<div class="source">(?P<source>.*?)</div>'
+    r'(?:<img alt="(?P<trend>.*?)")?'
+)
+
+
+def cards(app) -> list[dict[str, str]]:
+    """The home page's headline cards (dashboards/highlight_cards.py), texts unescaped."""
+    found = [m.groupdict() for h in app.html for m in CARD.finditer(h.value)]
+    return [{k: html.unescape(v) if v else v for k, v in c.items()} for c in found]
+
+
+def test_a_headline_card_draws_its_trend_in_the_reading_direction_and_escapes_its_texts():
+    values = [10.0, 30.0, 20.0]
+    card = Card("a <b>", "1", None, "Table 1-1: x & y", values, "Trend <3")
+    fa, en = card_html(card, newest_left=True), card_html(card, newest_left=False)
+    assert "a &lt;b&gt;" in fa and "x &amp; y" in fa and 'alt="Trend &lt;3"' in fa
+    assert "<b>" not in fa
+
+    def xs(markup: str) -> list[float]:
+        svg = urllib.parse.unquote(re.search(r'src="data:image/svg\+xml,([^"]*)"', markup)[1])
+        points = re.search(r'points="([^"]*)"', svg)[1].split()
+        return [float(p.split(",")[0]) for p in points]
+
+    # Oldest first in both; English runs left to right, Persian right to left.
+    assert xs(en) == sorted(xs(en)) and xs(fa) == sorted(xs(fa), reverse=True)
+    assert card_html(Card("a", "1", None, "s", [5.0], "t"), True).count("<img") == 0
 
 
 # ------------------------------------------------------------------ yearbook

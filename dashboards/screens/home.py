@@ -6,6 +6,8 @@ import streamlit as st
 
 from dashboards import figures
 from dashboards.context import catalog, is_national, reference
+from dashboards.highlight_cards import CSS as CARDS_CSS
+from dashboards.highlight_cards import Card, cards_html
 from dashboards.highlights import headline_figures, latest_edition
 from dashboards.links import page_link
 from dashboards.public import derived, query, require_snapshot
@@ -101,53 +103,50 @@ chosen = st.selectbox(
 )
 
 
-def show_metric(row) -> None:
+def card(row) -> Card:
+    """A headline figure: its value, the change from the latest earlier figure (none
+    across a break in the series, whose note says why), the table it comes from, and its
+    trend."""
     unit = row.unit_title_fa if FA else row.unit_title_en
-    value = figures.cell(row.value, row.flag, row.decimals, LANG)
     has_break = isinstance(row.break_note_en, str)
-    delta = (
+    change = (
         None
         if has_break
         else figures.change(row.value, row.previous_value, row.unit, row.decimals, LANG)
     )
+    if change is not None:
+        before = figures.year(int(row.previous_year), LANG)
+        change = tr(f"{change} نسبت به {before}", f"{change} from {before}")
     table_title = row.table_title_fa if FA else row.table_title_en
-    help_text = tr(
+    source = tr(
         f"جدول {figures.digits(row.table_number, LANG)}: {table_title}",
         f"Table {row.table_number}: {table_title}",
     )
     if has_break:
-        help_text += " — " + (row.break_note_fa if FA else row.break_note_en)
+        source += " — " + (row.break_note_fa if FA else row.break_note_en)
     label = figures.digits(row.title_fa, LANG) if FA else row.title_en
     if row.unit != "number":  # «تعداد» says nothing a count does not
         label += f" ({unit})"
-    before = figures.year(int(row.previous_year), LANG) if delta is not None else ""
     history = row.history if isinstance(row.history, list) and len(row.history) > 1 else None
-    if history and FA:  # the sparkline's time in the reading direction: newest on the left
-        history = history[::-1]
-    st.metric(
-        label,
-        value or "—",
-        delta=delta,
-        delta_color="off",
-        help=help_text,
-        delta_arrow="off" if delta is not None and delta.lstrip("+-")[0] in "0۰" else "auto",
-        delta_description=tr(f"نسبت به {before}", f"from {before}") if delta else None,
-        chart_data=history,
-        chart_type="line",
+    points = figures.digits(len(history), LANG) if history else ""
+    return Card(
+        label=label,
+        value=figures.cell(row.value, row.flag, row.decimals, LANG) or "—",
+        change=change,
+        source=source,
+        trend=history,
+        trend_label=tr(f"روند {points} رقم تا {year}", f"Trend of {points} figures to {year}"),
     )
 
 
+st.html(CARDS_CSS)  # style only: Streamlit gives it no room on the page
 selected = figures_of_year[figures_of_year["selected"]]
 for chapter_no, group in selected.groupby("chapter_no", sort=False):
     if chosen and chapter_no != chosen:
         continue
     title = chapters[chapter_no].title_fa if FA else chapters[chapter_no].title_en
     st.subheader(title, divider="gray")
-    rows = list(group.itertuples())
-    for start in range(0, len(rows), PER_ROW):
-        for column, row in zip(st.columns(PER_ROW), rows[start : start + PER_ROW], strict=False):
-            with column:
-                show_metric(row)
+    st.html(cards_html([card(row) for row in group.itertuples()], LANG, title))
 
 with st.expander(tr("همه شاخص‌های اصلی استان", "Every headline indicator of the province")):
     listed = (
