@@ -251,3 +251,28 @@ def test_every_page_keeps_to_its_languages_digits(portal, browser):  # noqa: F81
         finally:
             context.close()
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_the_english_switch_relabels_each_pages_choices_in_place(portal, browser):  # noqa: F811
+    """On each page with choice boxes, the switch made there (not before opening it): the
+    boxes show their choices in English with Latin digits, not the Persian labels the
+    browser drew before. Without `keep_choices` on the page they kept the Persian text."""
+    from dashboards.app import PUBLIC_PAGES
+
+    url, _home = portal
+    boxes = '[data-testid="stMain"] [data-testid="stSelectbox"] input'
+    left = {}
+    for path, title_fa, _title_en, _action in PUBLIC_PAGES:
+        context, tab = reader(browser, "en-US")
+        try:
+            visit(tab, url)
+            menu(tab, title_fa)
+            before = tab.locator(boxes).evaluate_all("inputs => inputs.map((i) => i.value)")
+            to_english(tab)
+            after = tab.locator(boxes).evaluate_all("inputs => inputs.map((i) => i.value)")
+            persian = [text for text in after if re.search("[\u0600-\u06ff]", text)]
+            if persian:
+                left[path] = {"before": before, "after": persian}
+        finally:
+            context.close()
+    assert left == {}, json.dumps(left, ensure_ascii=False, indent=1)

@@ -13,12 +13,14 @@ from dashboards.explorer_data import FULL_SERIES, place_options
 from dashboards.grids import YEAR, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot, series
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
 DEFAULT_COUNT = 4
 
+# The choices kept across the language switch (dashboards.session says why).
+keep_choices("co_county", "co_view", "co_indicators")
 st.title(tr("نمای شهرستان", "County profile"))
 require_snapshot()
 places = place_options(query, is_national())

@@ -26,12 +26,14 @@ from dashboards.explorer_data import FULL_SERIES, default_indicator
 from dashboards.grids import CODE, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
 NATIONAL = is_national()
 
+# The choices kept across the language switch (dashboards.session says why).
+keep_choices("map_province", "map_breakdowns", "map_indicator", "map_year", "map_classes")
 st.title(
     tr("نقشه استان‌ها و شهرستان‌ها", "Map of provinces and counties")
     if NATIONAL

@@ -11,7 +11,7 @@ from dashboards.highlight_cards import Card, cards_html
 from dashboards.highlights import headline_figures, latest_edition
 from dashboards.links import page_link
 from dashboards.public import derived, query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -43,6 +43,8 @@ def highlights_national(year: int) -> None:
 
 NATIONAL = is_national()
 PROVINCE = reference().province_names
+# The choices kept across the language switch (dashboards.session says why).
+keep_choices("home_chapter")
 st.title(
     tr("سالنامه آماری کشور", "Iran Statistical Yearbook")
     if NATIONAL

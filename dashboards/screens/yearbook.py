@@ -21,7 +21,7 @@ from dashboards.context import (
 )
 from dashboards.links import page_link, remember, wanted
 from dashboards.public import query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choices, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -73,6 +73,8 @@ def national_table(table, year: int, delivered: list[str]) -> None:
     )
 
 
+# The choices kept across the language switch (dashboards.session says why).
+keep_choices("yb_chapter", "yb_table", "yb_year", "yb_province")
 st.title(tr("جدول‌های سالنامه", "Yearbook tables"))
 require_snapshot()
 tables = query(view.TABLES)
