@@ -63,6 +63,13 @@ def keep_choices(*prefixes: str) -> None:
     page passes the kept span as `value`, which the slider falls back to in the same case.
     """
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes)]:
+        keep_choice(key)
+
+
+def keep_choice(key: str) -> None:
+    """Keep one choice widget's value across the language switch (as keep_choices), called
+    just before the widget is drawn."""
+    if key in st.session_state:
         st.session_state[key] = st.session_state[key]
 
 

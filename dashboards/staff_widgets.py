@@ -15,7 +15,7 @@ from dashboards.liaison_view import (
     outcome_message,
     problem_rows,
 )
-from dashboards.session import lang, tr
+from dashboards.session import keep_choice, lang, tr
 from salnameh.access import Actor
 
 AGENCY_KEY, CHOSEN_AGENCY = "staff_agency", "staff_agency_chosen"
@@ -131,6 +131,8 @@ def form_download(table_id: str, year: int) -> None:
 def choose(label: str, labels: dict, key: str, widget=None, **options):
     """A selectbox (or radio, or any choice widget given) over `labels`' keys, each shown
     as its label. The labels are made while the page runs, in the reader's language, so
-    the choice shows the same text whoever asks for it later (AppTest does)."""
+    the choice shows the same text whoever asks for it later (AppTest does). The choice
+    outlives the language switch (dashboards.session.keep_choices says why)."""
     widget = widget or st.selectbox
+    keep_choice(key)
     return widget(label, list(labels), key=key, format_func=labels.__getitem__, **options)

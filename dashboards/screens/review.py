@@ -304,7 +304,7 @@ with tab_history:
 
 # ---------------------------------------------------------------------- the decision
 st.subheader(tr("تصمیم", "Decision"))
-with st.form("decision", clear_on_submit=True):
+with st.form("decision_form", clear_on_submit=True):
     decisions = {
         "approved": tr("تأیید", "Approve"),
         "returned": tr("بازگرداندن به دستگاه", "Return to the agency"),

@@ -10,7 +10,7 @@ from dashboards import sql_console as console
 from dashboards.context import salnameh_home
 from dashboards.grids import PLAIN, grid_frame, numeric_columns
 from dashboards.public import query, require_snapshot
-from dashboards.session import lang, tr
+from dashboards.session import keep_choice, lang, tr
 
 LANG = lang()
 FA = LANG == "fa"
@@ -34,6 +34,7 @@ st.markdown(
 )
 editor, documentation = st.columns([3, 2])
 with editor:
+    keep_choice("sql_example")  # across the language switch (dashboards.session says why)
     example = st.selectbox(
         tr("نمونه‌ها", "Examples"),
         [None, *console.EXAMPLES],
