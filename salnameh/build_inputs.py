@@ -17,7 +17,7 @@ import itertools
 
 import pandas as pd
 
-from salnameh.build_scope import scope_everything
+from salnameh.build_scope import CATALOG_TABLES, scope_everything
 from salnameh.catalog import Catalog
 from salnameh.declarations import TableDecl
 from salnameh.jalali import jalali_year_bounds
@@ -26,7 +26,6 @@ from salnameh.persian import to_persian_digits
 from salnameh.reference import Reference
 
 # The tables each schema holds; dbt declares them as sources, Dagster as assets.
-CATALOG_TABLES = ("tables", "measures", "dimensions", "series", "rules", "footnotes", "calendar")
 LEDGER_TABLES = ("submissions", "submission_events", "reviews", "editions",
                  "edition_submissions", "anomaly_verdicts", "reopenings")  # fmt: skip
 

@@ -31,30 +31,23 @@ UNION
 SELECT DISTINCT table_id FROM raw.submissions
 """
 
+# The catalog's tables in the warehouse's `catalog` schema (build_inputs writes them).
+CATALOG_TABLES = ("tables", "measures", "dimensions", "series", "rules", "footnotes", "calendar")
+
 # A table's inputs, one digest each: its loaded versions with their review state and
 # editions (int_submissions__versions joins the ledger's submissions, reviews and
 # editions), and the experts' verdicts on its flags. The catalog's digest goes under ''.
-_STATES = """
+_CATALOG_PARTS = "".join(
+    f"    UNION ALL\n    SELECT '', CAST(c AS VARCHAR) FROM catalog.{name} AS c\n"
+    for name in CATALOG_TABLES
+)
+_STATES = f"""
 WITH parts AS (
     SELECT v.table_id, CAST(v AS VARCHAR) AS part
     FROM intermediate.int_submissions__versions AS v
     UNION ALL
     SELECT a.table_id, CAST(a AS VARCHAR) FROM staging.stg_ledger__anomaly_verdicts AS a
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.tables AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.measures AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.dimensions AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.series AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.rules AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.footnotes AS c
-    UNION ALL
-    SELECT '', CAST(c AS VARCHAR) FROM catalog.calendar AS c
-)
+{_CATALOG_PARTS})
 SELECT table_id, md5(string_agg(part, chr(10) ORDER BY part)) AS digest
 FROM parts
 GROUP BY table_id
@@ -126,6 +119,25 @@ def states_if_built(con) -> dict[str, str]:
         return states(con)
     except duckdb.CatalogException:
         return {}
+
+
+def staged_mark(con) -> str:
+    """A mark of everything the states are read from (the staged catalog and ledger, and
+    the raw submissions): the same mark, the same states. Read from the tables themselves,
+    so it exists before dbt has made the views `states` reads."""
+    tables = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_schema IN ('catalog', 'ledger')"
+        " OR (table_schema = 'raw' AND table_name = 'submissions')"
+        " ORDER BY table_schema, table_name"
+    ).fetchall()
+    marks = {
+        f"{schema}.{name}": repr(
+            con.execute(f"SELECT count(*), sum(hash(t)) FROM {schema}.{name} AS t").fetchone()
+        )
+        for schema, name in tables  # names from the warehouse's own catalog
+    }
+    return token(marks)
 
 
 def changed_tables(con, now: dict[str, str]) -> set[str] | None:

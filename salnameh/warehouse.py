@@ -327,11 +327,23 @@ def full_build(salnameh_home: Home) -> BuildResult:
     key = model_replay.replay_key(salnameh_home, dbt_vars(salnameh_home))
     # The inputs' states are read before dbt: another build may stage newer inputs
     # meanwhile, and states older than the marts only make the next scope wider.
-    states = _with_warehouse(salnameh_home, build_scope.states_if_built)
+    states, mark = _with_warehouse(salnameh_home, _states_and_mark)
     result = run_dbt(salnameh_home, *PRODUCTION_BUILD)
-    _with_warehouse(salnameh_home, lambda con: build_scope.remember(con, states or {}))
+    _with_warehouse(salnameh_home, lambda con: build_scope.remember(
+        con, states or _states_if_unchanged(con, mark)))  # fmt: skip
     model_replay.remember_full_build(salnameh_home, key)
     return result
+
+
+def _states_and_mark(con) -> tuple[dict[str, str], str]:
+    return build_scope.states_if_built(con), build_scope.staged_mark(con)
+
+
+def _states_if_unchanged(con, mark: str) -> dict[str, str]:
+    """A home's first build: the views the states are read from exist only once dbt has
+    made them. Read now, they are the states dbt built from if nothing was staged or
+    ingested meanwhile (the same mark); otherwise none, and the next build does all."""
+    return build_scope.states(con) if build_scope.staged_mark(con) == mark else {}
 
 
 def _with_warehouse(salnameh_home: Home, step):

@@ -541,6 +541,30 @@ def test_a_replayed_build_gives_the_marts_a_full_build_gives(demo_home, tmp_path
     assert model_replay.plan(salnameh_home, manifest, key) is None
 
 
+def test_a_homes_first_build_keeps_its_states_so_the_next_build_is_narrowed(demo_home, tmp_path):
+    """`make demo`'s first build is a dbt build on a home whose views do not exist yet, so
+    the tables' states cannot be read before dbt; they are read after it, when nothing was
+    staged meanwhile. The next build with nothing new then recomputes no table (it used to
+    recompute every one)."""
+    from salnameh.warehouse import connect_warehouse
+
+    root = copy_home(demo_home.root, tmp_path / "home")
+    salnameh_home = home(root)
+    con = connect_warehouse(salnameh_home)
+    try:  # as before a home's first dbt run: no views, no states kept
+        con.execute("DROP VIEW intermediate.int_submissions__versions")
+        con.execute("DELETE FROM build.table_states")
+    finally:
+        con.close()
+    first = build_warehouse(salnameh_home, full=True)
+    assert first.how == "dbt build"
+    with closing(connect_warehouse(salnameh_home)) as con:
+        kept = con.execute("SELECT count(*) FROM build.table_states").fetchone()[0]
+    assert kept > 100  # every table of the demo, and the catalog's ''
+    second = build_warehouse(salnameh_home)
+    assert second.how == "replayed" and second.tables_recomputed == 0
+
+
 def test_a_failing_data_test_rolls_the_whole_replay_back(demo_home, tmp_path):
     """A replayed build whose data test fails leaves every mart as it was (one transaction),
     as a failed dbt build publishes nothing: here the raw values of the demo are emptied,
