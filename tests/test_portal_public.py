@@ -181,6 +181,12 @@ def test_home_shows_the_newest_edition_and_province_figures(portal_page, demo_ho
     card = next(c for c in cards(app) if c["label"] == "Population (persons)")
     assert card["value"] == f"{population[1401]:,.0f}"
     assert card["change"].endswith(" from 1400") and card["trend"].endswith(" figures to 1401")
+    # Every headline indicator's grid is drawn only once its section is opened.
+    assert not app.dataframe
+    app.session_state["home_every"] = True
+    run(app)
+    every = app.dataframe[0].value
+    assert "Population" in set(every["Indicator"]) and len(every) > len(cards(app))
 
 
 CARD = re.compile(

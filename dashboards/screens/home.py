@@ -6,8 +6,7 @@ import streamlit as st
 
 from dashboards import figures
 from dashboards.context import catalog, is_national, reference
-from dashboards.highlight_cards import CSS as CARDS_CSS
-from dashboards.highlight_cards import Card, cards_html
+from dashboards.highlight_cards import Card, chapters_html
 from dashboards.highlights import headline_figures, latest_edition
 from dashboards.links import page_link
 from dashboards.public import derived, query, require_snapshot
@@ -141,19 +140,18 @@ def card(row) -> Card:
     )
 
 
-st.html(CARDS_CSS)  # style only: Streamlit gives it no room on the page
 selected = figures_of_year[figures_of_year["selected"]]
-for chapter_no, group in selected.groupby("chapter_no", sort=False):
-    if chosen and chapter_no != chosen:
-        continue
-    title = chapters[chapter_no].title_fa if FA else chapters[chapter_no].title_en
-    st.subheader(title, divider="gray")
-    st.html(cards_html([card(row) for row in group.itertuples()], LANG, title))
+shown = [
+    (chapters[no].title_fa if FA else chapters[no].title_en, [card(r) for r in group.itertuples()])
+    for no, group in selected.groupby("chapter_no", sort=False)
+    if not chosen or no == chosen
+]
+if shown:  # one element for every chapter's cards (dashboards.highlight_cards says why)
+    st.html(chapters_html(shown, LANG))
 
-with st.expander(tr("همه شاخص‌های اصلی استان", "Every headline indicator of the province")):
-    listed = (
-        figures_of_year if not chosen else figures_of_year[figures_of_year["chapter_no"] == chosen]
-    )
+
+def every_indicator(listed) -> None:
+    """Every headline indicator of the year (not only each table's first), as a grid."""
     st.dataframe(
         {
             tr("جدول", "Table"): [
@@ -180,6 +178,22 @@ with st.expander(tr("همه شاخص‌های اصلی استان", "Every headl
         },
         hide_index=True,
     )
+
+
+# The grid is drawn only when opened: on every visit to home, opened or not, it took a
+# tenth to a quarter of a second of the browser.
+every = st.expander(
+    tr("همه شاخص‌های اصلی استان", "Every headline indicator of the province"),
+    key="home_every",
+    on_change="rerun",
+)
+with every:
+    if every.open:
+        every_indicator(
+            figures_of_year
+            if not chosen
+            else figures_of_year[figures_of_year["chapter_no"] == chosen]
+        )
 st.caption(
     tr(
         "ارقام منتشرشده در آخرین ویرایش هر سال؛ تغییر نسبت به آخرین سال پیشینی است که رقم دارد.",
