@@ -59,6 +59,7 @@ from benchmarks.portal_bench import (
 
 FIRST_GOAL_S, AGAIN_GOAL_S, LOAD_P95_GOAL_S = 2.0, 1.0, 2.0
 LOST_AFTER_MS = 30_000
+CHROMIUM_NAMES = {"chromium", "chrome", "headless_shell"}  # /proc/<pid>/comm
 # Playwright checks a waited-for condition at each animation frame unless told an interval;
 # measured under load, a page can draw no frame for 30 s (and the run's end, recorded in the
 # page, went unread: a "lost click" whose run had ended). The interval only decides when
@@ -305,7 +306,49 @@ async def _user(browser, url: str, rounds: int, record) -> None:
     await context.close()
 
 
-async def load(browser, url: str, users: int, rounds: int) -> dict:
+def _cpu_s(pids: list[int], children: bool = False) -> float:
+    """CPU seconds the processes used (every thread), and with `children` the exited
+    children they reaped; a process gone meanwhile counts nothing."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        if children:
+            ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _browser_cpu_s() -> float:
+    """The CPU seconds of this run's Chromium (descendants of this process, through
+    playwright's driver; another browser on the machine is not counted): every live
+    Chromium process, and the renderers it closed (reaped by a Chromium process, so
+    counted in that one's children's time)."""
+    parent, name = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:  # the name from stat: Chromium's children rewrite their command line
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        name[pid] = stat[stat.index("(") + 1 : stat.rindex(")")]
+        parent[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parent.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return _cpu_s([p for p, n in name.items() if n in CHROMIUM_NAMES and ours(p)], children=True)
+
+
+async def load(browser, url: str, users: int, rounds: int, server_pid: int) -> dict:
     spent: dict[str, list[float]] = {}
     lost: list[dict] = []
     unobserved: list[dict] = []
@@ -322,10 +365,19 @@ async def load(browser, url: str, users: int, rounds: int) -> dict:
             not_drawn.append(action)
 
     load_before = _load()
+    started = time.monotonic()
+    server_before, browser_before = _cpu_s([server_pid]), _browser_cpu_s()
     await asyncio.gather(*(_user(browser, url, rounds, record) for _ in range(users)))
+    wall = time.monotonic() - started
+    server_cpu = _cpu_s([server_pid]) - server_before
+    browser_cpu = _browser_cpu_s() - browser_before
     every = [s for values in spent.values() for s in values]
     return {
-        "users": users, "rounds": rounds,
+        "users": users, "rounds": rounds, "wall_s": round(wall, 1),
+        # Which side was the limit: CPU seconds over the wall time, each on its own core.
+        "server_cpu_s": round(server_cpu, 1), "browser_cpu_s": round(browser_cpu, 1),
+        "server_core_busy": round(server_cpu / wall, 2),
+        "browser_core_busy": round(browser_cpu / wall, 2),
         "actions": {a: {"p50_s": _pct(v, 0.5), "p95_s": _pct(v, 0.95), "n": len(v)}
                     for a, v in spent.items()},
         "all": {"p50_s": _pct(every, 0.5), "p95_s": _pct(every, 0.95), "n": len(every)}
@@ -365,7 +417,7 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only) ->
         async with async_playwright() as driver:
             browser = await driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             page_figures = await pages(browser, url, served, runs, only)
-            load_runs = [await load(browser, url, n, rounds) for n in users]
+            load_runs = [await load(browser, url, n, rounds, server.pid) for n in users]
             await browser.close()
     finally:
         server.terminate()
@@ -403,13 +455,15 @@ def markdown(result: dict) -> str:
     missing = ", ".join(result["pages_missing_goal"]) or "none"
     lines += ["", f"Pages missing a goal: {missing}.", "",
               "| users | p50 (s) | p95 (s) | actions timed | lost clicks | there, run unseen "
-              "| runs never drawn running | load avg (before, after) |",
-              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+              "| runs never drawn running | server's core busy | Chromium's core busy "
+              "| load avg (before, after) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for run in result["load"]:
         every = run["all"] or {"p50_s": "-", "p95_s": "-", "n": 0}
         lines.append(f"| {run['users']} | {every['p50_s']} | {every['p95_s']} | {every['n']} | "
                      f"{run['lost_clicks']} | {run['unobserved_runs']} | "
                      f"{run.get('runs_never_drawn_running', '-')} | "
+                     f"{run.get('server_core_busy', '-')} | {run.get('browser_core_busy', '-')} | "
                      f"{run['load_average_1min']} |")  # fmt: skip
     if result["load"]:
         lines += ["", "Per action at the most users:", "", "| action | p50 (s) | p95 (s) | n |",

@@ -45,5 +45,8 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
     assert {"open explorer", "open yearbook", "open county_map"} <= set(one_user["actions"])
     # The runs the page never drew as running (the old watch's blind spot) are counted.
     assert 0 <= one_user["runs_never_drawn_running"] <= timed
+    # Which side was the limit: both did work, and neither more than its core could.
+    assert one_user["server_cpu_s"] > 0 and one_user["browser_cpu_s"] > 0
+    assert 0 < one_user["server_core_busy"] <= 1.05 and 0 < one_user["browser_core_busy"] <= 1.05
     assert isinstance(result["load_goal_met"], bool)
     assert result["p95_growth_exponent"] is None  # one user count: no growth to state
