@@ -10,6 +10,8 @@ import json
 
 import pandas as pd
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from dashboards import explorer_data as data
@@ -209,13 +211,15 @@ def ran(app):
 
 def chart_spec(app, n: int = 0) -> dict:
     """The page's n-th chart's Vega-Lite spec, with its data sets (which Streamlit sends
-    apart, as Arrow) put back under "datasets" as lists of rows."""
+    apart, as Arrow) put back under "datasets" as lists of rows; checked against
+    Vega-Lite's schema, which the page skips (dashboards/drawn_charts.py)."""
     proto = app.get("vega_lite_chart")[n].proto
     spec = json.loads(proto.spec)
     spec["datasets"] = {
         named.name: convert_arrow_bytes_to_pandas_df(named.data.data).to_dict("records")
         for named in proto.datasets
     }
+    validate_jsonschema(json.loads(json.dumps(spec, default=str)), load_schema())
     return spec
 
 

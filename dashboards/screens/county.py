@@ -9,6 +9,7 @@ from dashboards import county_profile as profile
 from dashboards import figures
 from dashboards.charts import county_chart
 from dashboards.context import is_national
+from dashboards.drawn_charts import draw
 from dashboards.explorer_data import FULL_SERIES, place_options
 from dashboards.grids import YEAR, figure_column, grid_frame
 from dashboards.links import page_link, wanted
@@ -100,8 +101,7 @@ for indicator_id in chosen:
         )
     drawn = profile.chart_frame(one, shown_view, county_name, province_name, LANG)
     decimals = 1 if shown_view != "values" else int(first["decimals"])
-    chart = county_chart(drawn, profile.marks(one, LANG), LANG, title, decimals)
-    st.altair_chart(chart, width="stretch")
+    draw(county_chart, drawn, profile.marks(one, LANG), LANG, title, decimals)
 
 notes = list(dict.fromkeys(rows["break_note_fa" if FA else "break_note_en"].dropna()))
 if notes:

@@ -14,6 +14,7 @@ from dashboards import explorer_data as data
 from dashboards import figures
 from dashboards.charts import panel_charts, second_axis_chart, segments, series_chart
 from dashboards.context import is_national
+from dashboards.drawn_charts import draw
 from dashboards.grids import CODE, YEAR, figure_column, grid_frame
 from dashboards.links import wanted
 from dashboards.public import derived, query, require_snapshot, series
@@ -235,15 +236,14 @@ for indicator_id in indicators:
     unit = first["unit_title_fa" if FA else "unit_title_en"]
     decimals = int(first["decimals"])
     layout = data.chosen_layout(one, asked_layout)
+    key = f"ex_chart_{indicator_id}"
     if layout == "panels":
-        charts = panel_charts(one, one_marks, kind, LANG, unit, decimals)
+        draw(panel_charts, one, one_marks, kind, LANG, unit, decimals, key=key)
     elif layout == "second_axis" and data.second_axis_places(one):
         right = data.second_axis_places(one)
-        charts = [second_axis_chart(one, one_marks, LANG, unit, decimals, right)]
+        draw(second_axis_chart, one, one_marks, LANG, unit, decimals, right, key=key)
     else:
-        charts = [series_chart(one, one_marks, kind, LANG, unit, decimals)]
-    for n, chart in enumerate(charts):
-        st.altair_chart(chart, width="stretch", key=f"ex_chart_{indicator_id}_{n}")
+        draw(series_chart, one, one_marks, kind, LANG, unit, decimals, key=key)
     said = data.layout_note(one, asked_layout, layout, LANG)
     if said:
         st.caption(said)
