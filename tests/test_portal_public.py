@@ -601,6 +601,12 @@ def test_sql_schema_is_documented_from_the_snapshot(portal_page, demo_home):
     assert "marts.fct_indicator_series" in labels and "marts.dim_edition" in labels
     assert not [label for label in labels if "anomal" in label]  # internal only
     assert any("comparable" in c for c in captions(app).splitlines())
+    # A table's columns are drawn once it is opened, and only its own.
+    assert not app.dataframe
+    app.session_state["sql_schema_marts.dim_edition"] = True
+    run(app)
+    [listed] = [d.value for d in app.dataframe]
+    assert "edition_number" in set(listed["column_name"])
 
 
 def test_run_sql_limits_rows_and_time(demo_home):
