@@ -242,15 +242,15 @@ frame = mapdata.map_frame(
     query, indicator_id, year, int(chosen["decimals"]), lineage, LANG, province
 )
 st.header(figures.joined([labels[indicator_id], figures.year(year, LANG)], LANG))
-unlabelled = mapdata.uncoded_features(province)
 spec = county_spec(
     indicator_id, year, int(chosen["decimals"]), LANG, unit, method, province, snapshot_version()
 )
 st.vega_lite_chart(spec, width="stretch")
 classes_caption()
 st.caption(mapdata.ATTRIBUTION)
-if unlabelled:
-    names = [c["name_fa" if FA else "name_en"] for c in mapdata.uncoded(province)]
+uncoded = mapdata.uncoded(province)  # drawn grey, unlabelled, by county_spec
+if uncoded:
+    names = [c["name_fa" if FA else "name_en"] for c in uncoded]
     st.caption(
         tr(
             f"به رنگ خاکستری: شهرستان‌هایی که پس از سرشماری ۱۳۹۵ تشکیل شده‌اند و هنوز کد "
