@@ -1409,12 +1409,11 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 @click.pass_obj
 def serve(salnameh_home, port: int) -> None:
     """Serve the portal (Streamlit) on localhost."""
+    from dashboards.portal_command import portal_command
     from salnameh.children import child_process, stop_group, stopped_by_sigterm
 
-    app = PROJECT_ROOT / "dashboards" / "app.py"
     env = {**os.environ, "SALNAMEH_HOME": str(salnameh_home.root)}
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    command = portal_command(port)
     click.echo(f"portal on http://localhost:{port}  (Ctrl+C stops it)")
     # Streamlit stops with this command however it is stopped: Ctrl+C, a service manager's
     # SIGTERM (passed on), SIGKILL (the death signal): no orphan keeps the port.

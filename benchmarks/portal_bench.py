@@ -22,10 +22,11 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from dashboards.portal_command import portal_command
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 2.0
@@ -160,10 +161,8 @@ def _free_port() -> int:
 
 
 def _serve(home: Path, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "SALNAMEH_HOME": str(home)},
+    env = {**os.environ, "SALNAMEH_HOME": str(home)}
+    server = subprocess.Popen(portal_command(port), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

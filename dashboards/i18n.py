@@ -33,27 +33,33 @@ def page_css(lang: str) -> str:
 # reads its locale from this global before the browser's, but only anew on a
 # `languagechange` event heard while one of its widgets is on the page; a slider drawn
 # later (another page, the language switched) would keep the old one. So the event is
-# sent again, a moment after a slider appears, and the portal's language decides.
+# sent again a moment after a slider appears, and a moment after the locale is set: a
+# slider drawn in the same update as this script listens only once it is on the page (seen
+# when pages came up faster: the Persian slider stayed left to right). Twice, at 50 and
+# 500 ms, so a busy browser's late listener hears it too; the portal's language decides.
 WIDGET_LOCALES = {"fa": "fa-IR", "en": "en-US"}
 _LOCALE_SCRIPT = """<script>
 (() => {
   const key = Symbol.for("react-aria.i18n.locale");
+  const state = (window.salnamehWidgetLocale ??= { timers: [] });
   const announce = () => window.dispatchEvent(new Event("languagechange"));
+  const soon = () => {
+    state.timers.forEach(clearTimeout);
+    state.timers = [50, 500].map((ms) => setTimeout(announce, ms));
+  };
   if (window[key] !== "%s") {
     window[key] = "%s";
     announce();
+    soon();
   }
-  if (window.salnamehWidgetLocale) return;
-  window.salnamehWidgetLocale = true;
+  if (state.observer) return;
   const slider = '[data-testid="stSlider"]';
   const added = (record) => [...record.addedNodes].some(
     (node) => node.nodeType === 1 && (node.matches(slider) || node.querySelector(slider)));
-  let pending = null;
-  new MutationObserver((records) => {
-    if (pending === null && records.some(added)) {
-      pending = setTimeout(() => { pending = null; announce(); }, 50);
-    }
-  }).observe(document.body, { childList: true, subtree: true });
+  state.observer = new MutationObserver((records) => {
+    if (records.some(added)) soon();
+  });
+  state.observer.observe(document.body, { childList: true, subtree: true });
 })();
 </script>"""
 

@@ -13,13 +13,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from dashboards.portal_command import portal_command
 from tests.conftest import copy_home, in_ci
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,10 +66,8 @@ def serve_portal(home: Path, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "SALNAMEH_HOME": str(home)}
     log = (tmp_path_factory.mktemp("portal-log") / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(portal_command(port), cwd=ROOT, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/_stcore/health", server)

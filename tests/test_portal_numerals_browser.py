@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.test_portal_browser import (  # noqa: F401
+    IDLE,
     SHOTS,
     menu,
     portal,
@@ -253,6 +255,22 @@ def test_every_page_keeps_to_its_languages_digits(portal, browser):  # noqa: F81
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
 
 
+def settled_values(tab, selector: str) -> list[str]:
+    """The values of the inputs `selector` once two reads 300 ms apart agree, the script
+    idle: a click's run may begin after `settle`'s pause (a busy browser), and the boxes
+    read meanwhile would be the last page's."""
+    read = "inputs => inputs.map((i) => i.value)"
+    values = None
+    for _ in range(20):
+        tab.wait_for_selector(IDLE, timeout=30_000)
+        now = tab.locator(selector).evaluate_all(read)
+        if now == values:
+            return now
+        values = now
+        tab.wait_for_timeout(300)
+    return values
+
+
 def test_the_english_switch_relabels_each_pages_choices_in_place(portal, browser):  # noqa: F811
     """On every page (public, and staff as the coordinator), the switch made there, not
     before opening it: the choice boxes show their choices in English with Latin digits,
@@ -266,11 +284,17 @@ def test_the_english_switch_relabels_each_pages_choices_in_place(portal, browser
     context, tab = reader(browser, "en-US")
     try:
         sign_in(tab, url, home, "demo-coordinator")
-        for path, title_fa, _title_en, _action in PUBLIC_PAGES + STAFF_PAGES:
+        for path, title_fa, title_en, _action in PUBLIC_PAGES + STAFF_PAGES:
             menu(tab, title_fa)
-            before = tab.locator(boxes).evaluate_all("inputs => inputs.map((i) => i.value)")
+            stem = Path(path).stem
+            address = "/" if stem == "home" else f"/{stem}"
+            tab.wait_for_function(f"location.pathname === {json.dumps(address)}")
+            before = settled_values(tab, boxes)
             to_english(tab)
-            after = tab.locator(boxes).evaluate_all("inputs => inputs.map((i) => i.value)")
+            # The menu is drawn anew in English once the switch's run has begun.
+            tab.locator('[data-testid="stSidebarNav"]').get_by_text(title_en, exact=True).wait_for()
+            settle(tab)
+            after = settled_values(tab, boxes)
             # Persian digits, or a Persian label left as it was (a record's own Persian
             # text, such as a letter number «1405/1/ص», may stay in the relabelled box).
             kept = [
