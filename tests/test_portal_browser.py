@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -139,6 +141,37 @@ def test_public_pages_render_in_the_browser(portal, page):
     # Persian first: the page runs right to left.
     direction = page.evaluate("getComputedStyle(document.querySelector('h1')).direction")
     assert direction == "rtl"
+
+
+def test_a_page_opened_at_its_address_finds_the_server_at_once(portal, page):
+    """Opened at its own address, a page's HTML declares the server's root
+    (dashboards/server.py): Streamlit's frontend asks the root's health only, not
+    /explorer/_stcore/health first (a 404, then a 100 ms wait); the page works."""
+    url, _home = portal
+    asked = []
+    page.on("request", lambda request: asked.append(urllib.parse.urlsplit(request.url).path))
+    visit(page, url, "explorer")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    health = [path for path in asked if path.endswith("_stcore/health")]
+    assert health == ["/_stcore/health"], health
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_the_pages_html_declares_the_server_whatever_its_encoding(portal, encoding):
+    """The declaration goes into the HTML whether or not the browser takes it compressed,
+    with a true length; the scripts it loads pass untouched."""
+    url, _home = portal
+    asked = urllib.request.Request(f"{url}/explorer", headers={"Accept-Encoding": encoding})
+    with urllib.request.urlopen(asked, timeout=10) as answer:
+        body = answer.read()
+        assert answer.headers["Content-Type"].startswith("text/html")
+        assert answer.headers.get("Content-Encoding") is None
+        assert int(answer.headers["Content-Length"]) == len(body)
+    head = body.decode("utf-8")
+    assert head.index("BACKEND_BASE_URL") < head.index('<script type="module"')
+    script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', head).group(1)
+    with urllib.request.urlopen(f"{url}/{script}", timeout=10) as answer:
+        assert b"BACKEND_BASE_URL: window.location.origin" not in answer.read()
 
 
 ROAD, ROAD_AGENCY = "road_length_type_county", "road_maintenance"
