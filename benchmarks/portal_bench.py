@@ -164,11 +164,17 @@ def _serve(home: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "SALNAMEH_HOME": str(home)}
     server = subprocess.Popen(portal_command(port), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    _wait_health(f"http://127.0.0.1:{port}", server)
+    return server
+
+
+def _wait_health(url: str, server: subprocess.Popen) -> None:
+    """Until the server at `url` answers its health check; stopped if not within 60 s."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return server
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
         except OSError:
             time.sleep(0.3)
     server.terminate()
