@@ -50,3 +50,26 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
     assert 0 < one_user["server_core_busy"] <= 1.05 and 0 < one_user["browser_core_busy"] <= 1.05
     assert isinstance(result["load_goal_met"], bool)
     assert result["p95_growth_exponent"] is None  # one user count: no growth to state
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+@pytest.mark.slow
+def test_the_page_address_bench_times_both_servers(demo_home, tmp_path):
+    """benchmarks/page_address_bench.py on the least: one round, one reload of one page,
+    no added latency; both servers answer and are timed, and its table names both."""
+    if not browser_available():
+        if in_ci():
+            pytest.fail("the page address bench needs chromium and playwright")
+        pytest.skip("the page address bench needs chromium and playwright")
+    command = [sys.executable, "-m", "benchmarks.page_address_bench", "--home",
+               str(demo_home.root), "--pages", "search", "--latency", "0", "--rounds", "1",
+               "--reloads", "1", "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result_file] = tmp_path.glob("*-page-address.json")
+    rows = json.loads(result_file.read_text(encoding="utf-8"))["rows"]
+    assert {r["server"] for r in rows} == {"streamlit run app.py", "dashboards/server.py"}
+    assert all(r["page"] == "search" and len(r["times_s"]) == 1 and r["median_s"] > 0 for r in rows)
+    assert "| search | 0 |" in done.stdout
