@@ -9,6 +9,7 @@ the package to install.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import shutil
@@ -172,6 +173,20 @@ def test_the_pages_html_declares_the_server_whatever_its_encoding(portal, encodi
     script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', head).group(1)
     with urllib.request.urlopen(f"{url}/{script}", timeout=10) as answer:
         assert b"BACKEND_BASE_URL: window.location.origin" not in answer.read()
+
+
+def test_the_yearbooks_csv_is_written_when_clicked_and_reads_back(portal, page):
+    """The yearbook's CSV is made when its button is clicked, not on every run: the file
+    arrives whole, one row per cell of the table shown, with the edition named."""
+    url, _home = portal
+    visit(page, url, "yearbook")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="داده‌ها (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    assert rows and {"geo_name_fa", "value", "edition"} <= set(rows[0])
+    assert {r["edition"] for r in rows} == {rows[0]["edition"]} != {""}
+    assert any(r["value"] not in ("", None) for r in rows)
 
 
 ROAD, ROAD_AGENCY = "road_length_type_county", "road_maintenance"

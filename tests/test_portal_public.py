@@ -75,20 +75,36 @@ def as_query(con):
     return lambda sql, params=(): con.execute(sql, list(params)).df()
 
 
+class Served(dict):
+    """File name -> bytes; a deferred button's file is written when read, as a click
+    would have it written."""
+
+    def __getitem__(self, name: str) -> bytes:
+        value = super().__getitem__(name)
+        return value() if callable(value) else value
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """What each download button really serves, by file name (captured where Streamlit's
-    media store receives it)."""
+    media store receives it: the bytes, or the callable a click runs)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    served: dict[str, bytes] = {}
+    served = Served()
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def capture(self, path_or_data, mimetype, kind, filename=None):
         served[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **named):
+        served[file_name] = data_callable
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **named)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
     return served
 
 

@@ -8,6 +8,8 @@ language switch, as dashboards.session.keep_choices says why."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboards import explorer_data as data
@@ -284,8 +286,11 @@ st.dataframe(
 )
 st.download_button(
     tr("دریافت همین جدول (CSV)", "Download this table (CSV)"),
-    data=data.csv_bytes(shown),
+    # Written when clicked: made on every run, the file was also fetched back by the
+    # browser on every run (Streamlit's button checks its file's address when drawn).
+    data=partial(data.csv_bytes, shown),
     file_name=f"salnameh-series-{basis}-{years[0]}-{years[1]}.csv",
     mime="text/csv",
     key="ex_csv",
+    on_click="ignore",
 )

@@ -6,6 +6,8 @@ own yearbook prints it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboards import figures
@@ -66,10 +68,11 @@ def national_table(table, year: int, delivered: list[str]) -> None:
     st.subheader(tr("دریافت", "Download"), divider="gray")
     st.download_button(
         tr("داده‌ها با سهم و رتبه استان‌ها (CSV)", "Data with provinces' shares and ranks (CSV)"),
-        data=view.csv_bytes(values, national=True),
+        data=partial(view.csv_bytes, values, national=True),  # written when clicked
         file_name=view.download_name(table, year, "csv", view.NATION),
         mime="text/csv",
         key="yb_csv",
+        on_click="ignore",  # a download changes nothing on the page
     )
 
 
@@ -204,14 +207,18 @@ with cols[0]:
         file_name=view.download_name(table, year, "xlsx", province),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="yb_xlsx",
+        on_click="ignore",  # a download changes nothing on the page
     )
 with cols[1]:
     st.download_button(
         tr("داده‌ها (CSV)", "Data (CSV)"),
-        data=view.csv_bytes(values, NATIONAL, edition.number),
+        # Written when clicked, as the workbook is: made on every run, the file was also
+        # fetched back by the browser (Streamlit's button checks its address when drawn).
+        data=partial(view.csv_bytes, values, NATIONAL, edition.number),
         file_name=view.download_name(table, year, "csv", province),
         mime="text/csv",
         key="yb_csv",
+        on_click="ignore",  # a download changes nothing on the page
     )
 with cols[2]:
     pdf = None if NATIONAL else view.edition_pdf(salnameh_home(), year, edition.number, LANG)
@@ -224,6 +231,7 @@ with cols[2]:
             file_name=pdf.name,
             mime="application/pdf",
             key="yb_pdf",
+            on_click="ignore",  # a download changes nothing on the page
         )
     else:
         st.caption(
