@@ -1,6 +1,6 @@
 """The one command that serves the portal, for `salnameh serve`, the tests and the
-benchmarks alike (apart from dashboards/server.py, which builds the server when Streamlit
-runs it: importing that here would construct it in the caller's process)."""
+benchmarks alike. It is kept out of dashboards/server.py, which builds Streamlit's app when
+imported: importing it to learn the command would build one in the caller's process."""
 
 from __future__ import annotations
 
