@@ -379,8 +379,9 @@ def run(app):
     return app
 
 
-def markdown(app) -> str:
-    return "\n".join(m.value for m in app.markdown)
+def printed(app) -> str:
+    """What the page wrote as markdown and as HTML (the pivot is HTML)."""
+    return "\n".join([m.value for m in app.markdown] + [h.value for h in app.html])
 
 
 def test_the_page_opens_a_link_at_its_selection_and_offers_each_download(
@@ -401,12 +402,12 @@ def test_the_page_opens_a_link_at_its_selection_and_offers_each_download(
     assert not app.warning
     cells = builder.selected_cells(query, table, narrow)
     shown = builder.pivot(cells, narrow, axes, "fa")
-    printed = markdown(app)
-    assert builder.pivot_html(shown) in printed  # the pivot, as laid out
+    text = printed(app)
+    assert builder.pivot_html(shown) in text  # the pivot, as laid out
     # pandas' empty corner and header cells are plain cells: no empty header for a screen
     # reader to announce before the figures (axe's empty-table-header).
-    assert "<th></th>" in shown.to_html() and "<th></th>" not in printed
-    assert figures.number(float(cells["value"].iloc[0]), 0, "fa") in printed
+    assert "<th></th>" in shown.to_html() and "<th></th>" not in text
+    assert figures.number(float(cells["value"].iloc[0]), 0, "fa") in text
     assert dict(app.query_params) == {**builder.selection_params(narrow)}  # unchanged
     # A button per format (each file is written when clicked; the browser test downloads one).
     buttons = app.get("download_button")
@@ -457,7 +458,7 @@ def test_the_page_renders_a_first_table_in_each_language(portal_page, demo_home,
     """No address: the first table, all of it, in the reader's digits only."""
     app = run(portal_page(PAGE, demo_home.root, lang=lang))
     assert app.title[0].value == ("جدول‌ساز" if lang == "fa" else "Table builder")
-    pivot_html = next(m.value for m in app.markdown if 'class="dataframe tb"' in m.value)
+    pivot_html = next(h.value for h in app.html if 'class="dataframe tb"' in h.value)
     persian = set("۰۱۲۳۴۵۶۷۸۹") & set(pivot_html)
     latin = set("0123456789") & set(pivot_html.split("<tbody>")[1].replace("<tr>", ""))
     assert (persian and not latin) if lang == "fa" else (latin and not persian)

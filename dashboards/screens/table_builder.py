@@ -221,11 +221,12 @@ else:
     grid = builder.pivot(cells, selection, axes, LANG)
     direction = "rtl" if FA else "ltr"
     # A region that scrolls sideways must take keyboard focus (tabindex), and be named.
-    st.markdown(
+    # As HTML, not markdown: Streamlit's markdown turns every cell into a React element
+    # (measured on a reload of the default pivot: 0.1-0.19 s more of the browser's CPU).
+    st.html(
         f'{STYLE}<div style="overflow-x: auto; direction: {direction}" '
         f'tabindex="0" role="region" aria-label="{html.escape(titles[table_id])}" '
-        f'data-testid="tb-pivot">{builder.pivot_html(grid)}</div>',
-        unsafe_allow_html=True,
+        f'data-testid="tb-pivot">{builder.pivot_html(grid)}</div>'
     )
 # The symbols as markdown text: «*» and «**» would otherwise open a list or bold type.
 legend = [
