@@ -37,11 +37,13 @@ def page_css(lang: str) -> str:
 # slider drawn in the same update as this script listens only once it is on the page (seen
 # when pages came up faster: the Persian slider stayed left to right). Twice, at 50 and
 # 500 ms, so a busy browser's late listener hears it too; the portal's language decides.
+# (Its state has a name of its own: a tab open before this script changed kept `true` under
+# the old one.)
 WIDGET_LOCALES = {"fa": "fa-IR", "en": "en-US"}
 _LOCALE_SCRIPT = """<script>
 (() => {
   const key = Symbol.for("react-aria.i18n.locale");
-  const state = (window.salnamehWidgetLocale ??= { timers: [] });
+  const state = (window.salnamehLocaleState ??= { timers: [] });
   const announce = () => window.dispatchEvent(new Event("languagechange"));
   const soon = () => {
     state.timers.forEach(clearTimeout);
