@@ -72,7 +72,10 @@ def test_a_flag_leads_to_its_submission_then_to_its_series_in_one_click_each(ser
     sign_in(page, url, home, "demo-expert")
     visit(page, url, "quality")
     page.get_by_role("link", name=f"ارسال {to_persian_digits(str(sid))} ·").first.click()
-    page.wait_for_url(f"**/review?submission={sid}")
+    # The address, not the load event: a page drawn before its load event (as the portal's
+    # server lets it be) may hold that event back; settle() then waits for the page itself.
+    page.wait_for_url(f"**/review?submission={sid}", wait_until="commit")
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)  # as visit() does
     settle(page)
     number = load_catalog().table(collapse["table_id"]).number
     heading = page.locator('[data-testid="stMain"] h2').first.inner_text()
@@ -83,7 +86,7 @@ def test_a_flag_leads_to_its_submission_then_to_its_series_in_one_click_each(ser
     link.wait_for()
     shot(page, "review-opened-from-quality-fa")
     link.click()
-    page.wait_for_url(f"**/explorer?*places={anomaly['geo_code']}*")
+    page.wait_for_url(f"**/explorer?*places={anomaly['geo_code']}*", wait_until="commit")
     assert "indicator=" in page.url
     settle(page)
     place = next(g.name_fa for g in Reference().geography if g.code == anomaly["geo_code"])
