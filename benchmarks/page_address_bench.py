@@ -24,12 +24,11 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from benchmarks.portal_bench import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _wait_health
-from dashboards.portal_command import SERVER
+from dashboards.portal_command import SERVER, portal_command
 
 TITLE_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMain"] h1'
 SERVERS = {"streamlit run app.py": ROOT / "dashboards" / "app.py", "dashboards/server.py": SERVER}
@@ -37,9 +36,8 @@ SERVERS = {"streamlit run app.py": ROOT / "dashboards" / "app.py", "dashboards/s
 
 def _start(script: Path, home: Path, pin: bool) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "SALNAMEH_HOME": str(home)},
+    env = {**os.environ, "SALNAMEH_HOME": str(home)}
+    server = subprocess.Popen(portal_command(port, script), cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     if pin:
         os.sched_setaffinity(server.pid, {0})

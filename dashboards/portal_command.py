@@ -10,7 +10,8 @@ from pathlib import Path
 SERVER = Path(__file__).with_name("server.py")
 
 
-def portal_command(port: int) -> list[str]:
-    """The command that serves the portal on `port`, run from the project's root."""
-    return [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.port", str(port),
+def portal_command(port: int, script: Path = SERVER) -> list[str]:
+    """The command that serves the portal on `port`, run from the project's root; another
+    `script` only where a benchmark compares servers."""
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
