@@ -88,11 +88,19 @@ def indicator_options(query: Query) -> pd.DataFrame:
     return found
 
 
+def in_set(values: pd.Series, members: set[str]) -> list[bool]:
+    """Whether each of `values` is one of `members`: pandas' `isin` on a column of Arrow
+    strings first turns the set into an Arrow array, 8 ms for 2,000 indicator ids against
+    a few hundred headlines, paid at every visitor's first run of the explorer, the county
+    page and the map; looking each one up in the set takes well under a millisecond."""
+    return [value in members for value in values]
+
+
 def default_indicator(options: pd.DataFrame, full_series: set[str]) -> str:
     """A first choice: the first headline count of persons over every year, county-level
     (the population), else the first headline with every year, else the first headline."""
     headlines = options[options["is_headline"]]
-    full = headlines[headlines["indicator_id"].isin(full_series)]
+    full = headlines[in_set(headlines["indicator_id"], full_series)]
     people = full[(full["unit"] == "person") & (full["geography_level"] == "county")]
     for candidates in (people, full, headlines):
         if not candidates.empty:

@@ -10,7 +10,7 @@ from dashboards import figures
 from dashboards.charts import county_chart
 from dashboards.context import is_national
 from dashboards.drawn_charts import draw
-from dashboards.explorer_data import FULL_SERIES, place_options
+from dashboards.explorer_data import FULL_SERIES, in_set, place_options
 from dashboards.grids import YEAR, figure_column, grid_frame
 from dashboards.links import page_link, wanted
 from dashboards.public import query, require_snapshot, series
@@ -39,7 +39,7 @@ if asked in set(counties["geo_code"]):
 if "co_indicators" not in st.session_state:
     full = set(query(FULL_SERIES)["indicator_id"])
     # The first headline of each table with a figure in every year, a few tables' worth.
-    complete = indicators[indicators["indicator_id"].isin(full)]
+    complete = indicators[in_set(indicators["indicator_id"], full)]
     firsts = complete.groupby("table_number", sort=False).head(1)
     st.session_state["co_indicators"] = list(firsts["indicator_id"])[:DEFAULT_COUNT]
 
