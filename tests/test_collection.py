@@ -260,3 +260,19 @@ def test_a_ledger_made_before_the_register_gets_it_when_opened(tmp_path):
     with sqlite3.connect(path) as con:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"letter_register", "letter_tables", "deadline_extensions"} <= names
+
+
+def test_a_submissions_latest_decision_is_found_by_index_not_by_reading_every_review(tmp_path):
+    """The collection status asks each submission of a year for its latest decision; on the
+    demo's 1,922 reviews a scan per question made the editions page take 0.7 s a run."""
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    with ledger.connect() as con:
+        plan = " ".join(
+            str(tuple(row))
+            for row in con.execute(
+                "EXPLAIN QUERY PLAN SELECT decision FROM reviews r WHERE r.submission_id = ?"
+                " ORDER BY review_id DESC LIMIT 1",
+                (1,),
+            ).fetchall()
+        )
+    assert "reviews_by_submission" in plan, plan
