@@ -1,4 +1,4 @@
-"""benchmarks/portal_speed.py in its quick mode (two pages, 1 user, 1 round), so the
+"""benchmarks/portal_speed.py in its quick mode (two pages, 2 users, 1 round), so the
 benchmark cannot rot: its results file holds every field. No time is asserted."""
 
 from __future__ import annotations
@@ -38,19 +38,33 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
         assert figures["first_median_s"] > 0 and figures["again_median_s"] > 0
         assert isinstance(figures["met"], bool)
         assert len(figures["first_s"]) == len(figures["again_s"]) == 1
-    [one_user] = result["load"]
-    assert one_user["users"] == 1 and one_user["rounds"] == 1
-    # Three pages opened and three choices made, each timed, lost, or there but unseen.
-    timed = sum(f["n"] for f in one_user["actions"].values())
-    assert timed + one_user["lost_clicks"] + one_user["unobserved_runs"] == 6
-    assert {"open explorer", "open yearbook", "open county_map"} <= set(one_user["actions"])
+    [two_users] = result["load"]
+    assert two_users["users"] == 2 and two_users["rounds"] == 1
+    assert two_users["readers_in_chromium"] == 2 and two_users["readers_by_protocol"] == 0
+    # Three pages opened and three choices made by each, each timed, lost, or there but unseen.
+    timed = sum(f["n"] for f in two_users["actions"].values())
+    assert timed + two_users["lost_clicks"] + two_users["unobserved_runs"] == 12
+    assert {"open explorer", "open yearbook", "open county_map"} <= set(two_users["actions"])
     # The runs the page never drew as running (the old watch's blind spot) are counted.
-    assert 0 <= one_user["runs_never_drawn_running"] <= timed
+    assert 0 <= two_users["runs_never_drawn_running"] <= timed
     # Which side was the limit: both did work, and neither more than its core could.
-    assert one_user["server_cpu_s"] > 0 and one_user["browser_cpu_s"] > 0
-    assert 0 < one_user["server_core_busy"] <= 1.05 and 0 < one_user["browser_core_busy"] <= 1.05
+    assert two_users["server_cpu_s"] > 0 and two_users["browser_cpu_s"] > 0
+    assert 0 < two_users["server_core_busy"] <= 1.05 and 0 < two_users["browser_core_busy"] <= 1.05
     assert isinstance(result["load_goal_met"], bool)
     assert result["p95_growth_exponent"] is None  # one user count: no growth to state
+    # One reader in Chromium, the other speaking the server's protocol until it is done:
+    # that one's runs answered, each choice shown by the widget afterwards, none failed.
+    [watched] = result["load_one_browser"]
+    assert watched["readers_in_chromium"] == 1 and watched["readers_by_protocol"] == 1
+    watched_timed = sum(f["n"] for f in watched["actions"].values())
+    assert watched_timed + watched["lost_clicks"] + watched["unobserved_runs"] == 6
+    assert watched["protocol_answers"]["n"] >= 6 and watched["protocol_answers"]["p95_s"] > 0
+    assert watched["protocol_dead_selections"] == [] and watched["protocol_failures"] == []
+    assert isinstance(result["load_one_browser_goal_met"], bool)
+    # The public page again with the browser on both cores; the staff page is not.
+    assert set(result["pages_two_cores"]) == {"home"}
+    assert result["pages_two_cores"]["home"]["again_median_s"] > 0
+    assert "| browser on two cores: first, again (s) |" in table
 
 
 @pytest.mark.browser
