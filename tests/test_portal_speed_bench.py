@@ -61,6 +61,7 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
     assert watched["protocol_answers"]["n"] >= 6 and watched["protocol_answers"]["p95_s"] > 0
     assert watched["protocol_dead_selections"] == [] and watched["protocol_failures"] == []
     assert isinstance(result["load_one_browser_goal_met"], bool)
+    assert result["p95_growth_exponent_one_browser"] is None
     # The public page again with the browser on both cores; the staff page is not.
     assert set(result["pages_two_cores"]) == {"home"}
     assert result["pages_two_cores"]["home"]["again_median_s"] > 0
