@@ -114,7 +114,8 @@ def main() -> None:
     title = "سالنامه آماری کشور" if is_national() else f"سالنامه آماری {province.title_fa}"
     st.set_page_config(page_title=title, page_icon="📊", layout="wide")
     language_switch()
-    st.markdown(page_css(lang()), unsafe_allow_html=True)
+    if lang() == "fa":
+        st.html(page_css(lang()))
     st.sidebar.html(widget_locale_script(lang()), unsafe_allow_javascript=True)
     actor = current_actor()
     page = menu(actor)

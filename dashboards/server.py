@@ -8,7 +8,8 @@ page's path, so it first asks /search/_stcore/health, gets a 404, waits 100 ms a
 health was asked 296 ms into the load, and 102 ms into it once declared. The frontend skips
 the guess when the page declares its server (`window.__streamlit`, the
 setting a hosting page gives it); this declares the site's root, where `salnameh serve`
-runs the portal.
+runs the portal. The same rewrite names the frontend code the page will draw with, so the
+browser fetches it while it waits for the server (dashboards/preload.py).
 
 `salnameh serve`, the tests and the benchmarks all start it with
 `dashboards.portal_command.portal_command`, so each runs this same server.
@@ -21,6 +22,8 @@ import gzip
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboards.preload import links
+
 # Before Streamlit's own scripts, in the page's <head>; the address is the page's origin, so
 # the portal behind any host name or port finds itself.
 _DECLARE = (
@@ -29,9 +32,11 @@ _DECLARE = (
 )
 
 
-def declared(html: bytes) -> bytes:
-    """The page's HTML with the server's address declared first thing in its head."""
-    return html.replace(b"<head>", _DECLARE, 1)
+def declared(html: bytes, path: str = "/") -> bytes:
+    """The page's HTML with the server's address declared first thing in its head, and the
+    frontend code the page at `path` draws with preloaded at its end (dashboards/preload.py
+    says why)."""
+    return html.replace(b"<head>", _DECLARE, 1).replace(b"</head>", links(path) + b"</head>", 1)
 
 
 class DeclareServer:
@@ -73,7 +78,7 @@ class DeclareServer:
                        (b"content-length", b"content-encoding", b"etag")]  # fmt: skip
             if dict(message.get("headers", [])).get(b"content-encoding") == b"gzip":
                 page = gzip.decompress(page)
-            page = declared(page)
+            page = declared(page, scope.get("path", "/"))
             headers.append((b"content-length", str(len(page)).encode()))
             await send({**message, "headers": headers})
             await send({"type": "http.response.body", "body": page})

@@ -200,6 +200,35 @@ def portal_page(monkeypatch: pytest.MonkeyPatch):
     return make
 
 
+# AppTest's name of an element -> the frontend component that draws it, by its name in
+# dashboards/preload.py; titles, captions and plain Markdown are Streamlit's main bundle's.
+DRAWN_BY = {
+    "vega_lite_chart": "ArrowVegaLiteChart", "dataframe": "DataFrame",
+    "multiselect": "Multiselect", "selectbox": "Selectbox", "radio": "Radio",
+    "toggle": "Checkbox", "checkbox": "Checkbox", "slider": "Slider", "select_slider": "Slider",
+    "download_button": "DownloadButton", "button": "Button", "text_input": "TextInput",
+    "text_area": "TextArea", "html": "Html", "metric": "Metric",
+}  # fmt: skip
+
+
+def components_drawn(app) -> set[str]:
+    """The frontend components (DRAWN_BY) the page's run drew, and rehype-raw for Markdown
+    that carries HTML."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", None)
+        if kind in DRAWN_BY:
+            found.add(DRAWN_BY[kind])
+        if getattr(getattr(node, "proto", None), "allow_html", False):
+            found.add("rehype-raw")
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app.main)
+    return found
+
+
 @dataclass(frozen=True)
 class NationalHub:
     root: Path  # the provinces' homes and packages
@@ -279,4 +308,3 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
-

@@ -151,7 +151,9 @@ def test_public_pages_render_in_the_browser(portal, page):
 def test_a_page_opened_at_its_address_finds_the_server_at_once(portal, page):
     """Opened at its own address, a page's HTML declares the server's root
     (dashboards/server.py): Streamlit's frontend asks the root's health only, not
-    /explorer/_stcore/health first (a 404, then a 100 ms wait); the page works."""
+    /explorer/_stcore/health first (a 404, then a 100 ms wait); the page works. And every
+    script the page runs was named in its HTML, Streamlit's own or preloaded for the page
+    (dashboards/preload.py): none is found only once an element arrives."""
     url, _home = portal
     asked = []
     page.on("request", lambda request: asked.append(urllib.parse.urlsplit(request.url).path))
@@ -159,6 +161,19 @@ def test_a_page_opened_at_its_address_finds_the_server_at_once(portal, page):
     assert page.locator('[data-testid="stException"]').count() == 0
     health = [path for path in asked if path.endswith("_stcore/health")]
     assert health == ["/_stcore/health"], health
+    # The chart and the grid drawn: their code is the last the page asks for.
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+                 ).first.wait_for(timeout=60_000)  # fmt: skip
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    named = set(
+        page.evaluate("""() => [...document.querySelectorAll(
+        'head script[src], head link[rel="modulepreload"]')].map((e) =>
+        new URL(e.getAttribute('src') || e.getAttribute('href'), location.href).pathname)""")
+    )
+    scripts = {path for path in asked if path.endswith(".js")}
+    preloaded = {p for p in named if p.endswith(".js")}
+    assert len(preloaded) > 60, preloaded  # Streamlit's own 58, and the chart's and grid's
+    assert scripts - named == set(), sorted(scripts - named)
 
 
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])

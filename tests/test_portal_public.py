@@ -19,7 +19,7 @@ import streamlit as st
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
-from dashboards import charts, county_map_data, explorer_data, figures, highlights
+from dashboards import charts, county_map_data, explorer_data, figures, highlights, preload
 from dashboards import yearbook_view as view
 from dashboards.highlight_cards import Card, card_html
 from dashboards.sql_console import run_sql
@@ -29,6 +29,7 @@ from salnameh.reference import LineageEvent, Reference
 from salnameh.series import series_frame
 from salnameh.settings import DEFAULT_PROVINCE, home
 from salnameh.snapshots import PUBLIC, open_snapshot
+from tests.conftest import components_drawn
 
 pytestmark = pytest.mark.integration
 
@@ -144,9 +145,29 @@ def test_every_public_page_renders_in_persian_and_english(portal_page, demo_home
     app = portal_page(f"screens/{page}", demo_home.root, lang=lang)
     TIMINGS[f"{page} {lang}"] = run(app)
     assert app.title[0].value == TITLES[page][0 if lang == "fa" else 1]
+    # What the page draws is what its HTML preloads the code of (dashboards/preload.py).
+    address = "" if page == "home.py" else page.removesuffix(".py")
+    unnamed = components_drawn(app) - {*preload.SHELL, *preload.PAGE_COMPONENTS[address]}
+    assert not unnamed, f"{page} draws {unnamed}: add them to preload.PAGE_COMPONENTS"
     # Timed for the report above only: how fast a page is, is measured in benchmarks/
     # (portal_bench, in Chromium), never asserted in a test.
     TIMINGS[f"{page} {lang} rerun"] = run(app)
+
+
+def test_each_page_preloads_code_the_installed_streamlit_has_and_no_other_page_any():
+    """Every component a page names is in the installed Streamlit's manifest (its files are
+    renamed at each release: a name it lost would silently preload nothing), its code and
+    what that imports are named once, and a staff page or an unknown address gets none."""
+    for component in {*preload.SHELL, *(c for cs in preload.PAGE_COMPONENTS.values() for c in cs)}:
+        assert preload.known(component), component
+    explorer = preload.links("/explorer").decode()
+    files = re.findall(r'href="\./(static/js/[^"]+)"', explorer)
+    assert len(files) == len(set(files)) > 20
+    assert any(f.startswith("static/js/ArrowVegaLiteChart.") for f in files)
+    assert not any(f.startswith("static/js/index.") for f in files)  # Streamlit's own already
+    search = preload.links("/search").decode()
+    assert "ArrowVegaLiteChart" not in search and "TextInput" in search
+    assert preload.links("/review") == preload.links("/no-such-page") == b""
 
 
 def test_public_pages_never_open_the_internal_snapshot(portal_page, demo_home, monkeypatch):

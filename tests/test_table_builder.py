@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboards import figures
+from dashboards import figures, preload
 from dashboards import table_builder as builder
 from salnameh.catalog import load_catalog
 from salnameh.reference import Reference
 from salnameh.settings import home
 from salnameh.snapshots import PUBLIC, open_snapshot
+from tests.conftest import components_drawn
 
 pytestmark = pytest.mark.integration
 
@@ -397,6 +398,8 @@ def test_the_page_opens_a_link_at_its_selection_and_offers_each_download(
         app.query_params[name] = value
     run(app)
     assert app.selectbox(key="tb_table").value == ESTIMATE
+    # Its HTML preloads the code of what it draws (dashboards/preload.py).
+    assert components_drawn(app) <= {*preload.SHELL, *preload.PAGE_COMPONENTS["table_builder"]}
     assert app.multiselect(key="tb_m_sex").value == ["male", "female"]
     assert app.multiselect(key="tb_m_year").value == ["1390", "1401"]
     assert not app.warning
