@@ -20,7 +20,9 @@ server, its launch flags and its in-browser watch of a script run (a MutationObs
    reported and the pages that miss are named. A public page is also timed at its third
    opening (Chromium uses the compiled code it kept at the second), and each opening until
    it falls quiet (its last long task, once none has run for a second: LONG_TASKS); the
-   next opening waits for that, as a reader would.
+   next opening waits for that, as a reader would. Beside the pages, Streamlit's floor in
+   the same run: benchmarks/floor_app.py (the portal's menu and a title, nothing of the
+   portal's own), opened the same way, so what the machine gives that day is seen.
 2. Load: 1, 2, 4 and 8 public users at once, each a browser context in one Chromium, each
    doing `rounds` rounds of: explorer from the menu, choose a place; yearbook from the
    menu, pick a table; county map from the menu, pick a year. The server is pinned to core
@@ -53,6 +55,7 @@ import math
 import os
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -69,9 +72,11 @@ from benchmarks.portal_bench import (
     _free_port,
     _password,
     _serve,
+    _wait_health,
     run_watch_script,
 )
 from benchmarks.protocol_reader import ProtocolReader
+from dashboards.portal_command import portal_command
 
 FIRST_GOAL_S, AGAIN_GOAL_S, LOAD_P95_GOAL_S = 2.0, 1.0, 2.0
 LOAD_GOAL_USERS = 8  # the load goal is judged at 8 users (or the most measured, if fewer)
@@ -301,6 +306,45 @@ async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None,
                 found[name]["menu_median_s"] = round(statistics.median(menu), 3)
                 found[name]["menu_s"] = [round(s, 3) for s in menu]
     return found
+
+
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
+
+
+async def floor(browser, runs: int, cores: set[int] | None) -> dict:
+    """Streamlit's floor on this machine in this run (benchmarks/floor_app.py: the portal's
+    menu and a title), opened the first time and again as a public page is; its server
+    on `cores` (the portal's server's), beside the portal's."""
+    port = _free_port()
+    server = subprocess.Popen(portal_command(port, FLOOR_APP), cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_health(url, server)
+        if cores:
+            _pin(server.pid, cores)
+        # Once untimed: the server's first run imports the menu's page table (the portal's
+        # server has run every page by now).
+        context = await browser.new_context(viewport=VIEWPORT)
+        await _goto(await context.new_page(), url)
+        await context.close()
+        first, again, first_quiet = [], [], []
+        for _ in range(runs):
+            context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+            await context.add_init_script(LONG_TASKS)
+            tab = await context.new_page()
+            first.append(await _goto(tab, url))
+            first_quiet.append((await _quiet(tab, first[-1]))[0])
+            again.append(await _goto(tab, url))
+            await _quiet(tab, again[-1])
+            await context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"first_median_s": round(statistics.median(first), 3),
+            "again_median_s": round(statistics.median(again), 3),
+            "first_quiet_median_s": round(statistics.median(first_quiet), 3),
+            "first_s": [round(t, 3) for t in first], "again_s": [round(t, 3) for t in again]}
 
 
 async def _choose(tab, key: str, round_no: int, multi: bool = False) -> Run:
@@ -564,13 +608,14 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only,
         async with async_playwright() as driver:
             browser = await driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             page_figures = await pages(browser, url, served, runs, only)
+            floor_figures = await floor(browser, runs, {cores[0]} if pinned else None)
             load_runs = [await load(browser, url, n, rounds, server.pid) for n in users]
             watched_runs = [await load(browser, url, n, rounds, server.pid, by_protocol=True)
                             for n in readers]  # fmt: skip
             await browser.close()
             # The public pages again with the browser on both cores, the server beside it
             # (one reader: the server's run and the browser's drawing mostly take turns).
-            two_cores = {}
+            two_cores, two_cores_floor = {}, None
             if pinned:  # this process, the server and playwright's driver, which
                 # starts Chromium: a process started later takes its parent's cores
                 for pid in (os.getpid(), *_descendants()):
@@ -578,6 +623,7 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only,
                 browser = await driver.chromium.launch(executable_path=CHROMIUM,
                                                        args=LAUNCH_ARGS)  # fmt: skip
                 two_cores = await pages(browser, url, served, runs, only, public_only=True)
+                two_cores_floor = await floor(browser, runs, None)
                 await browser.close()
     finally:
         server.terminate()
@@ -591,6 +637,8 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only,
         "goals": {"first_s": FIRST_GOAL_S, "again_s": AGAIN_GOAL_S,
                   "load_p95_s": LOAD_P95_GOAL_S, "lost_after_s": LOST_AFTER_MS / 1000},
         "pages": page_figures,
+        "floor": floor_figures,
+        "floor_two_cores": two_cores_floor,
         "pages_missing_goal": [n for n, f in page_figures.items() if not f["met"]],
         "load": load_runs,
         "p95_growth_exponent": _growth(load_runs),
@@ -628,6 +676,14 @@ def markdown(result: dict) -> str:
                      f"{both} |")  # fmt: skip
     missing = ", ".join(result["pages_missing_goal"]) or "none"
     lines += ["", f"Pages missing a goal: {missing}."]
+    low, both = result.get("floor"), result.get("floor_two_cores")
+    if low:
+        lines += ["", "Streamlit's floor in the same run (benchmarks/floor_app.py: the portal's "
+                  "menu and a page's title, nothing of the portal's own), browser on one core: "
+                  f"first {low['first_median_s']} s, again {low['again_median_s']} s, quiet "
+                  f"after the first {low['first_quiet_median_s']} s"
+                  + (f"; on two cores: first {both['first_median_s']} s, again "
+                     f"{both['again_median_s']} s" if both else "") + "."]  # fmt: skip
     if two_cores:
         missing = ", ".join(n for n, f in two_cores.items() if not f["met"]) or "none"
         lines += ["", "The last column: the public pages again with the browser free to use "

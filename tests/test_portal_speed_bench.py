@@ -76,6 +76,12 @@ def test_the_quick_portal_speed_run_writes_every_field(demo_home, tmp_path):
     assert home["again_quiet_median_s"] >= home["again_median_s"]
     assert "| quiet: first, again (s) |" in table
     assert "third_median_s" not in result["pages"]["review"]
+    # Streamlit's floor (benchmarks/floor_app.py) in the same run, on one core and on two.
+    for floor in (result["floor"], result["floor_two_cores"]):
+        assert len(floor["first_s"]) == len(floor["again_s"]) == 1
+        assert floor["again_median_s"] > 0 and floor["first_median_s"] > 0
+    assert result["floor"]["first_quiet_median_s"] >= result["floor"]["first_median_s"]
+    assert "Streamlit's floor in the same run" in table
 
 
 @pytest.mark.browser
