@@ -6,10 +6,11 @@ first time fetches and compiles it last, one wave after another. Measured in Chr
 core (the explorer's first opening): the main bundle by 0.6 s, the websocket at 1.2 s, the
 widgets' code asked for at 1.4-1.8 s and the chart's and grid's (2.5 MB) at 2.1 s, the page
 interactive at 3.1 s. Named in the page's HTML as module preloads, the browser fetches and
-compiles that code while it waits for the server; paired runs on the same machine gave the
-explorer's and county page's first opening 0.21-0.26 s sooner. Preloading what a page does
-not draw costs it instead (the search page, given the chart's and grid's code: 0.39 s
-slower), so each page names its own.
+compiles that code while it waits for the server; paired runs on the same machine (old and
+new server side by side) gave the first opening of the county map 0.59 s sooner, the county
+page 0.32 s, the explorer 0.14-0.27 s, the other pages within the runs' spread (0.2 s).
+Preloading what a page does not draw costs it instead (the search page, given the chart's
+and grid's code: 0.39 s slower), so each page names its own.
 
 The files are read from the Vite manifest Streamlit ships (their names change with every
 Streamlit release); a component the manifest does not hold is passed over, since a preload is
