@@ -29,8 +29,9 @@ import streamlit
 STATIC = Path(streamlit.__file__).parent / "static"
 
 # Streamlit's frontend components (their names in the manifest) each public page draws,
-# besides the menu's own (the language radio, the search box, the style and scripts, the
-# style's Markdown with HTML needing rehype-raw): keyed by the page's address ("" the home).
+# besides the menu's own (the language radio, the search box, the style and scripts as
+# HTML): keyed by the page's address ("" the home). rehype-raw draws Markdown that carries
+# HTML. A national hub's own page (deliveries) is not listed: it gets no preloads.
 SHELL = ("Radio", "TextInput", "Html")
 PAGE_COMPONENTS: dict[str, tuple[str, ...]] = {
     "": ("Selectbox", "PageLink"),
@@ -85,12 +86,14 @@ def known(component: str) -> bool:
     return _entry(component) is not None
 
 
-@functools.cache
 def links(path: str) -> bytes:
     """The module preloads for the page at `path` ("/explorer"), nothing for any other."""
     page = path.strip("/")
-    if page not in PAGE_COMPONENTS:
-        return b""
+    return _links(page) if page in PAGE_COMPONENTS else b""
+
+
+@functools.cache  # keyed by the listed pages only: any address can be asked for
+def _links(page: str) -> bytes:
     found: dict[str, None] = {}
     for component in (*SHELL, *PAGE_COMPONENTS[page]):
         key = _entry(component)
