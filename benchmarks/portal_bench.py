@@ -160,9 +160,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(home: Path, port: int) -> subprocess.Popen:
+def _serve(home: Path, port: int, script: Path | None = None) -> subprocess.Popen:
+    """The portal (or another `script`, run as the portal is) on `port`, once healthy."""
     env = {**os.environ, "SALNAMEH_HOME": str(home)}
-    server = subprocess.Popen(portal_command(port), cwd=ROOT, env=env,
+    command = portal_command(port) if script is None else portal_command(port, script)
+    server = subprocess.Popen(command, cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     _wait_health(f"http://127.0.0.1:{port}", server)
     return server

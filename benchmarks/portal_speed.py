@@ -55,7 +55,6 @@ import math
 import os
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -72,11 +71,9 @@ from benchmarks.portal_bench import (
     _free_port,
     _password,
     _serve,
-    _wait_health,
     run_watch_script,
 )
 from benchmarks.protocol_reader import ProtocolReader
-from dashboards.portal_command import portal_command
 
 FIRST_GOAL_S, AGAIN_GOAL_S, LOAD_P95_GOAL_S = 2.0, 1.0, 2.0
 LOAD_GOAL_USERS = 8  # the load goal is judged at 8 users (or the most measured, if fewer)
@@ -311,16 +308,14 @@ async def pages(browser, url: str, home: Path, runs: int, only: set[str] | None,
 FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 
 
-async def floor(browser, runs: int, cores: set[int] | None) -> dict:
+async def floor(browser, home: Path, runs: int, cores: set[int] | None) -> dict:
     """Streamlit's floor on this machine in this run (benchmarks/floor_app.py: the portal's
     menu and a title), opened the first time and again as a public page is; its server
     on `cores` (the portal's server's), beside the portal's."""
     port = _free_port()
-    server = subprocess.Popen(portal_command(port, FLOOR_APP), cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = _serve(home, port, FLOOR_APP)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_health(url, server)
         if cores:
             _pin(server.pid, cores)
         # Once untimed: the server's first run imports the menu's page table (the portal's
@@ -608,7 +603,7 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only,
         async with async_playwright() as driver:
             browser = await driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             page_figures = await pages(browser, url, served, runs, only)
-            floor_figures = await floor(browser, runs, {cores[0]} if pinned else None)
+            floor_figures = await floor(browser, served, runs, {cores[0]} if pinned else None)
             load_runs = [await load(browser, url, n, rounds, server.pid) for n in users]
             watched_runs = [await load(browser, url, n, rounds, server.pid, by_protocol=True)
                             for n in readers]  # fmt: skip
@@ -623,7 +618,7 @@ async def measure(home: Path, runs: int, users: list[int], rounds: int, only,
                 browser = await driver.chromium.launch(executable_path=CHROMIUM,
                                                        args=LAUNCH_ARGS)  # fmt: skip
                 two_cores = await pages(browser, url, served, runs, only, public_only=True)
-                two_cores_floor = await floor(browser, runs, None)
+                two_cores_floor = await floor(browser, served, runs, None)
                 await browser.close()
     finally:
         server.terminate()
