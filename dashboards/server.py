@@ -11,6 +11,8 @@ setting a hosting page gives it); this declares the site's root, where `salnameh
 runs the portal. The same rewrite names the frontend code the page will draw with, so the
 browser fetches it while it waits for the server (dashboards/preload.py).
 
+Its frontend code is sent compressed, each file compressed once (dashboards/compressed_static.py).
+
 `salnameh serve`, the tests and the benchmarks all start it with
 `dashboards.portal_command.portal_command`, so each runs this same server.
 """
@@ -22,6 +24,7 @@ import gzip
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboards.compressed_static import CompressStatic
 from dashboards.preload import links
 
 # Before Streamlit's own scripts, in the page's <head>; the address is the page's origin, so
@@ -86,4 +89,5 @@ class DeclareServer:
         await self.app(scope, receive, rewrite)
 
 
-app = st.App("app.py", middleware=[Middleware(DeclareServer)])
+# Its frontend code goes out compressed (dashboards/compressed_static.py says why).
+app = st.App("app.py", middleware=[Middleware(DeclareServer), Middleware(CompressStatic)])

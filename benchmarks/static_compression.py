@@ -1,0 +1,160 @@
+"""A page's first opening over a provincial office's link: the portal's frontend code sent
+compressed once and kept (dashboards/compressed_static.py) against Streamlit as shipped
+(uncompressed) and against Starlette's GZipMiddleware (compressed again on every request).
+
+    .venv/bin/python -m benchmarks.static_compression --home HOME [--runs 3]
+        [--pages home,explorer] [--out benchmarks/results]
+
+Three servers of the same portal on a copy of HOME (a built demo home; only read), run side
+by side and opened in turn, each opening in a fresh browser context (nothing cached), the
+server on core 0 and Chromium on core 1 as in portal_speed.py. For each network (loopback
+as it is; a link Chromium holds to LINKS' speed and delay) and page: the seconds from the
+navigation until the page is interactive (its title drawn, the script idle), the bytes the
+page took over the wire (the transfer sizes the browser records), and the server's CPU
+seconds for the opening. Medians of `runs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+from pathlib import Path
+
+from benchmarks.portal_bench import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _serve
+from benchmarks.portal_speed import VIEWPORT, _cpu_s, _goto, _load, _pin
+
+SERVERS = {
+    "portal": None,  # dashboards/server.py
+    "as_shipped": "as_shipped",
+    "gzip_each_request": "gzip_each_request",
+}
+# Chromium's emulated links: (download and upload in bytes/s, round trip in ms). None: the
+# loopback as it is.
+LINKS = {
+    "loopback": None,
+    "office_8mbit": (8_000_000 / 8, 2_000_000 / 8, 40),
+}
+TRANSFERRED = """() => performance.getEntriesByType('resource')
+    .concat(performance.getEntriesByType('navigation'))
+    .reduce((sum, entry) => sum + (entry.transferSize || 0), 0)"""
+
+
+def _start(way: str | None, home: Path) -> tuple[subprocess.Popen, str]:
+    """A server of the portal served `way` (None: the portal's own), and its address."""
+    port = _free_port()
+    if way is None:
+        return _serve(home, port), f"http://127.0.0.1:{port}"
+    os.environ["SALNAMEH_STATIC_SERVER"] = way  # read by static_servers.py in the server
+    try:
+        server = _serve(home, port, ROOT / "benchmarks" / "static_servers.py")
+    finally:
+        del os.environ["SALNAMEH_STATIC_SERVER"]
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def _open(browser, served: tuple[subprocess.Popen, str], page: str, link) -> dict:
+    """A first opening of `page` in a fresh context, over `link`: seconds, bytes, CPU."""
+    server, url = served
+    context = await browser.new_context(viewport=VIEWPORT, locale="fa-IR")
+    tab = await context.new_page()
+    if link is not None:
+        cdp = await context.new_cdp_session(tab)
+        down, up, latency = link
+        await cdp.send("Network.enable")
+        await cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": latency, "downloadThroughput": down,
+            "uploadThroughput": up})  # fmt: skip
+    cpu = _cpu_s([server.pid])
+    seconds = await _goto(tab, f"{url}/{'' if page == 'home' else page}")
+    taken = {"seconds": seconds, "server_cpu_s": _cpu_s([server.pid]) - cpu,
+             "bytes": await tab.evaluate(TRANSFERRED)}  # fmt: skip
+    await context.close()
+    return taken
+
+
+async def measure(home: Path, runs: int, pages: list[str]) -> dict:
+    from playwright.async_api import async_playwright
+
+    os.sched_setaffinity(0, {1})  # this process, the driver and Chromium: core 1
+    servers = {name: _start(way, home) for name, way in SERVERS.items()}
+    for server, _url in servers.values():
+        _pin(server.pid, {0})
+    found: dict = {}
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                       args=LAUNCH_ARGS)  # fmt: skip
+            for server in servers.values():  # each server's first runs of the pages, untimed
+                for page in pages:
+                    await _open(browser, server, page, None)
+            for link_name, link in LINKS.items():
+                for page in pages:
+                    taken: dict[str, list[dict]] = {name: [] for name in servers}
+                    for _ in range(runs):  # the servers in turn, so drift falls on each alike
+                        for name, server in servers.items():
+                            taken[name].append(await _open(browser, server, page, link))
+                    found.setdefault(link_name, {})[page] = {
+                        name: {
+                            "seconds_median": round(statistics.median(t["seconds"] for t in ts), 3),
+                            "seconds": [round(t["seconds"], 3) for t in ts],
+                            "bytes_median": int(statistics.median(t["bytes"] for t in ts)),
+                            "server_cpu_s_median": round(
+                                statistics.median(t["server_cpu_s"] for t in ts), 3),
+                        }
+                        for name, ts in taken.items()
+                    }  # fmt: skip
+            await browser.close()
+    finally:
+        for server, _url in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+    return {"measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "runs": runs,
+            "links": {k: v for k, v in LINKS.items()}, "load_average_1min": _load(),
+            "commit": _commit(), "pages": found}  # fmt: skip
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    return done.stdout.strip() or "unknown"
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        "| link | page | server | first opening (s) | bytes over the wire | server CPU (s) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for link, pages in result["pages"].items():
+        for page, servers in pages.items():
+            for name, got in servers.items():
+                cells = (link, page, name, got["seconds_median"], f"{got['bytes_median']:,}",
+                         got["server_cpu_s_median"])  # fmt: skip
+                lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="a built demo home (read only)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", default="home,explorer")
+    parser.add_argument("--out", type=Path, default=None, help="a folder for the JSON")
+    args = parser.parse_args()
+    if not (args.home / "demo-staff.csv").exists():
+        parser.error(f"{args.home} is not a built demo home (no demo-staff.csv)")
+    result = asyncio.run(measure(args.home.resolve(), args.runs, args.pages.split(",")))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        name = f"{result['measured'][:10]}-static-compression.json"
+        (args.out / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, indent=1))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
