@@ -207,12 +207,13 @@ async def _quiet(tab, interactive_s: float) -> tuple[float, int]:
         await asyncio.sleep(POLL_MS / 1000)
 
 
-async def _goto(tab, url: str) -> float:
-    """Seconds from navigation until the page's title is drawn and the script idle."""
+async def _goto(tab, url: str, timeout_s: float = 60) -> float:
+    """Seconds from navigation until the page's title is drawn and the script idle; each
+    wait at most `timeout_s` (playwright's default: 30 s)."""
     started = time.perf_counter()
-    await tab.goto(url, timeout=60_000)  # as the waits below (playwright's default: 30 s)
-    await tab.wait_for_selector(TITLE, timeout=60_000)
-    await tab.wait_for_selector(IDLE, timeout=60_000)
+    await tab.goto(url, timeout=timeout_s * 1000)
+    await tab.wait_for_selector(TITLE, timeout=timeout_s * 1000)
+    await tab.wait_for_selector(IDLE, timeout=timeout_s * 1000)
     return time.perf_counter() - started
 
 
