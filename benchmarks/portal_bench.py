@@ -160,11 +160,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(home: Path, port: int, script: Path | None = None) -> subprocess.Popen:
-    """The portal (or another `script`, run as the portal is) on `port`, once healthy."""
+def _serve(home: Path, port: int, script: Path | None = None,
+           cwd: Path = ROOT) -> subprocess.Popen:  # fmt: skip
+    """The portal (or another `script`, run as the portal is) on `port`, once healthy; from
+    `cwd` (another checkout's root, whose modules it then imports)."""
     env = {**os.environ, "SALNAMEH_HOME": str(home)}
     command = portal_command(port) if script is None else portal_command(port, script)
-    server = subprocess.Popen(command, cwd=ROOT, env=env,
+    server = subprocess.Popen(command, cwd=cwd, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     _wait_health(f"http://127.0.0.1:{port}", server)
     return server
