@@ -3,9 +3,10 @@ compressed once and kept (dashboards/compressed_static.py) against Streamlit as 
 (uncompressed) and against Starlette's GZipMiddleware (compressed again on every request).
 
     .venv/bin/python -m benchmarks.static_compression --home HOME [--runs 3]
-        [--pages home,explorer] [--out benchmarks/results]
+        [--pages home,explorer] [--links loopback,office_8mbit,mobile_4mbit]
+        [--out benchmarks/results]
 
-Three servers of the same portal on a copy of HOME (a built demo home; only read), run side
+Three servers of the same portal on HOME (a built demo home; only read), run side
 by side and opened in turn, each opening in a fresh browser context (nothing cached), the
 server on core 0 and Chromium on core 1 as in portal_speed.py. For each network (loopback
 as it is; a link Chromium holds to LINKS' speed and delay) and page: the seconds from the
