@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import statistics
 import subprocess
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 from benchmarks.portal_bench import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _wait_health
+from benchmarks.provenance import save_json
 from dashboards.portal_command import SERVER, portal_command
 
 TITLE_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMain"] h1'
@@ -121,10 +121,8 @@ def main() -> None:
     result = measure(args.home.resolve(), args.pages.split(","),
                      [float(x) for x in args.latency.split(",")], args.reloads, args.rounds,
                      args.pin)  # fmt: skip
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        name = f"{result['date']}-page-address{'-pinned' if args.pin else ''}.json"
-        (args.out / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    pinned = "-pinned" if args.pin else ""
+    save_json(result, args.out, f"{result['date']}-page-address{pinned}.json")
     print(markdown(result))
 
 

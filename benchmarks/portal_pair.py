@@ -32,7 +32,7 @@ from pathlib import Path
 
 from benchmarks.portal_bench import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _serve
 from benchmarks.portal_speed import LONG_TASKS, VIEWPORT, _goto, _load, _pin, _quiet
-from benchmarks.provenance import git_commit
+from benchmarks.provenance import git_commit, save_json
 
 FONTS = Path("dashboards") / "static" / "fonts"  # fetched by `make setup`, not in git
 
@@ -145,10 +145,7 @@ def main() -> None:
         parser.error(f"{args.home} is not a built demo home (no demo-staff.csv)")
     result = asyncio.run(measure(args.home.resolve(), args.before, args.pages.split(","),
                                  args.pairs))  # fmt: skip
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        name = f"{result['measured'][:10]}-portal-pair.json"
-        (args.out / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    save_json(result, args.out, f"{result['measured'][:10]}-portal-pair.json")
     print(json.dumps(result, indent=1))
     print(markdown(result))
 

@@ -7,6 +7,7 @@ and the exact code it measured (others may edit the tree while a benchmark runs)
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import subprocess
@@ -83,3 +84,14 @@ def number(value: float, digits: int = 0) -> str:
 
 def mark(ok: bool) -> str:
     return "yes" if ok else "**no**"
+
+
+def save_json(result: dict, out: Path | None, name: str) -> Path | None:
+    """`result` as `out/name` (the folder made if need be), for a benchmark's `--out`; None
+    when no folder was asked for."""
+    if out is None:
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return path

@@ -30,7 +30,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.portal_bench import CHROMIUM, LAUNCH_ARGS, ROOT, _free_port, _serve
 from benchmarks.portal_speed import VIEWPORT, _cpu_s, _goto, _load, _pin
-from benchmarks.provenance import machine_facts
+from benchmarks.provenance import machine_facts, save_json
 
 SERVERS = {
     "portal": None,  # dashboards/server.py
@@ -172,10 +172,7 @@ def main() -> None:
     if set(links) - set(LINKS):
         parser.error(f"unknown link: {', '.join(sorted(set(links) - set(LINKS)))}")
     result = asyncio.run(measure(args.home.resolve(), args.runs, args.pages.split(","), links))
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        name = f"{result['measured'][:10]}-static-compression.json"
-        (args.out / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    save_json(result, args.out, f"{result['measured'][:10]}-static-compression.json")
     print(json.dumps(result, indent=1))
     print(markdown(result))
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 
+from dashboards.held_answer import holding
+
 # What compresses: text. A .woff2 or an image is compressed already.
 COMPRESSIBLE = (".js", ".mjs", ".css", ".json", ".svg", ".map", ".txt", ".html")
 STATIC = "/static/"
@@ -58,6 +60,14 @@ def _varied(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [*kept, (b"vary", vary + b", Accept-Encoding" if vary else b"Accept-Encoding")]
 
 
+def _whole_file(start: dict) -> bool:
+    """Whether an answer is the whole file, as it is on disk: not a 304, a 206 or an error,
+    nor the page an unknown address gets (its HTML, which dashboards/server.py rewrites)."""
+    headers = dict(start.get("headers", []))
+    html = headers.get(b"content-type", b"").startswith(b"text/html")
+    return start["status"] == 200 and b"content-encoding" not in headers and not html
+
+
 def _weak(etag: bytes) -> bytes:
     """The file's validator for its compressed form: weak, as another encoding of the same
     file (Starlette's not-modified check reads a weak tag as the same file)."""
@@ -79,28 +89,11 @@ class CompressStatic:
         if not _accepts_gzip(scope):
             await self.app(scope, receive, self._identity(send))
             return
-        start: dict | None = None
-        body: list[bytes] = []
 
-        async def hold(message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                html = headers.get(b"content-type", b"").startswith(b"text/html")
-                if message["status"] != 200 or b"content-encoding" in headers or html:
-                    # A 304, a 206, an error, or the page an unknown address gets (its
-                    # HTML, which dashboards/server.py rewrites): as it is.
-                    await send(message)
-                    return
-                start = message  # held until the whole file is read
-            elif message["type"] == "http.response.body" and start is not None:
-                body.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await self._send_compressed(scope["path"], start, b"".join(body), send)
-            else:
-                await send(message)
+        async def compressed(start: dict, raw: bytes) -> None:
+            await self._send_compressed(scope["path"], start, raw, send)
 
-        await self.app(scope, receive, hold)
+        await self.app(scope, receive, holding(send, _whole_file, compressed))
 
     @staticmethod
     def _identity(send):

@@ -25,6 +25,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from dashboards.compressed_static import CompressStatic
+from dashboards.held_answer import holding
 from dashboards.preload import links
 
 # Before Streamlit's own scripts, in the page's <head>; the address is the page's origin, so
@@ -53,24 +54,6 @@ class DeclareServer:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start: dict | None = None
-        body: list[bytes] = []
-
-        async def rewrite(message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                if headers.get(b"content-type", b"").startswith(b"text/html"):
-                    start = message  # held until the whole page is read
-                    return
-                await send(message)
-            elif message["type"] == "http.response.body" and start is not None:
-                body.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                await send_page(start, b"".join(body))
-            else:
-                await send(message)
 
         async def send_page(message, page: bytes) -> None:
             if not page:  # a 304's or a HEAD's answer: no page to change
@@ -86,7 +69,11 @@ class DeclareServer:
             await send({**message, "headers": headers})
             await send({"type": "http.response.body", "body": page})
 
-        await self.app(scope, receive, rewrite)
+        await self.app(scope, receive, holding(send, _html, send_page))
+
+
+def _html(start: dict) -> bool:
+    return dict(start.get("headers", [])).get(b"content-type", b"").startswith(b"text/html")
 
 
 # Its frontend code goes out compressed (dashboards/compressed_static.py says why).
