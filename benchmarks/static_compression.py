@@ -24,6 +24,7 @@ import json
 import os
 import statistics
 import subprocess
+import time
 from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -94,6 +95,69 @@ async def _open(browser, served: tuple[subprocess.Popen, str], page: str, link) 
     raise RuntimeError(f"{url}/{page} did not open in {STALL_TRIES} tries of {STALL_S} s")
 
 
+async def _answer(app, path: str) -> int:
+    """Bytes of the body `app` answers a GET of `path` with, gzip accepted: the ASGI call a
+    server makes, without a server, a socket or a client."""
+    sent, asked = 0, False
+
+    async def receive() -> dict:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client stays: Starlette stops listening when done
+        return {"type": "http.disconnect"}
+
+    async def send(message) -> None:
+        nonlocal sent
+        if message["type"] == "http.response.body":
+            sent += len(message.get("body", b""))
+
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+             "headers": [(b"accept-encoding", b"gzip")], "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 1)}  # fmt: skip
+    await app(scope, receive, send)
+    return sent
+
+
+def in_process(rounds: int) -> dict:
+    """The three ways in this process, without a browser or a network: Streamlit's own
+    static-file handler answering the files every page's HTML names (a first visit's
+    scripts and style), `rounds` visits after one untimed one (which fills the portal's
+    kept bytes). Median seconds and CPU seconds a visit, and the bytes sent."""
+    from starlette.middleware.gzip import GZipMiddleware
+    from streamlit.web.server.starlette.starlette_static_routes import (
+        create_streamlit_static_handler,
+    )
+
+    from dashboards.compressed_static import CompressStatic
+    from dashboards.preload import STATIC, _in_index
+
+    handler = create_streamlit_static_handler(str(STATIC), None)
+    ways = {"portal": CompressStatic(handler), "as_shipped": handler,
+            "gzip_each_request": GZipMiddleware(handler, minimum_size=500)}  # fmt: skip
+    files = sorted(f"/{f}" for f in _in_index() if (STATIC / f).is_file())
+
+    async def visits(app) -> tuple[list[float], list[float], int]:
+        sent = sum([await _answer(app, path) for path in files])
+        walls, cpus = [], []
+        for _ in range(rounds):
+            wall, cpu = time.perf_counter(), time.process_time()
+            sent = sum([await _answer(app, path) for path in files])
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        return walls, cpus, sent
+
+    found = {}
+    for name, app in ways.items():
+        walls, cpus, sent = asyncio.run(visits(app))
+        found[name] = {"seconds_median": round(statistics.median(walls), 4),
+                       "cpu_s_median": round(statistics.median(cpus), 4),
+                       "bytes": sent}  # fmt: skip
+    return {"files": len(files), "rounds": rounds, "ways": found}
+
+
 async def measure(home: Path, runs: int, pages: list[str], links: list[str]) -> dict:
     from playwright.async_api import async_playwright
 
@@ -140,7 +204,7 @@ async def measure(home: Path, runs: int, pages: list[str], links: list[str]) -> 
             "machine": machine_facts(["streamlit", "starlette", "playwright"],
                                      ["dashboards", "benchmarks"], ["dashboards/*.py"],
                                      "dashboards/*.py"),
-            "pages": found}  # fmt: skip
+            "pages": found, "in_process": in_process(rounds=10 * runs)}  # fmt: skip
 
 
 def markdown(result: dict) -> str:
@@ -155,6 +219,14 @@ def markdown(result: dict) -> str:
                 cells = (link, page, name, got["seconds_median"], f"{got['bytes_median']:,}",
                          got["server_cpu_s_median"], got["stalled_and_tried_again"])  # fmt: skip
                 lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    done = result.get("in_process")
+    if done:
+        lines += ["", f"In process, the {done['files']} files every page names, a visit "
+                  f"(median of {done['rounds']}):", "",
+                  "| server | seconds | CPU seconds | bytes |", "|---|---|---|---|"]  # fmt: skip
+        for name, got in done["ways"].items():
+            lines.append(f"| {name} | {got['seconds_median']} | {got['cpu_s_median']} | "
+                         f"{got['bytes']:,} |")  # fmt: skip
     return "\n".join(lines)
 
 
