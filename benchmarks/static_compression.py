@@ -12,7 +12,9 @@ server on core 0 and Chromium on core 1 as in portal_speed.py. For each network 
 as it is; a link Chromium holds to LINKS' speed and delay) and page: the seconds from the
 navigation until the page is interactive (its title drawn, the script idle), the bytes the
 page took over the wire (the transfer sizes the browser records), and the server's CPU
-seconds for the opening. Medians of `runs`.
+seconds for the opening. Medians of `runs`. And in process (`in_process`): the same three
+ways as ASGI apps over Streamlit's static-file handler, called directly, answering the
+files every page's HTML names, so the middleware's own cost is seen without a browser.
 """
 
 from __future__ import annotations
