@@ -67,12 +67,13 @@ dagster: setup
 		--port $(DAGSTER_PORT)
 
 # One pytest worker per core (pytest-xdist). Each test file runs on one worker (its module's
-# fixtures are made once); the national hub is made once and shared (tests/conftest.py), a
-# demo home by each worker that needs one.
+# fixtures are made once). The homes many files read (the demo's, the national hub) are
+# made once per run in the background from the start (tests/shared_homes.py), while the
+# files that need none run first: the order tests/conftest.py gives, which xdist keeps.
 TEST_WORKERS ?= auto
 test: setup
 	.venv/bin/ruff check .
-	.venv/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
+	.venv/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=30
 
 # Every benchmark in one run (about 25 min here; see benchmarks/README.md): writes
 # benchmarks/results/<date>.json and the table in benchmarks/README.md. `make test` runs

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from salnameh.catalog import Catalog, load_catalog
 from salnameh.settings import LEDGER_URL_VARIABLE, REFERENCE_DIR
+from tests import shared_homes
 
 # A PostgreSQL server for the ledger's tests: postgresql://user:password@host:port/database
 # of a role that may create databases (.ci/run starts one; README.md says how by hand).
@@ -113,59 +116,79 @@ def run_salnameh(*args: str, home: Path | None = None) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
-    """The spine of `make demo`, run once per test session: generate, ingest, review, build.
-
-    Tests may read it; a test that changes a home works on a copy (`copy_home`).
-    """
+    """The spine of `make demo` (generate, ingest, review, build), made once per test run
+    (tests/shared_homes.py). Tests may read it; a test that changes a home works on a copy
+    (`copy_home`)."""
     prebuilt = os.environ.get("SALNAMEH_TEST_DEMO_HOME")
     if prebuilt and not in_ci():
         # A developer's shortcut while iterating on read-only tests: reuse a home made by
         # `salnameh demo --ingest && salnameh build && salnameh export` (never in CI).
         return DemoHome(Path(prebuilt), None, None)  # type: ignore[arg-type]
-    root = tmp_path_factory.mktemp("demo") / "home"
-    with embedded_ledger():
-        demo = run_salnameh("demo", "--ingest", home=root)
-        assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-        build = run_salnameh("build", home=root)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return DemoHome(root, demo, build)
-
-
-# The second demo home: a small province other than the default installation's, with
-# counties that split between the censuses (Semnan: Aradan, Meyami, Sorkheh by 1395).
-SECOND_PROVINCE = "20"
-# What a province's demo is checked on: the census tables, a county table of each spread
-# and the tables whose plants need care in a small province (a footnote naming a year,
-# small totals, x1000 on small counts); hospital beds for per-capita figures. The default
-# province's demo (demo_home) has every table.
-PROVINCE_DEMO_TABLES = [
-    "pop_county_sex_age", "pop_county_sex_estimate", "pop_sex_residence",
-    "labour_active_unemployed_county_sex_education", "edu_students_county_level_sex",
-    "crop_area_production_county", "orchards_area_production_county",
-    "handicraft_workshops_county", "transport_terminals_county", "green_space_county",
-    "welfare_care_centres_county", "bank_branches_county_type",
-    "health_hospitals_beds_county",
-]  # fmt: skip
+    return _demo_home(shared_homes.wait_for(shared_folder(tmp_path_factory), "demo"))
 
 
 @pytest.fixture(scope="session")
 def province_demo_home(tmp_path_factory: pytest.TempPathFactory) -> DemoHome:
-    """`make demo PROVINCE=20`'s spine on PROVINCE_DEMO_TABLES, once per session:
+    """`make demo PROVINCE=20`'s spine on PROVINCE_DEMO_TABLES, once per test run:
     `salnameh demo --province 20 --ingest --table ...` (every verdict as planned) and
     `salnameh build` on a home of its own."""
-    root = tmp_path_factory.mktemp("province-demo") / "home"
-    tables = [f"--table={t}" for t in PROVINCE_DEMO_TABLES]
-    with embedded_ledger():
-        demo = run_salnameh("demo", "--province", SECOND_PROVINCE, "--ingest", *tables,
-                            home=root)  # fmt: skip
-        assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-        build = run_salnameh("build", home=root)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return DemoHome(root, demo, build)
+    return _demo_home(shared_homes.wait_for(shared_folder(tmp_path_factory), "province-demo"))
+
+
+def _demo_home(made: dict) -> DemoHome:
+    return DemoHome(Path(made["root"]), subprocess.CompletedProcess(**made["demo"]),
+                    subprocess.CompletedProcess(**made["build"]))  # fmt: skip
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the run's shared homes are made: with pytest-xdist's workers (`make test`), the
+    run's folder above each worker's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+# Each shared home (tests/shared_homes.py) by the fixture that gives it to tests.
+SHARED_HOMES = {"demo_home": "demo", "province_demo_home": "province-demo",
+                "national_hub": "national"}  # fmt: skip
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start making the shared homes the collected tests need, and put the test files that
+    need none first, then those whose homes are quick to make, the demo home's last: so
+    pytest-xdist's workers (`--no-loadscope-reorder`) run the first while the homes are
+    made. Within each group the files with more tests go first, as xdist would order them,
+    so that the run ends on small files."""
+    needs: dict[str, set[str]] = defaultdict(set)  # test file -> the shared homes it needs
+    for item in items:
+        needs[item.nodeid.split("::")[0]] |= {f for f in item.fixturenames if f in SHARED_HOMES}
+    wanted = {SHARED_HOMES[f] for fixtures in needs.values() for f in fixtures}
+    if os.environ.get("SALNAMEH_TEST_DEMO_HOME") and not in_ci():
+        wanted.discard("demo")
+    shared = shared_folder(config._tmp_path_factory)  # type: ignore[attr-defined]
+    for name in sorted(wanted):
+        shared_homes.start(shared, name)
+    count = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def order(item: pytest.Item) -> tuple[int, int]:
+        file = item.nodeid.split("::")[0]
+        group = 2 if "demo_home" in needs[file] else 1 if needs[file] else 0
+        return group, -count[file]
+
+    items.sort(key=order)  # stable: each file's tests keep their order
 
 
 def copy_home(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("dbt", "*.lock"))
+    """A copy of a home that a test may change. The ledger goes through SQLite's backup:
+    a test on another worker may be writing to a shared home's ledger (a sign-in's session)
+    while this copies it."""
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns("dbt", "*.lock", "ledger.sqlite*")
+    )
+    if (source / "ledger.sqlite").exists():
+        ledger, copy = (sqlite3.connect(home / "ledger.sqlite") for home in (source, target))
+        with closing(ledger), closing(copy):
+            ledger.backup(copy)
     return target
 
 
@@ -240,52 +263,13 @@ class NationalHub:
 @pytest.fixture(scope="session")
 def national_hub(tmp_path_factory: pytest.TempPathFactory) -> NationalHub:
     """SCI's hub from three provinces' real 1390 census workbooks (Tehran 23, Gilan 01,
-    Qom 25), each through its own installation into its package, once per run (about
-    85 s here) whichever worker asks first. Tests read it; a test that changes a hub works
-    on a copy (`copy_home`)."""
-    made = once_per_run(tmp_path_factory, "national", _make_national_hub)
+    Qom 25), each through its own installation into its package, made once per test run
+    (tests/shared_homes.py). Tests read it; a test that changes a hub works on a copy
+    (`copy_home`)."""
+    made = shared_homes.wait_for(shared_folder(tmp_path_factory), "national")
     return NationalHub(Path(made["root"]), Path(made["home"]),
                        {code: Path(p) for code, p in made["packages"].items()},
                        made["receive"])  # fmt: skip
-
-
-def _make_national_hub(root: Path) -> dict:
-    import json
-
-    from tests.test_national_hub import PROVINCES, cli, ok, province_package
-
-    home = root / "hub"
-    with embedded_ledger():
-        packages = {p: province_package(root, p) for p in PROVINCES}
-        ok("init", "--national", home=home)
-        received = cli("national", "receive", *map(str, packages.values()), "--json", home=home)
-        assert received.returncode == 0, received.stdout + received.stderr
-        ok("build", home=home)
-    return {"root": str(root), "home": str(home), "receive": json.loads(received.stdout),
-            "packages": {code: str(path) for code, path in packages.items()}}  # fmt: skip
-
-
-def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> dict:
-    """What `make(folder)` returns (JSON), made once per test run: with pytest-xdist's
-    workers (`make test`), by the first worker that asks, while the others wait for it and
-    then reuse it; the files are only ever read after (tests change copies)."""
-    import fcntl
-    import json
-
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return make(tmp_path_factory.mktemp(name))
-    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's
-    folder, made = shared / f"once-{name}", shared / f"once-{name}.json"
-    with (shared / f"once-{name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if made.exists():
-            return json.loads(made.read_text(encoding="utf-8"))
-        if folder.exists():
-            pytest.fail(f"{name}: another worker failed to make it (see its error)")
-        folder.mkdir()
-        result = make(folder)
-        made.write_text(json.dumps(result), encoding="utf-8")
-        return result
 
 
 # A real browser for the portal's browser tests (tests/test_portal_browser.py says how).

@@ -20,7 +20,8 @@ from app.demo.population import county_population
 from ingestion.places import Places
 from salnameh.reference import Reference
 from salnameh.settings import DEFAULT_PROVINCE, PROJECT_ROOT
-from tests.conftest import PROVINCE_DEMO_TABLES, SECOND_PROVINCE, run_salnameh
+from tests.conftest import run_salnameh
+from tests.shared_homes import PROVINCE_DEMO_TABLES, SECOND_PROVINCE
 from tests.test_demo_data import manifest, numbers, read_rows
 
 NATIONAL = PROJECT_ROOT / "data" / "census" / "national"
