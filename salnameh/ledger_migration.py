@@ -93,9 +93,18 @@ def migrate(source: str | os.PathLike[str], target: str) -> list[CopiedTable]:
 
     Returns each table's rows and hash, equal on both sides. Raises MigrationError when the
     target already holds a ledger or when any count or hash differs (nothing is written)."""
-    source_ledger = Ledger(source)  # brings an older ledger's schema up to date first
-    src = source_ledger.database
+    src = Ledger(source).database  # brings an older ledger's schema up to date first
     dst = open_database(target)
+    try:
+        return _copy(src, dst)
+    finally:
+        # Both SQLite files whole on their own when this returns: a backup hashes its copy
+        # next, and a restore's source is a backup's folder.
+        src.close()
+        dst.close()
+
+
+def _copy(src, dst) -> list[CopiedTable]:
     if dst.name == src.name:
         raise MigrationError("the source and the target are the same ledger")
     schemas = _schemas()

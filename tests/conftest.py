@@ -157,8 +157,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Start making the shared homes the collected tests need, and put the test files that
     need none first, then those whose homes are quick to make, the demo home's last: so
     pytest-xdist's workers (`--no-loadscope-reorder`) run the first while the homes are
-    made. Within each group the files with more tests go first, as xdist would order them,
-    so that the run ends on small files."""
+    made. Within each group the heavy files (a test marked slow, or one driving Chromium)
+    go first, then those with more tests, as xdist would order them: the run ends on small
+    files, not with one worker idle while the other runs a long one."""
     needs: dict[str, set[str]] = defaultdict(set)  # test file -> the shared homes it needs
     for item in items:
         needs[item.nodeid.split("::")[0]] |= {f for f in item.fixturenames if f in SHARED_HOMES}
@@ -169,27 +170,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for name in sorted(wanted):
         shared_homes.start(shared, name)
     count = Counter(item.nodeid.split("::")[0] for item in items)
+    heavy = {item.nodeid.split("::")[0] for item in items
+             if item.get_closest_marker("slow") or "browser" in item.fixturenames}  # fmt: skip
 
-    def order(item: pytest.Item) -> tuple[int, int]:
+    def order(item: pytest.Item) -> tuple[int, bool, int]:
         file = item.nodeid.split("::")[0]
         group = 2 if "demo_home" in needs[file] else 1 if needs[file] else 0
-        return group, -count[file]
+        return group, file not in heavy, -count[file]
 
     items.sort(key=order)  # stable: each file's tests keep their order
 
 
 def copy_home(source: Path, target: Path) -> Path:
-    """A copy of a home that a test may change. The ledger goes through SQLite's backup:
-    a test on another worker may be writing to a shared home's ledger (a sign-in's session)
-    while this copies it."""
-    shutil.copytree(
-        source, target, ignore=shutil.ignore_patterns("dbt", "*.lock", "ledger.sqlite*")
-    )
+    """A copy of a home that a test may change. The ledger goes through `copy_ledger`: a
+    test on another worker may be using a shared home's ledger while this copies it."""
+    skipped = shutil.ignore_patterns("dbt", "*.lock", "ledger.sqlite*")
+    shutil.copytree(source, target, ignore=skipped)
     if (source / "ledger.sqlite").exists():
-        ledger, copy = (sqlite3.connect(home / "ledger.sqlite") for home in (source, target))
-        with closing(ledger), closing(copy):
-            ledger.backup(copy)
+        copy_ledger(source / "ledger.sqlite", target / "ledger.sqlite")
     return target
+
+
+def copy_ledger(source: Path, target: Path) -> None:
+    """A SQLite ledger copied whole through SQLite's backup, as `salnameh backup` does: a
+    process that has used it may still hold its last writes in the write-ahead log."""
+    ledger, copy = (sqlite3.connect(path) for path in (source, target))
+    with closing(ledger), closing(copy):
+        ledger.backup(copy)
 
 
 def in_ci() -> bool:

@@ -19,6 +19,7 @@ from salnameh import archive
 from salnameh.reference import Reference
 from salnameh.settings import home
 from salnameh.warehouse import RawLoader, raw_counts
+from tests.conftest import copy_ledger
 
 pytestmark = pytest.mark.integration
 
@@ -246,7 +247,7 @@ def test_a_warehouse_of_the_old_raw_layout_is_migrated_without_losing_a_value(
                      "values": "VIEW"}  # fmt: skip
     # and it takes new files as before
     shutil.copytree(ingestor.home.root / "archive", old.root / "archive", dirs_exist_ok=True)
-    shutil.copy(ingestor.home.ledger_path, old.ledger_path)
+    copy_ledger(ingestor.home.ledger_path, old.ledger_path)
     later = Ingestor(old, ingestor.catalog, ingestor.reference).ingest(second)
     assert later.verdict == "accepted", [p.line() for p in later.errors]
     assert len(_long_table(old)) == len(expected) + later.n_values
