@@ -109,6 +109,10 @@ def _paths(shared: Path, name: str) -> dict[str, Path]:
              ("started", ".started"), ("lock", ".lock"))}  # fmt: skip
 
 
+# The processes this one started, kept so none is reported as left running.
+_STARTED: list[subprocess.Popen] = []
+
+
 @contextmanager
 def _locked(path: Path):
     with path.open("w") as lock:
@@ -129,10 +133,7 @@ def start(shared: Path, name: str) -> None:
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         paths["started"].write_text(str(process.pid), encoding="utf-8")
-        _STARTED.append(process)  # kept, so it is not reported as left running
-
-
-_STARTED: list[subprocess.Popen] = []
+        _STARTED.append(process)
 
 
 def wait_for(shared: Path, name: str) -> dict:
